@@ -1,0 +1,549 @@
+/**
+ * The batched CPU reference of the job-shop environment.
+ *
+ * gymnax-style: `resetCopy`, `stepCopy` and `writeObservation` are plain functions over the
+ * explicit `State` (structure of arrays, mutated in place, nothing allocated per step); the
+ * `JobShopEnv` class only owns the buffers and loops over the batch. kernels/jobshop.wgsl mirrors
+ * these functions one to one.
+ *
+ * Schedule generation: a decision picks a job; its next operation starts at the earliest time its
+ * job and its machine allow, inserted into an idle gap of the machine when it fits. Each job's
+ * candidate start is cached and recomputed only when its machine or its job changes, which is
+ * what keeps a step O(jobs + operations on one machine).
+ */
+
+import { nextInt, seedStreams } from '../../src/core/rng.js';
+import {
+  allocateObservation,
+  allocateStepResult,
+  assertLegalActions,
+  type MetricSpec,
+  type Observation,
+  type ObservationSpec,
+  type StepResult,
+  type VecEnv,
+} from '../../src/core/vecenv.js';
+import {
+  CANDIDATE_FEATURES,
+  GLOBAL_FEATURES,
+  NUM_CANDIDATE_FEATURES,
+  NUM_GLOBAL_FEATURES,
+  writeCandidateFeatures,
+  writeGlobalFeatures,
+  writeRelativeFeatures,
+} from './features.js';
+import { drawInstance } from './generator.js';
+import { checkInstance } from './instances.js';
+import type { Dims, Instance, JobShopConfig, Operation, Schedule, State } from './types.js';
+
+export const ENV_NAME = 'jobshop';
+
+export const MAKESPAN: MetricSpec = { name: 'makespan', lowerIsBetter: true };
+
+/** Array sizes for a config: the random size, or the largest of the fixed instances. */
+export function deriveDims(config: JobShopConfig): Dims {
+  const { numEnvs, source } = config;
+  if (!Number.isInteger(numEnvs) || numEnvs < 1)
+    throw new RangeError(`jobshop: numEnvs must be a positive integer, got ${numEnvs}`);
+  if (source.kind === 'random') {
+    return {
+      numEnvs,
+      maxJobs: source.numJobs,
+      maxOps: source.numMachines,
+      maxMachines: source.numMachines,
+      slotsPerMachine: source.numJobs,
+    };
+  }
+  if (source.instances.length === 0)
+    throw new RangeError('jobshop: a fixed source needs at least one instance');
+  let maxJobs = 0;
+  let maxOps = 0;
+  let maxMachines = 0;
+  let slotsPerMachine = 0;
+  for (const inst of source.instances) {
+    checkInstance(inst);
+    maxJobs = Math.max(maxJobs, inst.numJobs);
+    maxMachines = Math.max(maxMachines, inst.numMachines);
+    const perMachine = new Int32Array(inst.numMachines);
+    for (const ops of inst.jobs) {
+      maxOps = Math.max(maxOps, ops.length);
+      for (const op of ops) perMachine[op.machine]++;
+    }
+    for (const c of perMachine) slotsPerMachine = Math.max(slotsPerMachine, c);
+  }
+  return {
+    numEnvs,
+    maxJobs,
+    maxOps: Math.max(maxOps, 1),
+    maxMachines,
+    slotsPerMachine: Math.max(slotsPerMachine, 1),
+  };
+}
+
+export function allocateState(d: Dims): State {
+  const E = d.numEnvs;
+  const JO = E * d.maxJobs * d.maxOps;
+  const J = E * d.maxJobs;
+  const M = E * d.maxMachines;
+  return {
+    rng: new Uint32Array(E),
+    episode: new Int32Array(E),
+    instanceIndex: new Int32Array(E),
+    numJobs: new Int32Array(E),
+    numMachines: new Int32Array(E),
+    jobNumOps: new Int32Array(J),
+    opMachine: new Int32Array(JO),
+    opDuration: new Int32Array(JO),
+    opStart: new Int32Array(JO),
+    opEnd: new Int32Array(JO),
+    jobNextOp: new Int32Array(J),
+    jobReady: new Int32Array(J),
+    jobWorkLeft: new Int32Array(J),
+    candMachine: new Int32Array(J),
+    candStart: new Int32Array(J),
+    candSlot: new Int32Array(J),
+    machCount: new Int32Array(M),
+    machStart: new Int32Array(M * d.slotsPerMachine),
+    machEnd: new Int32Array(M * d.slotsPerMachine),
+    machWorkLeft: new Int32Array(M),
+    machBusy: new Int32Array(M),
+    opsLeft: new Int32Array(E),
+    opsTotal: new Int32Array(E),
+    lowerBound: new Int32Array(E),
+    initialLowerBound: new Int32Array(E),
+    workDone: new Int32Array(E),
+    episodeReturn: new Float64Array(E),
+    episodeLength: new Int32Array(E),
+    finalStart: new Int32Array(JO).fill(-1),
+    finalEnd: new Int32Array(JO).fill(-1),
+    finalInstanceIndex: new Int32Array(E).fill(-1),
+  };
+}
+
+/** Writes a fixed instance into copy e's instance arrays. */
+function loadInstance(s: State, d: Dims, e: number, inst: Instance): void {
+  s.numJobs[e] = inst.numJobs;
+  s.numMachines[e] = inst.numMachines;
+  const jobBase = e * d.maxJobs;
+  for (let j = 0; j < d.maxJobs; j++) {
+    const ops: readonly Operation[] = j < inst.numJobs ? inst.jobs[j] : [];
+    const row = (jobBase + j) * d.maxOps;
+    s.jobNumOps[jobBase + j] = ops.length;
+    for (let o = 0; o < d.maxOps; o++) {
+      s.opMachine[row + o] = o < ops.length ? ops[o].machine : 0;
+      s.opDuration[row + o] = o < ops.length ? ops[o].duration : 0;
+    }
+  }
+}
+
+/**
+ * Finds the earliest start of job j's next operation on its machine, inserting it into the first
+ * idle gap that holds it, and stores the start and the insertion slot. Returns the job's bound
+ * on the makespan (start + work left).
+ */
+export function placeCandidate(s: State, d: Dims, e: number, j: number): number {
+  const job = e * d.maxJobs + j;
+  const m = s.candMachine[job];
+  if (m < 0) return s.jobReady[job];
+  const p = s.opDuration[job * d.maxOps + s.jobNextOp[job]];
+  const ready = s.jobReady[job];
+  const mach = e * d.maxMachines + m;
+  const base = mach * d.slotsPerMachine;
+  const count = s.machCount[mach];
+  // Intervals do not overlap, so their ends are sorted: skip by bisection to the first interval
+  // that ends after the job is ready.
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.machEnd[base + mid] <= ready) lo = mid + 1;
+    else hi = mid;
+  }
+  let start = ready;
+  let slot = lo;
+  while (slot < count) {
+    if (start + p <= s.machStart[base + slot]) break;
+    const end = s.machEnd[base + slot];
+    if (end > start) start = end;
+    slot++;
+  }
+  s.candStart[job] = start;
+  s.candSlot[job] = slot;
+  return start + s.jobWorkLeft[job];
+}
+
+/** Starts a new episode in copy e: next instance, empty schedule, candidates and observation. */
+export function resetCopy(
+  s: State,
+  d: Dims,
+  config: JobShopConfig,
+  obs: Observation,
+  e: number,
+): void {
+  const src = config.source;
+  if (src.kind === 'random') {
+    s.numJobs[e] = src.numJobs;
+    s.numMachines[e] = src.numMachines;
+    for (let j = 0; j < d.maxJobs; j++) s.jobNumOps[e * d.maxJobs + j] = src.numMachines;
+    drawInstance(s.rng, e, src, s.opMachine, s.opDuration, e * d.maxJobs * d.maxOps, d.maxOps);
+    s.instanceIndex[e] = -1;
+  } else {
+    const idx = (e + s.episode[e] * d.numEnvs) % src.instances.length;
+    loadInstance(s, d, e, src.instances[idx]);
+    s.instanceIndex[e] = idx;
+  }
+  s.episode[e]++;
+
+  const jobBase = e * d.maxJobs;
+  const machBase = e * d.maxMachines;
+  s.opStart.fill(-1, jobBase * d.maxOps, (jobBase + d.maxJobs) * d.maxOps);
+  s.opEnd.fill(-1, jobBase * d.maxOps, (jobBase + d.maxJobs) * d.maxOps);
+  s.machCount.fill(0, machBase, machBase + d.maxMachines);
+  s.machWorkLeft.fill(0, machBase, machBase + d.maxMachines);
+  s.machBusy.fill(0, machBase, machBase + d.maxMachines);
+  let opsTotal = 0;
+  let bound = 0;
+  for (let j = 0; j < d.maxJobs; j++) {
+    const job = jobBase + j;
+    const row = job * d.maxOps;
+    const n = s.jobNumOps[job];
+    let work = 0;
+    for (let o = 0; o < n; o++) {
+      work += s.opDuration[row + o];
+      s.machWorkLeft[machBase + s.opMachine[row + o]] += s.opDuration[row + o];
+    }
+    opsTotal += n;
+    s.jobNextOp[job] = 0;
+    s.jobReady[job] = 0;
+    s.jobWorkLeft[job] = work;
+    s.candMachine[job] = n > 0 ? s.opMachine[row] : -1;
+    s.candStart[job] = 0;
+    s.candSlot[job] = 0;
+    if (work > bound) bound = work;
+  }
+  s.opsLeft[e] = opsTotal;
+  s.opsTotal[e] = opsTotal;
+  s.lowerBound[e] = bound;
+  s.initialLowerBound[e] = bound;
+  s.workDone[e] = 0;
+  s.episodeReturn[e] = 0;
+  s.episodeLength[e] = 0;
+  writeObservation(s, d, config, obs, e);
+}
+
+/**
+ * Schedules the next operation of job `a` in copy e and returns the reward; sets
+ * `out.terminated[e]` and, at the end of an episode, its statistics, then auto-resets the copy.
+ * The action must already be known to be legal.
+ */
+export function stepCopy(
+  s: State,
+  d: Dims,
+  config: JobShopConfig,
+  obs: Observation,
+  out: StepResult,
+  e: number,
+  a: number,
+): number {
+  const job = e * d.maxJobs + a;
+  const o = s.jobNextOp[job];
+  const opIdx = job * d.maxOps + o;
+  const p = s.opDuration[opIdx];
+  const m = s.candMachine[job];
+  const start = s.candStart[job];
+  const slot = s.candSlot[job];
+  const end = start + p;
+
+  // Insert the interval into the machine's sorted list.
+  const mach = e * d.maxMachines + m;
+  const base = mach * d.slotsPerMachine;
+  const count = s.machCount[mach];
+  for (let i = count; i > slot; i--) {
+    s.machStart[base + i] = s.machStart[base + i - 1];
+    s.machEnd[base + i] = s.machEnd[base + i - 1];
+  }
+  s.machStart[base + slot] = start;
+  s.machEnd[base + slot] = end;
+  s.machCount[mach] = count + 1;
+  s.machWorkLeft[mach] -= p;
+  s.machBusy[mach] += p;
+
+  s.opStart[opIdx] = start;
+  s.opEnd[opIdx] = end;
+  s.jobNextOp[job] = o + 1;
+  s.jobReady[job] = end;
+  s.jobWorkLeft[job] -= p;
+  s.candMachine[job] = o + 1 < s.jobNumOps[job] ? s.opMachine[opIdx + 1] : -1;
+  s.opsLeft[e]--;
+  s.workDone[e] += p;
+  s.episodeLength[e]++;
+
+  // Only the chosen job and the jobs waiting for machine m can have a new start, and starts only
+  // move later, so the bound is the old bound or one of the recomputed job bounds.
+  const previousBound = s.lowerBound[e];
+  let bound = previousBound;
+  const jobBase = e * d.maxJobs;
+  const numJobs = s.numJobs[e];
+  for (let k = 0; k < numJobs; k++) {
+    if (k === a || s.candMachine[jobBase + k] === m) {
+      const b = placeCandidate(s, d, e, k);
+      if (b > bound) bound = b;
+    }
+  }
+  s.lowerBound[e] = bound;
+
+  if (s.opsLeft[e] === 0) {
+    let makespan = 0;
+    for (let k = 0; k < numJobs; k++) makespan = Math.max(makespan, s.jobReady[jobBase + k]);
+    const reward = config.reward === 'dense' ? -(makespan - previousBound) : -makespan;
+    out.terminated[e] = 1;
+    out.episodes.return[e] = s.episodeReturn[e] + reward;
+    out.episodes.length[e] = s.episodeLength[e];
+    out.episodes.metric[e] = makespan;
+    const from = jobBase * d.maxOps;
+    const to = from + d.maxJobs * d.maxOps;
+    s.finalStart.set(s.opStart.subarray(from, to), from);
+    s.finalEnd.set(s.opEnd.subarray(from, to), from);
+    s.finalInstanceIndex[e] = s.instanceIndex[e];
+    resetCopy(s, d, config, obs, e);
+    return reward;
+  }
+  const reward = config.reward === 'dense' ? previousBound - bound : 0;
+  s.episodeReturn[e] += reward;
+  writeObservation(s, d, config, obs, e, a, m);
+  return reward;
+}
+
+/**
+ * Writes copy e's mask, candidate features and global features from its state.
+ *
+ * After a step that scheduled job `chosen` on `machine`, only that job and the jobs waiting for
+ * that machine have new job or machine features; the other candidates get only their two
+ * state-relative features rewritten. `chosen = -1` rewrites everything (after a reset).
+ */
+export function writeObservation(
+  s: State,
+  d: Dims,
+  config: JobShopConfig,
+  obs: Observation,
+  e: number,
+  chosen = -1,
+  machine = -1,
+): void {
+  const K = d.maxJobs;
+  const F = NUM_CANDIDATE_FEATURES;
+  const jobBase = e * K;
+  const machBase = e * d.maxMachines;
+  const numJobs = s.numJobs[e];
+  const mask = obs.mask;
+  const cand = obs.cand;
+
+  // Legal set. In conflict mode, the Giffler-Thompson machine M* and completion bound c*.
+  let conflictMachine = -1;
+  let conflictEnd = 0;
+  let conflictJob = -1;
+  if (config.mode === 'conflict') {
+    for (let j = 0; j < numJobs; j++) {
+      const job = jobBase + j;
+      if (s.candMachine[job] < 0) continue;
+      const c = s.candStart[job] + s.opDuration[job * d.maxOps + s.jobNextOp[job]];
+      if (conflictJob < 0 || c < conflictEnd) {
+        conflictEnd = c;
+        conflictJob = j;
+        conflictMachine = s.candMachine[job];
+      }
+    }
+  }
+  let legal = 0;
+  let earliest = 0x7fffffff;
+  for (let j = 0; j < K; j++) {
+    const job = jobBase + j;
+    const m = s.candMachine[job];
+    let ok = j < numJobs && m >= 0;
+    if (ok && conflictJob >= 0)
+      ok = m === conflictMachine && (s.candStart[job] < conflictEnd || j === conflictJob);
+    mask[job] = ok ? 1 : 0;
+    if (ok) {
+      legal++;
+      if (s.candStart[job] < earliest) earliest = s.candStart[job];
+    }
+  }
+
+  const bound = s.lowerBound[e];
+  for (let j = 0; j < K; j++) {
+    const job = jobBase + j;
+    const m = s.candMachine[job];
+    const off = job * F;
+    if (m < 0 || j >= numJobs) {
+      if (chosen < 0 || j === chosen) cand.fill(0, off, off + F);
+      continue;
+    }
+    if (chosen >= 0 && j !== chosen && m !== machine) {
+      writeRelativeFeatures(cand, off, s.candStart[job], earliest, s.jobWorkLeft[job], bound);
+      continue;
+    }
+    const mach = machBase + m;
+    const count = s.machCount[mach];
+    const lastEnd = count > 0 ? s.machEnd[mach * d.slotsPerMachine + count - 1] : 0;
+    const o = s.jobNextOp[job];
+    writeCandidateFeatures(
+      cand,
+      off,
+      s.opDuration[job * d.maxOps + o],
+      s.candStart[job],
+      earliest,
+      s.jobReady[job],
+      lastEnd,
+      s.jobWorkLeft[job],
+      s.jobNumOps[job] - o,
+      s.jobNumOps[job],
+      s.machWorkLeft[mach],
+      s.machBusy[mach],
+      bound,
+    );
+  }
+  writeGlobalFeatures(
+    obs.glob,
+    e * NUM_GLOBAL_FEATURES,
+    s.opsLeft[e],
+    s.opsTotal[e],
+    legal,
+    numJobs,
+    s.workDone[e],
+    s.numMachines[e],
+    bound,
+    s.initialLowerBound[e],
+  );
+}
+
+export class JobShopEnv implements VecEnv {
+  readonly numEnvs: number;
+  readonly config: JobShopConfig;
+  readonly dims: Dims;
+  readonly spec: ObservationSpec;
+  readonly metric = MAKESPAN;
+  readonly state: State;
+  readonly obs: Observation;
+  private readonly result: StepResult;
+  private seeded = false;
+
+  constructor(config: JobShopConfig) {
+    this.config = config;
+    this.dims = deriveDims(config);
+    this.numEnvs = config.numEnvs;
+    this.spec = {
+      maxCandidates: this.dims.maxJobs,
+      candidateFeatures: CANDIDATE_FEATURES,
+      globalFeatures: GLOBAL_FEATURES,
+    };
+    this.state = allocateState(this.dims);
+    this.obs = allocateObservation(this.numEnvs, this.spec);
+    this.result = allocateStepResult(this.numEnvs);
+  }
+
+  reset(seed: number): Observation {
+    const s = this.state;
+    seedStreams(s.rng, seed >>> 0);
+    s.episode.fill(0);
+    s.finalStart.fill(-1);
+    s.finalEnd.fill(-1);
+    s.finalInstanceIndex.fill(-1);
+    for (let e = 0; e < this.numEnvs; e++) resetCopy(s, this.dims, this.config, this.obs, e);
+    this.seeded = true;
+    return this.obs;
+  }
+
+  step(actions: Int32Array): StepResult {
+    if (!this.seeded) throw new Error('jobshop: call reset(seed) before step()');
+    assertLegalActions(ENV_NAME, this.obs.mask, this.dims.maxJobs, actions);
+    const out = this.result;
+    out.terminated.fill(0);
+    for (let e = 0; e < this.numEnvs; e++) {
+      out.reward[e] = stepCopy(this.state, this.dims, this.config, this.obs, out, e, actions[e]);
+    }
+    return out;
+  }
+
+  /** The instance copy e is playing now. */
+  instance(e: number): Instance {
+    const s = this.state;
+    const d = this.dims;
+    const jobs: Operation[][] = [];
+    for (let j = 0; j < s.numJobs[e]; j++) {
+      const job = e * d.maxJobs + j;
+      const ops: Operation[] = [];
+      for (let o = 0; o < s.jobNumOps[job]; o++)
+        ops.push({
+          machine: s.opMachine[job * d.maxOps + o],
+          duration: s.opDuration[job * d.maxOps + o],
+        });
+      jobs.push(ops);
+    }
+    const idx = s.instanceIndex[e];
+    const name =
+      idx >= 0 && this.config.source.kind === 'fixed'
+        ? this.config.source.instances[idx].name
+        : `random-e${e}-ep${s.episode[e]}`;
+    return { name, numJobs: s.numJobs[e], numMachines: s.numMachines[e], jobs };
+  }
+
+  /** The schedule of copy e's current episode so far (-1 where unscheduled). */
+  schedule(e: number): Schedule {
+    const s = this.state;
+    const d = this.dims;
+    const start: number[][] = [];
+    const end: number[][] = [];
+    for (let j = 0; j < s.numJobs[e]; j++) {
+      const job = e * d.maxJobs + j;
+      const row = job * d.maxOps;
+      start.push(Array.from(s.opStart.subarray(row, row + s.jobNumOps[job])));
+      end.push(Array.from(s.opEnd.subarray(row, row + s.jobNumOps[job])));
+    }
+    return { start, end };
+  }
+
+  /**
+   * The schedule of copy e's last finished episode, kept across the auto-reset, with its fixed
+   * instance index (-1 for random instances). The instance arrays are already those of the next
+   * episode, so rows are cut where the finished schedule has no more operations.
+   */
+  finalSchedule(e: number): { instanceIndex: number; schedule: Schedule } {
+    const s = this.state;
+    const d = this.dims;
+    const start: number[][] = [];
+    const end: number[][] = [];
+    for (let j = 0; j < d.maxJobs; j++) {
+      const row = (e * d.maxJobs + j) * d.maxOps;
+      let n = 0;
+      while (n < d.maxOps && s.finalStart[row + n] >= 0) n++;
+      start.push(Array.from(s.finalStart.subarray(row, row + n)));
+      end.push(Array.from(s.finalEnd.subarray(row, row + n)));
+    }
+    while (start.length > 0 && start[start.length - 1].length === 0) {
+      start.pop();
+      end.pop();
+    }
+    return { instanceIndex: s.finalInstanceIndex[e], schedule: { start, end } };
+  }
+}
+
+/** A random legal action per copy, drawn from the copies' own streams (used by benchmarks and smoke tests). */
+export function randomLegalActions(
+  mask: Uint8Array,
+  k: number,
+  rng: Uint32Array,
+  out: Int32Array,
+): void {
+  for (let e = 0; e < out.length; e++) {
+    const row = e * k;
+    let legal = 0;
+    for (let j = 0; j < k; j++) legal += mask[row + j];
+    let pick = nextInt(rng, e, 0, legal - 1);
+    for (let j = 0; j < k; j++) {
+      if (mask[row + j] === 1 && pick-- === 0) {
+        out[e] = j;
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,403 @@
+/**
+ * Job-shop instance files, the bundled benchmark sets and their best-known bounds.
+ *
+ * Two text formats are read, and told apart by their shape rather than by the file name (many
+ * files called "Taillard" are in the standard format):
+ * - standard (OR-Library): `<jobs> <machines>`, then one line per job of `<machine> <duration>`
+ *   pairs, machines 0-based. Lines may be shorter than 2 * machines (jobs with fewer operations)
+ *   and may repeat a machine (re-entrant jobs).
+ * - Taillard: `<jobs> <machines>` (Taillard's own files put seeds and bounds after them on a
+ *   header line under "Nb of jobs, ..."), then `jobs` lines of `machines` durations (optionally
+ *   under a "Times" line), then `jobs` lines of 1-based machines (optionally under "Machines").
+ * Lines starting with `#` are comments.
+ */
+
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InputError, UsageError } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/paths.js';
+import type { Instance, Operation } from './types.js';
+
+export type InstanceFormat = 'standard' | 'taillard';
+
+interface DataLine {
+  /** 1-based line number in the file. */
+  readonly line: number;
+  readonly tokens: readonly string[];
+}
+
+function dataLines(text: string): DataLine[] {
+  const out: DataLine[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i].trim();
+    if (t === '' || t.startsWith('#')) continue;
+    out.push({ line: i + 1, tokens: t.split(/\s+/) });
+  }
+  return out;
+}
+
+function integer(
+  file: string,
+  dl: DataLine,
+  index: number,
+  what: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const token = dl.tokens[index];
+  if (!/^[+-]?\d+$/.test(token)) {
+    throw new InputError(
+      { file, line: dl.line, field: `token ${index + 1}` },
+      `expected ${what} (an integer), found '${token}'`,
+    );
+  }
+  const v = Number(token);
+  if (v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
+    throw new InputError(
+      { file, line: dl.line, field: `token ${index + 1}` },
+      `expected ${what} ${range}, found ${v}`,
+    );
+  }
+  return v;
+}
+
+const isKeyword = (dl: DataLine, word: string): boolean =>
+  dl.tokens[0].toLowerCase().startsWith(word);
+
+/** Parses instance text in either format. `file` names the source in error messages. */
+export function parseInstance(
+  text: string,
+  file = '<string>',
+  name = instanceNameFromFile(file),
+): Instance {
+  let lines = dataLines(text);
+  // Taillard's own files: "Nb of jobs, Nb of Machines, ..." then the values, "Times", ..., "Machines", ...
+  const labelled = lines.length > 0 && isKeyword(lines[0], 'nb');
+  if (labelled) lines = lines.slice(1);
+  if (lines.length === 0)
+    throw new InputError({ file }, 'expected a header line `<jobs> <machines>`, found no data');
+  const header = lines[0];
+  if (header.tokens.length < 2 || (!labelled && header.tokens.length !== 2)) {
+    throw new InputError(
+      { file, line: header.line },
+      `expected a header line '<jobs> <machines>', found '${header.tokens.join(' ')}'`,
+    );
+  }
+  const numJobs = integer(file, header, 0, 'the number of jobs', 1);
+  const numMachines = integer(file, header, 1, 'the number of machines', 1);
+  const body = lines.slice(1).filter((dl) => !isKeyword(dl, 'times') && !isKeyword(dl, 'machines'));
+  const format = detectFormat(body, numJobs, numMachines, labelled);
+  const jobs =
+    format === 'taillard'
+      ? readTaillard(file, body, numJobs, numMachines)
+      : readStandard(file, body, header, numJobs, numMachines);
+  return { name, numJobs, numMachines, jobs };
+}
+
+function detectFormat(
+  body: readonly DataLine[],
+  numJobs: number,
+  numMachines: number,
+  labelled: boolean,
+): InstanceFormat {
+  if (labelled) return 'taillard';
+  const square = body.every((dl) => dl.tokens.length === numMachines);
+  return body.length === 2 * numJobs && square ? 'taillard' : 'standard';
+}
+
+function readStandard(
+  file: string,
+  body: readonly DataLine[],
+  header: DataLine,
+  numJobs: number,
+  numMachines: number,
+): Operation[][] {
+  if (body.length !== numJobs) {
+    const where =
+      body.length < numJobs
+        ? 'the file ends early (truncated?)'
+        : `line ${body[numJobs].line} is one too many`;
+    throw new InputError(
+      { file, line: body.length > numJobs ? body[numJobs].line : header.line },
+      `expected ${numJobs} job lines after the header '${numJobs} ${numMachines}', found ${body.length}: ${where}`,
+    );
+  }
+  return body.map((dl) => {
+    if (dl.tokens.length % 2 !== 0) {
+      throw new InputError(
+        { file, line: dl.line },
+        `expected '<machine> <duration>' pairs, found an odd number of values (${dl.tokens.length})`,
+      );
+    }
+    const ops: Operation[] = [];
+    for (let i = 0; i < dl.tokens.length; i += 2) {
+      const machine = integer(file, dl, i, 'a machine index', 0, numMachines - 1);
+      const duration = integer(file, dl, i + 1, 'a duration', 0);
+      ops.push({ machine, duration });
+    }
+    if (ops.length === 0)
+      throw new InputError(
+        { file, line: dl.line },
+        'expected at least one operation on a job line',
+      );
+    return ops;
+  });
+}
+
+function readTaillard(
+  file: string,
+  body: readonly DataLine[],
+  numJobs: number,
+  numMachines: number,
+): Operation[][] {
+  if (body.length !== 2 * numJobs) {
+    throw new InputError(
+      body.length > 0 ? { file, line: body[body.length - 1].line } : { file },
+      `expected ${numJobs} lines of durations and ${numJobs} lines of machines (Taillard format), found ${body.length} lines`,
+    );
+  }
+  const jobs: Operation[][] = [];
+  for (let j = 0; j < numJobs; j++) {
+    const times = body[j];
+    const machines = body[numJobs + j];
+    for (const dl of [times, machines]) {
+      if (dl.tokens.length !== numMachines) {
+        throw new InputError(
+          { file, line: dl.line },
+          `expected ${numMachines} values (Taillard format), found ${dl.tokens.length}`,
+        );
+      }
+    }
+    const ops: Operation[] = [];
+    for (let o = 0; o < numMachines; o++) {
+      const duration = integer(file, times, o, 'a duration', 0);
+      const machine = integer(file, machines, o, 'a 1-based machine index', 1, numMachines) - 1;
+      ops.push({ machine, duration });
+    }
+    jobs.push(ops);
+  }
+  return jobs;
+}
+
+/** Reads an instance file; errors name the file and line. */
+export function readInstanceFile(path: string): Instance {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      { file: path },
+      `expected a readable instance file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  return parseInstance(text, path);
+}
+
+export function instanceNameFromFile(file: string): string {
+  return basename(file).replace(/\.(txt|jss|jsp|data?)$/i, '');
+}
+
+/** Structural check of an instance built in code (files are checked while parsing). */
+export function checkInstance(inst: Instance): void {
+  const file = `instance ${inst.name}`;
+  if (!Number.isInteger(inst.numJobs) || inst.numJobs < 1)
+    throw new InputError(
+      { file, field: 'numJobs' },
+      `expected a positive integer, found ${inst.numJobs}`,
+    );
+  if (!Number.isInteger(inst.numMachines) || inst.numMachines < 1)
+    throw new InputError(
+      { file, field: 'numMachines' },
+      `expected a positive integer, found ${inst.numMachines}`,
+    );
+  if (inst.jobs.length !== inst.numJobs)
+    throw new InputError(
+      { file, field: 'jobs' },
+      `expected ${inst.numJobs} jobs, found ${inst.jobs.length}`,
+    );
+  inst.jobs.forEach((ops, j) => {
+    if (ops.length === 0)
+      throw new InputError({ file, field: `jobs[${j}]` }, 'expected at least one operation');
+    ops.forEach((op, o) => {
+      if (!Number.isInteger(op.machine) || op.machine < 0 || op.machine >= inst.numMachines) {
+        throw new InputError(
+          { file, field: `jobs[${j}][${o}].machine` },
+          `expected an integer in 0..${inst.numMachines - 1}, found ${op.machine}`,
+        );
+      }
+      if (!Number.isInteger(op.duration) || op.duration < 0) {
+        throw new InputError(
+          { file, field: `jobs[${j}][${o}].duration` },
+          `expected a non-negative integer, found ${op.duration}`,
+        );
+      }
+    });
+  });
+}
+
+/** Writes an instance in the standard format. */
+export function formatInstance(inst: Instance): string {
+  const lines = [`${inst.numJobs} ${inst.numMachines}`];
+  for (const ops of inst.jobs)
+    lines.push(ops.map((op) => `${op.machine} ${op.duration}`).join(' '));
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundled benchmark sets
+
+export interface BestKnown {
+  readonly family: string;
+  readonly jobs: number;
+  readonly machines: number;
+  /** Best proved lower bound on the optimal makespan. */
+  readonly lowerBound: number;
+  /** Best known makespan (upper bound). Gaps are measured against it. */
+  readonly upperBound: number;
+  readonly optimal: boolean;
+}
+
+/** Family names and the aliases a user may type for them. */
+export const FAMILIES: Readonly<Record<string, readonly string[]>> = {
+  ft: ['fisher', 'fisher-thompson'],
+  la: ['lawrence'],
+  abz: ['adams'],
+  orb: ['applegate'],
+  swv: ['storer'],
+  yn: ['yamada'],
+  ta: ['taillard'],
+  bel: ['boveroux'],
+};
+
+export function dataDir(): string {
+  return join(packageRoot(), 'envs', 'jobshop', 'data');
+}
+
+let boundsCache: Readonly<Record<string, BestKnown>> | undefined;
+
+/** Best-known bounds of every bundled instance, keyed by name, in the order of data/bounds.json. */
+export function bundledBounds(): Readonly<Record<string, BestKnown>> {
+  if (boundsCache === undefined) {
+    const file = join(dataDir(), 'bounds.json');
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
+      instances?: Record<string, BestKnown>;
+    };
+    if (parsed.instances === undefined)
+      throw new InputError({ file, field: 'instances' }, 'expected an object of instances');
+    boundsCache = parsed.instances;
+  }
+  return boundsCache;
+}
+
+export function bundledNames(): string[] {
+  return Object.keys(bundledBounds());
+}
+
+export function loadBundled(name: string): Instance {
+  if (bundledBounds()[name] === undefined)
+    throw new UsageError(`unknown instance '${name}'`, selectionHint());
+  return readInstanceFile(join(dataDir(), 'instances', `${name}.txt`));
+}
+
+export function selectionHint(): string {
+  const fams = Object.entries(FAMILIES)
+    .map(([f, aliases]) => [f, ...aliases].join('|'))
+    .join(', ');
+  return `select instances by name (ta01), range (ta01-ta10), family (${fams}), family:JxM (taillard:15x15), 'all', or a file path; separate items with commas`;
+}
+
+function familyOf(word: string): string | undefined {
+  const w = word.toLowerCase();
+  for (const [f, aliases] of Object.entries(FAMILIES)) if (f === w || aliases.includes(w)) return f;
+  return undefined;
+}
+
+export interface SelectedInstance {
+  readonly instance: Instance;
+  /** Undefined for instances read from a user's file. */
+  readonly bounds: BestKnown | undefined;
+}
+
+/**
+ * Resolves a selection such as `ta01-ta10,lawrence,taillard:15x15,my/file.txt` to instances, in
+ * the order given, without duplicates. Unknown names are a UsageError (exit code 2).
+ */
+export function selectInstances(selector: string): SelectedInstance[] {
+  const bounds = bundledBounds();
+  const names = Object.keys(bounds);
+  const picked: string[] = [];
+  const files: string[] = [];
+  for (const raw of selector.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    if (item.includes('/') || item.endsWith('.txt')) {
+      files.push(item);
+      continue;
+    }
+    if (item.toLowerCase() === 'all') {
+      picked.push(...names);
+      continue;
+    }
+    const [familyWord, size] = item.split(':');
+    const family = familyOf(familyWord);
+    if (family !== undefined) {
+      let members = names.filter((n) => bounds[n].family === family);
+      if (size !== undefined) {
+        const m = /^(\d+)x(\d+)$/i.exec(size);
+        if (m === null)
+          throw new UsageError(
+            `bad size '${size}' in '${item}': expected JOBSxMACHINES such as 15x15`,
+            selectionHint(),
+          );
+        members = members.filter(
+          (n) => bounds[n].jobs === Number(m[1]) && bounds[n].machines === Number(m[2]),
+        );
+        if (members.length === 0) {
+          const sizes = [
+            ...new Set(
+              names
+                .filter((n) => bounds[n].family === family)
+                .map((n) => `${bounds[n].jobs}x${bounds[n].machines}`),
+            ),
+          ];
+          throw new UsageError(
+            `no ${family} instance has size ${size}`,
+            `sizes of ${family}: ${sizes.join(', ')}`,
+          );
+        }
+      }
+      picked.push(...members);
+      continue;
+    }
+    const range = /^([a-z]+)(\d+)-([a-z]*)(\d+)$/i.exec(item);
+    if (range !== null) {
+      const [, prefix, from, prefix2, to] = range;
+      if (prefix2 !== '' && prefix2.toLowerCase() !== prefix.toLowerCase())
+        throw new UsageError(`range '${item}' mixes families`, selectionHint());
+      const lo = Number(from);
+      const hi = Number(to);
+      const members = names.filter((n) => {
+        const m = /^([a-z]+)(\d+)$/.exec(n);
+        return (
+          m !== null && m[1] === prefix.toLowerCase() && Number(m[2]) >= lo && Number(m[2]) <= hi
+        );
+      });
+      if (members.length === 0 || hi < lo)
+        throw new UsageError(`range '${item}' matches no bundled instance`, selectionHint());
+      picked.push(...members);
+      continue;
+    }
+    if (bounds[item.toLowerCase()] === undefined)
+      throw new UsageError(`unknown instance '${item}'`, selectionHint());
+    picked.push(item.toLowerCase());
+  }
+  if (picked.length === 0 && files.length === 0)
+    throw new UsageError(`instance selection '${selector}' is empty`, selectionHint());
+  const unique = [...new Set(picked)];
+  return [
+    ...unique.map((n) => ({ instance: loadBundled(n), bounds: bounds[n] })),
+    ...files.map((f) => ({ instance: readInstanceFile(f), bounds: undefined })),
+  ];
+}

@@ -1,0 +1,123 @@
+/**
+ * The vectorized environment contract every problem implements (DESIGN.md, "The environment
+ * contract").
+ *
+ * A VecEnv is `numEnvs` independent copies stepped together. Every decision is "choose one of at
+ * most K candidates", so all problems share one observation layout. The buffers below are owned by
+ * the environment and overwritten in place by `reset` and `step`: a caller that needs an
+ * observation later must copy it.
+ */
+
+/** What a problem reports as its own episode metric, such as the makespan. */
+export interface MetricSpec {
+  /** Short name used in tables and logs, e.g. `makespan`. */
+  readonly name: string;
+  /** Whether smaller values are better (true for makespan and latency). */
+  readonly lowerIsBetter: boolean;
+}
+
+export interface ObservationSpec {
+  /** K: candidates per environment copy. */
+  readonly maxCandidates: number;
+  /** F names, in the order of the last axis of `cand`. */
+  readonly candidateFeatures: readonly string[];
+  /** G names, in the order of the last axis of `glob`. */
+  readonly globalFeatures: readonly string[];
+}
+
+export interface Observation {
+  /** [numEnvs, K, F] candidate features, already normalized. */
+  readonly cand: Float32Array;
+  /** [numEnvs, K] 1 where the candidate is a legal action. */
+  readonly mask: Uint8Array;
+  /** [numEnvs, G] features of the whole state. */
+  readonly glob: Float32Array;
+}
+
+/**
+ * Statistics of the episodes that ended in the last step. Entry i is meaningful only where
+ * `terminated[i] | truncated[i]` of the same step is 1.
+ */
+export interface EpisodeStats {
+  /** [numEnvs] undiscounted sum of rewards of the finished episode. */
+  readonly return: Float64Array;
+  /** [numEnvs] number of decisions in the finished episode. */
+  readonly length: Int32Array;
+  /** [numEnvs] the problem's own metric (MetricSpec) of the finished episode. */
+  readonly metric: Float64Array;
+}
+
+export interface StepResult {
+  /** [numEnvs] reward of the transition. */
+  readonly reward: Float32Array;
+  /** [numEnvs] 1 where the episode reached a terminal state (then auto-reset in this step). */
+  readonly terminated: Uint8Array;
+  /** [numEnvs] 1 where the episode was cut short (then auto-reset in this step). */
+  readonly truncated: Uint8Array;
+  readonly episodes: EpisodeStats;
+}
+
+export interface VecEnv {
+  readonly numEnvs: number;
+  readonly spec: ObservationSpec;
+  readonly metric: MetricSpec;
+  /** The current observation; after an auto-reset, that of the new episode (Gymnasium's same-step autoreset). */
+  readonly obs: Observation;
+  /** Deterministic: the same seed gives the same instances and, with the same actions, the same trajectory. */
+  reset(seed: number): Observation;
+  /** `actions` [numEnvs] are candidate indices; a masked index throws and leaves no copy half-stepped. */
+  step(actions: Int32Array): StepResult;
+}
+
+/** A decision rule over a batch: writes one candidate index per copy into `actions`. */
+export interface Policy<E extends VecEnv = VecEnv> {
+  readonly name: string;
+  act(env: E, actions: Int32Array): void;
+}
+
+/** Allocates the shared observation buffers for a spec. */
+export function allocateObservation(numEnvs: number, spec: ObservationSpec): Observation {
+  const k = spec.maxCandidates;
+  return {
+    cand: new Float32Array(numEnvs * k * spec.candidateFeatures.length),
+    mask: new Uint8Array(numEnvs * k),
+    glob: new Float32Array(numEnvs * spec.globalFeatures.length),
+  };
+}
+
+export function allocateStepResult(numEnvs: number): StepResult {
+  return {
+    reward: new Float32Array(numEnvs),
+    terminated: new Uint8Array(numEnvs),
+    truncated: new Uint8Array(numEnvs),
+    episodes: {
+      return: new Float64Array(numEnvs),
+      length: new Int32Array(numEnvs),
+      metric: new Float64Array(numEnvs),
+    },
+  };
+}
+
+/**
+ * Checks a whole batch of actions against the mask before any copy is stepped, so that an illegal
+ * action never leaves the batch half-updated.
+ */
+export function assertLegalActions(
+  envName: string,
+  mask: Uint8Array,
+  k: number,
+  actions: Int32Array,
+): void {
+  const numEnvs = mask.length / k;
+  if (actions.length !== numEnvs) {
+    throw new RangeError(`${envName}: expected ${numEnvs} actions, got ${actions.length}`);
+  }
+  for (let e = 0; e < numEnvs; e++) {
+    const a = actions[e];
+    if (!(a >= 0 && a < k) || mask[e * k + a] === 0) {
+      throw new RangeError(
+        `${envName}: action ${a} of env ${e} is not a legal candidate (mask is 0 or index outside 0..${k - 1})`,
+      );
+    }
+  }
+}
