@@ -12,7 +12,7 @@
  * what keeps a step O(jobs + operations on one machine).
  */
 
-import { nextInt, seedStreams } from '../../src/core/rng.js';
+import { seedStreams } from '../../src/core/rng.js';
 import {
   allocateObservation,
   allocateStepResult,
@@ -338,19 +338,22 @@ export function writeObservation(
   const mask = obs.mask;
   const cand = obs.cand;
 
-  // Legal set. In conflict mode, the Giffler-Thompson machine M* and completion bound c*.
-  let conflictMachine = -1;
-  let conflictEnd = 0;
-  let conflictJob = -1;
-  if (config.mode === 'conflict') {
+  // Legal set. In the Giffler-Thompson modes, the pivot operation fixes the machine M* and the
+  // time t*: its completion c* (conflict) or its start s* (nondelay).
+  const mode = config.mode;
+  let pivotJob = -1;
+  let pivotMachine = -1;
+  let pivotTime = 0;
+  if (mode !== 'active') {
     for (let j = 0; j < numJobs; j++) {
       const job = jobBase + j;
       if (s.candMachine[job] < 0) continue;
-      const c = s.candStart[job] + s.opDuration[job * d.maxOps + s.jobNextOp[job]];
-      if (conflictJob < 0 || c < conflictEnd) {
-        conflictEnd = c;
-        conflictJob = j;
-        conflictMachine = s.candMachine[job];
+      let t = s.candStart[job];
+      if (mode === 'conflict') t += s.opDuration[job * d.maxOps + s.jobNextOp[job]];
+      if (pivotJob < 0 || t < pivotTime) {
+        pivotTime = t;
+        pivotJob = j;
+        pivotMachine = s.candMachine[job];
       }
     }
   }
@@ -360,8 +363,12 @@ export function writeObservation(
     const job = jobBase + j;
     const m = s.candMachine[job];
     let ok = j < numJobs && m >= 0;
-    if (ok && conflictJob >= 0)
-      ok = m === conflictMachine && (s.candStart[job] < conflictEnd || j === conflictJob);
+    if (ok && pivotJob >= 0) {
+      const start = s.candStart[job];
+      ok =
+        m === pivotMachine &&
+        (mode === 'conflict' ? start < pivotTime || j === pivotJob : start === pivotTime);
+    }
     mask[job] = ok ? 1 : 0;
     if (ok) {
       legal++;
@@ -524,26 +531,5 @@ export class JobShopEnv implements VecEnv {
       end.pop();
     }
     return { instanceIndex: s.finalInstanceIndex[e], schedule: { start, end } };
-  }
-}
-
-/** A random legal action per copy, drawn from the copies' own streams (used by benchmarks and smoke tests). */
-export function randomLegalActions(
-  mask: Uint8Array,
-  k: number,
-  rng: Uint32Array,
-  out: Int32Array,
-): void {
-  for (let e = 0; e < out.length; e++) {
-    const row = e * k;
-    let legal = 0;
-    for (let j = 0; j < k; j++) legal += mask[row + j];
-    let pick = nextInt(rng, e, 0, legal - 1);
-    for (let j = 0; j < k; j++) {
-      if (mask[row + j] === 1 && pick-- === 0) {
-        out[e] = j;
-        break;
-      }
-    }
   }
 }

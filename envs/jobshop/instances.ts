@@ -103,8 +103,14 @@ function detectFormat(
   labelled: boolean,
 ): InstanceFormat {
   if (labelled) return 'taillard';
-  const square = body.every((dl) => dl.tokens.length === numMachines);
-  return body.length === 2 * numJobs && square ? 'taillard' : 'standard';
+  if (body.length !== 2 * numJobs || !body.every((dl) => dl.tokens.length === numMachines))
+    return 'standard';
+  // Taillard's machine rows are permutations of 1..M; without that, read it as the standard format
+  // (whose own checks then say what is wrong).
+  const isPermutation = (dl: DataLine): boolean =>
+    new Set(dl.tokens).size === numMachines &&
+    dl.tokens.every((t) => /^\d+$/.test(t) && Number(t) >= 1 && Number(t) <= numMachines);
+  return body.slice(numJobs).every(isPermutation) ? 'taillard' : 'standard';
 }
 
 function readStandard(
@@ -296,7 +302,7 @@ export function bundledNames(): string[] {
 }
 
 export function loadBundled(name: string): Instance {
-  if (bundledBounds()[name] === undefined)
+  if (!Object.hasOwn(bundledBounds(), name))
     throw new UsageError(`unknown instance '${name}'`, selectionHint());
   return readInstanceFile(join(dataDir(), 'instances', `${name}.txt`));
 }
@@ -327,17 +333,17 @@ export interface SelectedInstance {
 export function selectInstances(selector: string): SelectedInstance[] {
   const bounds = bundledBounds();
   const names = Object.keys(bounds);
-  const picked: string[] = [];
-  const files: string[] = [];
+  // Bundled names and file paths, in the order given.
+  const picked: { name?: string; file?: string }[] = [];
   for (const raw of selector.split(',')) {
     const item = raw.trim();
     if (item === '') continue;
     if (item.includes('/') || item.endsWith('.txt')) {
-      files.push(item);
+      picked.push({ file: item });
       continue;
     }
     if (item.toLowerCase() === 'all') {
-      picked.push(...names);
+      picked.push(...names.map((name) => ({ name })));
       continue;
     }
     const [familyWord, size] = item.split(':');
@@ -368,7 +374,7 @@ export function selectInstances(selector: string): SelectedInstance[] {
           );
         }
       }
-      picked.push(...members);
+      picked.push(...members.map((name) => ({ name })));
       continue;
     }
     const range = /^([a-z]+)(\d+)-([a-z]*)(\d+)$/i.exec(item);
@@ -384,20 +390,28 @@ export function selectInstances(selector: string): SelectedInstance[] {
           m !== null && m[1] === prefix.toLowerCase() && Number(m[2]) >= lo && Number(m[2]) <= hi
         );
       });
-      if (members.length === 0 || hi < lo)
+      if (members.length === 0)
         throw new UsageError(`range '${item}' matches no bundled instance`, selectionHint());
-      picked.push(...members);
+      picked.push(...members.map((name) => ({ name })));
       continue;
     }
-    if (bounds[item.toLowerCase()] === undefined)
+    if (!Object.hasOwn(bounds, item.toLowerCase()))
       throw new UsageError(`unknown instance '${item}'`, selectionHint());
-    picked.push(item.toLowerCase());
+    picked.push({ name: item.toLowerCase() });
   }
-  if (picked.length === 0 && files.length === 0)
+  if (picked.length === 0)
     throw new UsageError(`instance selection '${selector}' is empty`, selectionHint());
-  const unique = [...new Set(picked)];
-  return [
-    ...unique.map((n) => ({ instance: loadBundled(n), bounds: bounds[n] })),
-    ...files.map((f) => ({ instance: readInstanceFile(f), bounds: undefined })),
-  ];
+  const seen = new Set<string>();
+  const out: SelectedInstance[] = [];
+  for (const p of picked) {
+    const key = p.name !== undefined ? `name:${p.name}` : `file:${p.file}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(
+      p.name !== undefined
+        ? { instance: loadBundled(p.name), bounds: bounds[p.name] }
+        : { instance: readInstanceFile(p.file!), bounds: undefined },
+    );
+  }
+  return out;
 }

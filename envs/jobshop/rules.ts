@@ -5,43 +5,41 @@
  */
 
 import { Rng } from '../../src/core/rng.js';
-import type { Policy } from '../../src/core/vecenv.js';
+import { countLegal, nthLegal, type Policy } from '../../src/core/vecenv.js';
 import type { JobShopEnv } from './env.js';
+import type { State } from './types.js';
 
-/** What a priority is computed from: the next operation of one job. */
-interface JobView {
-  /** Duration of the next operation. */
-  duration: number;
-  /** Work of the job's unscheduled operations, the next one included. */
-  workLeft: number;
-  /** Unscheduled operations of the job, the next one included. */
-  opsLeft: number;
-  /** Work of the job's scheduled operations. */
-  workDone: number;
-  /** Time the job became ready for its next operation (end of its previous one). */
-  ready: number;
-}
+/**
+ * A priority of job `job` (flat index e * maxJobs + j) whose next operation is `o`, with its
+ * operation row starting at `row`. Smaller is dispatched first.
+ */
+type Priority = (s: State, job: number, row: number, o: number) => number;
 
-/** Smaller priority is dispatched first. */
-type Priority = (v: JobView) => number;
+const duration: Priority = (s, _job, row, o) => s.opDuration[row + o];
+const workLeft: Priority = (s, job) => s.jobWorkLeft[job];
+const opsLeft: Priority = (s, job, _row, o) => s.jobNumOps[job] - o;
 
 export const RULE_PRIORITIES = {
   /** Shortest processing time. */
-  spt: (v) => v.duration,
+  spt: duration,
   /** Longest processing time. */
-  lpt: (v) => -v.duration,
-  /** Most work remaining. */
-  mwkr: (v) => -v.workLeft,
+  lpt: (s, job, row, o) => -duration(s, job, row, o),
+  /** Most work remaining (the next operation included). */
+  mwkr: (s, job, row, o) => -workLeft(s, job, row, o),
   /** Least work remaining. */
-  lwkr: (v) => v.workLeft,
+  lwkr: workLeft,
   /** Most operations remaining. */
-  mor: (v) => -v.opsLeft,
+  mor: (s, job, row, o) => -opsLeft(s, job, row, o),
   /** Least operations remaining. */
-  lor: (v) => v.opsLeft,
-  /** First in, first out: the job that has waited longest for its next operation. */
-  fifo: (v) => v.ready,
+  lor: opsLeft,
+  /** First in, first out: the job that has been ready for its next operation the longest. */
+  fifo: (s, job) => s.jobReady[job],
   /** Flow due date per most work remaining (Sels et al. 2012): (work done + p) / work remaining. */
-  'fdd/mwkr': (v) => (v.workDone + v.duration) / v.workLeft,
+  'fdd/mwkr': (s, job, row, o) => {
+    let done = 0;
+    for (let i = 0; i <= o; i++) done += s.opDuration[row + i];
+    return done / s.jobWorkLeft[job];
+  },
 } satisfies Record<string, Priority>;
 
 export type RuleName = keyof typeof RULE_PRIORITIES | 'random';
@@ -59,7 +57,6 @@ export function isRuleName(name: string): name is RuleName {
 export function rulePolicy(name: RuleName, seed = 0): Policy<JobShopEnv> {
   if (name === 'random') return randomPolicy(seed);
   const priority: Priority = RULE_PRIORITIES[name];
-  const view: JobView = { duration: 0, workLeft: 0, opsLeft: 0, workDone: 0, ready: 0 };
   return {
     name,
     act(env, actions) {
@@ -72,16 +69,7 @@ export function rulePolicy(name: RuleName, seed = 0): Policy<JobShopEnv> {
         for (let j = 0; j < maxJobs; j++) {
           const job = e * maxJobs + j;
           if (mask[job] === 0) continue;
-          const o = s.jobNextOp[job];
-          const row = job * maxOps;
-          view.duration = s.opDuration[row + o];
-          view.workLeft = s.jobWorkLeft[job];
-          view.opsLeft = s.jobNumOps[job] - o;
-          view.ready = s.jobReady[job];
-          let done = 0;
-          for (let i = 0; i < o; i++) done += s.opDuration[row + i];
-          view.workDone = done;
-          const score = priority(view);
+          const score = priority(s, job, job * maxOps, s.jobNextOp[job]);
           if (best < 0 || score < bestScore) {
             best = j;
             bestScore = score;
@@ -101,17 +89,8 @@ function randomPolicy(seed: number): Policy<JobShopEnv> {
     act(env, actions) {
       const k = env.dims.maxJobs;
       const mask = env.obs.mask;
-      for (let e = 0; e < env.numEnvs; e++) {
-        let legal = 0;
-        for (let j = 0; j < k; j++) legal += mask[e * k + j];
-        let pick = rng.int(0, legal - 1);
-        for (let j = 0; j < k; j++) {
-          if (mask[e * k + j] === 1 && pick-- === 0) {
-            actions[e] = j;
-            break;
-          }
-        }
-      }
+      for (let e = 0; e < env.numEnvs; e++)
+        actions[e] = nthLegal(mask, e * k, k, rng.int(0, countLegal(mask, e * k, k) - 1));
     },
   };
 }

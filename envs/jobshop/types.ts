@@ -33,14 +33,18 @@ export interface Schedule {
  *   it fits. Every schedule built this way is active. This is the mode of L2D (Zhang et al. 2020).
  * - `conflict`: the Giffler-Thompson conflict set. Among the ready operations take the one with the
  *   earliest completion time c* (ties: lowest job index) and its machine M*; only operations on M*
- *   that can start before c* are legal.
+ *   that can start before c* are legal. Every schedule built this way is active, and every active
+ *   schedule can be built.
+ * - `nondelay`: Giffler and Thompson's non-delay variant. Take the ready operation with the
+ *   earliest start s* (ties: lowest job index) and its machine M*; only operations on M* that can
+ *   start at s* are legal, so no machine is kept idle while an operation could run on it.
  */
-export type ScheduleMode = 'active' | 'conflict';
+export type ScheduleMode = 'active' | 'conflict' | 'nondelay';
 
 /** `dense`: reward -(increase of the makespan lower bound), so the return is LB0 - makespan. `sparse`: -makespan at the end, 0 before. */
 export type RewardMode = 'dense' | 'sparse';
 
-export const SCHEDULE_MODES: readonly ScheduleMode[] = ['active', 'conflict'];
+export const SCHEDULE_MODES: readonly ScheduleMode[] = ['active', 'conflict', 'nondelay'];
 export const REWARD_MODES: readonly RewardMode[] = ['dense', 'sparse'];
 
 /** Random instances drawn from each copy's RNG stream (see generator.ts for the exact draw order). */

@@ -8,6 +8,8 @@
  * observation later must copy it.
  */
 
+import { nextInt } from './rng.js';
+
 /** What a problem reports as its own episode metric, such as the makespan. */
 export interface MetricSpec {
   /** Short name used in tables and logs, e.g. `makespan`. */
@@ -120,4 +122,28 @@ export function assertLegalActions(
       );
     }
   }
+}
+
+/** Legal candidates in the row of K mask entries starting at `row`. */
+export function countLegal(mask: Uint8Array, row: number, k: number): number {
+  let n = 0;
+  for (let j = 0; j < k; j++) n += mask[row + j];
+  return n;
+}
+
+/** Index (0..K-1) of the n-th legal candidate (0-based) in the row starting at `row`, or -1. */
+export function nthLegal(mask: Uint8Array, row: number, k: number, n: number): number {
+  for (let j = 0; j < k; j++) if (mask[row + j] === 1 && n-- === 0) return j;
+  return -1;
+}
+
+/** One uniformly random legal action per copy, drawn from the copies' own RNG streams `rng` [numEnvs]. */
+export function randomLegalActions(
+  mask: Uint8Array,
+  k: number,
+  rng: Uint32Array,
+  out: Int32Array,
+): void {
+  for (let e = 0; e < out.length; e++)
+    out[e] = nthLegal(mask, e * k, k, nextInt(rng, e, 0, countLegal(mask, e * k, k) - 1));
 }

@@ -1,0 +1,326 @@
+/**
+ * `schedrl eval --env jobshop`: dispatching rules (and later learned policies) on benchmark
+ * instances, each schedule checked by the validator, reported as gaps to the best-known makespans.
+ */
+
+import { UsageError } from '../../src/core/errors.js';
+import { writeFileAtomic } from '../../src/core/files.js';
+import {
+  choiceOption,
+  flag,
+  integerOption,
+  listOption,
+  optionalString,
+  stringOption,
+} from '../../src/core/options.js';
+import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
+import { markdownTable, mean, type Cell } from '../../src/core/table.js';
+import type { Policy } from '../../src/core/vecenv.js';
+import { JobShopEnv } from './env.js';
+import { selectInstances, type SelectedInstance } from './instances.js';
+import { RULE_NAMES, isRuleName, rulePolicy, type RuleName } from './rules.js';
+import { SCHEDULE_MODES, type Instance, type Schedule, type ScheduleMode } from './types.js';
+import { describeIssue, validateSchedule } from './validate.js';
+import { renderGantt } from './viewer.js';
+
+export interface EpisodeOutcome {
+  readonly instance: Instance;
+  readonly makespan: number;
+  readonly schedule: Schedule;
+}
+
+/**
+ * Plays one episode of `policy` on each instance, batched: instances of the same shape share one
+ * vectorized environment. Every schedule is validated; an invalid one is a bug and throws.
+ */
+export function playEpisodes(
+  instances: readonly Instance[],
+  makePolicy: () => Policy<JobShopEnv>,
+  mode: ScheduleMode,
+): EpisodeOutcome[] {
+  const groups = new Map<string, number[]>();
+  instances.forEach((inst, i) => {
+    const key = `${inst.numJobs}x${inst.numMachines}x${Math.max(...inst.jobs.map((ops) => ops.length))}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const outcomes: EpisodeOutcome[] = new Array<EpisodeOutcome>(instances.length);
+  for (const members of groups.values()) {
+    const group = members.map((i) => instances[i]);
+    const env = new JobShopEnv({
+      numEnvs: group.length,
+      source: { kind: 'fixed', instances: group },
+      mode,
+      reward: 'dense',
+    });
+    const policy = makePolicy();
+    const actions = new Int32Array(env.numEnvs);
+    env.reset(0);
+    let open = group.length;
+    const done = new Uint8Array(group.length);
+    while (open > 0) {
+      policy.act(env, actions);
+      const r = env.step(actions);
+      for (let e = 0; e < env.numEnvs; e++) {
+        if (r.terminated[e] === 0 || done[e] === 1) continue;
+        done[e] = 1;
+        open--;
+        const { instanceIndex, schedule } = env.finalSchedule(e);
+        const instance = group[instanceIndex];
+        const makespan = r.episodes.metric[e];
+        const issues = validateSchedule(instance, schedule, makespan);
+        if (issues.length > 0) {
+          throw new Error(
+            `jobshop: ${policy.name} built an invalid schedule for ${instance.name} (${mode}): ${issues.slice(0, 3).map(describeIssue).join('; ')}`,
+          );
+        }
+        outcomes[members[instanceIndex]] = { instance, makespan, schedule };
+      }
+    }
+  }
+  return outcomes;
+}
+
+/** `rules` stands for every rule; otherwise a comma list of rule names. */
+export function parsePolicies(words: readonly string[]): RuleName[] {
+  const out: RuleName[] = [];
+  for (const w of words) {
+    const name = w.toLowerCase();
+    if (name === 'rules') out.push(...RULE_NAMES);
+    else if (isRuleName(name)) out.push(name);
+    else
+      throw new UsageError(
+        `unknown policy '${w}'`,
+        `policies: rules (all of them), ${RULE_NAMES.join(', ')}`,
+      );
+  }
+  return [...new Set(out)];
+}
+
+export interface EvalRow {
+  readonly instance: string;
+  readonly group: string;
+  readonly jobs: number;
+  readonly machines: number;
+  readonly bestKnown: number | null;
+  readonly lowerBound: number | null;
+  readonly optimal: boolean | null;
+  readonly mode: ScheduleMode;
+  readonly policy: string;
+  readonly makespan: number;
+  /** 100 * (makespan - best known) / best known, null without a best-known value. */
+  readonly gapPercent: number | null;
+}
+
+export interface GroupSummary {
+  readonly mode: ScheduleMode;
+  readonly group: string;
+  readonly policy: string;
+  readonly instances: number;
+  readonly meanGapPercent: number | null;
+}
+
+export function groupName(sel: SelectedInstance): string {
+  const family = sel.bounds?.family ?? 'file';
+  return `${family} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
+}
+
+export function evaluateRules(
+  selected: readonly SelectedInstance[],
+  policies: readonly RuleName[],
+  modes: readonly ScheduleMode[],
+  seed: number,
+): EvalRow[] {
+  const rows: EvalRow[] = [];
+  const instances = selected.map((s) => s.instance);
+  for (const mode of modes) {
+    for (const policy of policies) {
+      const outcomes = playEpisodes(instances, () => rulePolicy(policy, seed), mode);
+      outcomes.forEach((o, i) => {
+        const b = selected[i].bounds;
+        rows.push({
+          instance: o.instance.name,
+          group: groupName(selected[i]),
+          jobs: o.instance.numJobs,
+          machines: o.instance.numMachines,
+          bestKnown: b?.upperBound ?? null,
+          lowerBound: b?.lowerBound ?? null,
+          optimal: b?.optimal ?? null,
+          mode,
+          policy,
+          makespan: o.makespan,
+          gapPercent: b === undefined ? null : (100 * (o.makespan - b.upperBound)) / b.upperBound,
+        });
+      });
+    }
+  }
+  return rows;
+}
+
+export function summarize(rows: readonly EvalRow[]): GroupSummary[] {
+  const buckets = new Map<string, EvalRow[]>();
+  for (const r of rows) {
+    const key = `${r.mode}\u0000${r.group}\u0000${r.policy}`;
+    buckets.set(key, [...(buckets.get(key) ?? []), r]);
+  }
+  return [...buckets.values()].map((rs) => {
+    const gaps = rs.flatMap((r) => (r.gapPercent === null ? [] : [r.gapPercent]));
+    return {
+      mode: rs[0].mode,
+      group: rs[0].group,
+      policy: rs[0].policy,
+      instances: rs.length,
+      meanGapPercent: gaps.length > 0 ? mean(gaps) : null,
+    };
+  });
+}
+
+function instanceTables(
+  rows: readonly EvalRow[],
+  modes: readonly ScheduleMode[],
+  policies: readonly string[],
+): string {
+  const single = modes.length === 1 && policies.length === 1;
+  return modes
+    .map((mode) => {
+      const mine = rows.filter((r) => r.mode === mode);
+      const names = [...new Set(mine.map((r) => r.instance))];
+      if (single) {
+        return markdownTable({
+          title: `${policies[0]} (${mode} schedules)`,
+          columns: ['instance', 'size', 'makespan', 'best known', 'gap %'],
+          rows: mine.map((r) => [
+            r.instance,
+            `${r.jobs}x${r.machines}`,
+            r.makespan,
+            r.bestKnown,
+            r.gapPercent,
+          ]),
+        });
+      }
+      return markdownTable({
+        title: `makespan gap % to best known (${mode} schedules)`,
+        columns: ['instance', 'size', 'best known', ...policies],
+        rows: names.map((n) => {
+          const rs = mine.filter((r) => r.instance === n);
+          return [
+            n,
+            `${rs[0].jobs}x${rs[0].machines}`,
+            rs[0].bestKnown,
+            ...policies.map((p): Cell => rs.find((r) => r.policy === p)?.gapPercent ?? null),
+          ];
+        }),
+      });
+    })
+    .join('\n');
+}
+
+function summaryTables(
+  groups: readonly GroupSummary[],
+  modes: readonly ScheduleMode[],
+  policies: readonly string[],
+): string {
+  return modes
+    .map((mode) => {
+      const mine = groups.filter((g) => g.mode === mode);
+      const names = [...new Set(mine.map((g) => g.group))];
+      return markdownTable({
+        title: `mean gap % per size group (${mode} schedules)`,
+        columns: ['group', 'n', ...policies, 'best'],
+        rows: names.map((name) => {
+          const gs = policies.map((p) => mine.find((g) => g.group === name && g.policy === p));
+          const gaps = gs.map((g) => g?.meanGapPercent ?? null);
+          let best: string | null = null;
+          gaps.forEach((v, i) => {
+            const current = best === null ? null : gaps[policies.indexOf(best)];
+            if (v !== null && (current === null || v < current)) best = policies[i];
+          });
+          return [name, gs[0]?.instances ?? 0, ...gaps, best];
+        }),
+      });
+    })
+    .join('\n');
+}
+
+export const evalCommand: EnvCommand = {
+  options: {
+    instances: {
+      type: 'string',
+      description:
+        'instances: names, ranges (ta01-ta10), families (taillard), family:JxM, all, or files',
+      default: 'taillard',
+    },
+    policy: {
+      type: 'string',
+      description: `comma list of policies: rules (all), ${RULE_NAMES.join(', ')}`,
+      default: 'rules',
+    },
+    mode: {
+      type: 'string',
+      description: 'schedule generation: active, conflict (Giffler-Thompson), nondelay, or all',
+      default: 'active',
+    },
+    seed: { type: 'string', description: 'seed of the random rule', default: '0' },
+    summary: { type: 'boolean', description: 'print only the per-group summary' },
+    gantt: {
+      type: 'string',
+      description: 'write a Gantt chart (SVG) of one schedule to this file',
+    },
+    'gantt-instance': {
+      type: 'string',
+      description: 'instance drawn by --gantt (default: the first selected)',
+    },
+  },
+  run(values: OptionValues, log): Promise<CommandReport> {
+    const selected = selectInstances(stringOption(values, 'instances', 'taillard'));
+    const policies = parsePolicies(listOption(values, 'policy', 'rules', (w) => w));
+    const modeWord = choiceOption(values, 'mode', [...SCHEDULE_MODES, 'all'], 'active');
+    const modes: ScheduleMode[] = modeWord === 'all' ? [...SCHEDULE_MODES] : [modeWord];
+    const seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
+    const ganttFile = optionalString(values, 'gantt');
+    const ganttName = optionalString(values, 'gantt-instance');
+    if (ganttName !== undefined && ganttFile === undefined)
+      throw new UsageError('--gantt-instance needs --gantt FILE.svg');
+    const ganttTarget = ganttName ?? selected[0].instance.name;
+    if (ganttFile !== undefined && !selected.some((s) => s.instance.name === ganttTarget)) {
+      throw new UsageError(`--gantt-instance '${ganttTarget}' is not among the selected instances`);
+    }
+
+    log(
+      `jobshop eval: ${selected.length} instances, policies ${policies.join(', ')}, ${modes.join(' and ')} schedules`,
+    );
+    const rows = evaluateRules(selected, policies, modes, seed);
+    const groups = summarize(rows);
+
+    if (ganttFile !== undefined) {
+      const sel = selected.find((s) => s.instance.name === ganttTarget)!;
+      const [outcome] = playEpisodes([sel.instance], () => rulePolicy(policies[0], seed), modes[0]);
+      writeFileAtomic(
+        ganttFile,
+        renderGantt(sel.instance, outcome.schedule, {
+          title: `${sel.instance.name}: ${policies[0]} (${modes[0]}), makespan ${outcome.makespan}`,
+        }),
+      );
+      log(`wrote ${ganttFile}`);
+    }
+
+    const text = [
+      flag(values, 'summary') ? '' : instanceTables(rows, modes, policies),
+      summaryTables(groups, modes, policies),
+    ]
+      .filter((t) => t !== '')
+      .join('\n');
+    return Promise.resolve({
+      json: {
+        env: 'jobshop',
+        command: 'eval',
+        seed,
+        modes,
+        policies,
+        instances: selected.map((s) => s.instance.name),
+        results: rows,
+        groups,
+      },
+      text,
+    });
+  },
+};

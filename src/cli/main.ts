@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * The `schedrl` command. Exit codes: 0 success, 1 failure (bad input file, invalid result, crash),
+ * 2 bad usage (unknown command, flag, environment, instance or policy).
+ * Tables and JSON go to stdout; progress and notes go to stderr.
+ */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError, UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/files.js';
+import { version } from '../core/paths.js';
+import { ENVIRONMENTS, findEnv, type EnvCommand, type EnvEntry } from '../core/registry.js';
+
+type Subcommand = 'eval' | 'bench';
+
+const SUBCOMMANDS: Readonly<
+  Record<Subcommand, { summary: string; pick: (e: EnvEntry) => EnvCommand }>
+> = {
+  eval: {
+    summary: 'run baselines on benchmark instances and report gaps to best-known results',
+    pick: (e) => e.eval,
+  },
+  bench: { summary: 'measure environment steps per second (JSON)', pick: (e) => e.bench },
+};
+
+const COMMON_OPTIONS = {
+  env: { type: 'string', description: 'environment', default: ENVIRONMENTS[0].name },
+  out: { type: 'string', description: 'also write the results as JSON to this file' },
+  help: { type: 'boolean', description: 'show this help' },
+} as const;
+
+function isSubcommand(word: string | undefined): word is Subcommand {
+  return word !== undefined && Object.hasOwn(SUBCOMMANDS, word);
+}
+
+function mainUsage(): string {
+  const cmds = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(8)}${c.summary}`);
+  const envs = ENVIRONMENTS.map((e) => `  ${e.name.padEnd(10)}${e.summary}`);
+  return [
+    `schedrl ${version()}: reinforcement learning for scheduling`,
+    '',
+    'usage: schedrl <command> --env <name> [options]      schedrl <command> --help',
+    '',
+    'commands:',
+    ...cmds,
+    '',
+    'environments:',
+    ...envs,
+  ].join('\n');
+}
+
+function commandUsage(sub: Subcommand, env: EnvEntry): string {
+  const opts = { ...COMMON_OPTIONS, ...SUBCOMMANDS[sub].pick(env).options };
+  const lines = Object.entries(opts).map(([name, o]) => {
+    const arg = o.type === 'string' ? ` <value>` : '';
+    const dflt = 'default' in o && o.default !== undefined ? ` (default: ${o.default})` : '';
+    return `  --${(name + arg).padEnd(26)}${o.description}${dflt}`;
+  });
+  return [
+    `usage: schedrl ${sub} --env ${env.name} [options]`,
+    '',
+    `${SUBCOMMANDS[sub].summary}.`,
+    '',
+    'options:',
+    ...lines,
+  ].join('\n');
+}
+
+/** Finds --env before full parsing, since the environment decides which other flags exist. */
+function envFromArgs(args: readonly string[]): EnvEntry {
+  let name: string = COMMON_OPTIONS.env.default;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--env') name = args[i + 1] ?? '';
+    else if (args[i].startsWith('--env=')) name = args[i].slice('--env='.length);
+  }
+  const env = findEnv(name);
+  if (env === undefined)
+    throw new UsageError(
+      `unknown environment '${name}'`,
+      `environments: ${ENVIRONMENTS.map((e) => e.name).join(', ')}`,
+    );
+  return env;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(mainUsage() + '\n');
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version') {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+  if (!isSubcommand(first))
+    throw new UsageError(
+      `unknown command '${first}'`,
+      `commands: ${Object.keys(SUBCOMMANDS).join(', ')}; see schedrl --help`,
+    );
+  const env = envFromArgs(rest);
+  const command = SUBCOMMANDS[first].pick(env);
+  const options: ParseArgsConfig['options'] = {};
+  for (const [name, o] of Object.entries({ ...COMMON_OPTIONS, ...command.options }))
+    options[name] = { type: o.type };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    // No option is declared `multiple`, so no value is an array.
+    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0], commandUsage(first, env));
+  }
+  if (values.help === true) {
+    process.stdout.write(commandUsage(first, env) + '\n');
+    return 0;
+  }
+  const report = await command.run(values, (line) => process.stderr.write(line + '\n'));
+  process.stdout.write(report.text.endsWith('\n') ? report.text : report.text + '\n');
+  const out = values.out;
+  if (typeof out === 'string') {
+    writeFileAtomic(out, JSON.stringify(report.json, null, 2) + '\n');
+    process.stderr.write(`wrote ${out}\n`);
+  }
+  return 0;
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`schedrl: ${err.message}\n`);
+    if (err.hint !== undefined) process.stderr.write(`${err.hint}\n`);
+    return 2;
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(`schedrl: ${err.message}\n`);
+    return 1;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(
+    `schedrl: ${process.env.SCHEDRL_DEBUG ? (e.stack ?? e.message) : e.message}\n`,
+  );
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err);
+  },
+);

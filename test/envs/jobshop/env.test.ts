@@ -1,0 +1,382 @@
+import { describe, expect, it } from 'vitest';
+import { seedStreams } from '../../../src/core/rng.js';
+import { allocateObservation, randomLegalActions } from '../../../src/core/vecenv.js';
+import { JobShopEnv, writeObservation } from '../../../envs/jobshop/env.js';
+import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from '../../../envs/jobshop/features.js';
+import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
+import { RULE_NAMES, rulePolicy } from '../../../envs/jobshop/rules.js';
+import {
+  SCHEDULE_MODES,
+  type Instance,
+  type JobShopConfig,
+  type ScheduleMode,
+} from '../../../envs/jobshop/types.js';
+import { describeIssue, validateSchedule } from '../../../envs/jobshop/validate.js';
+import {
+  RAGGED,
+  RAGGED_OPTIMUM,
+  REENTRANT,
+  REENTRANT_OPTIMUM,
+  TINY_3X3,
+  TINY_3X3_OPTIMUM,
+} from './fixtures.js';
+
+const fixed = (
+  instances: readonly Instance[],
+  mode: ScheduleMode = 'active',
+  numEnvs = instances.length,
+): JobShopConfig => ({
+  numEnvs,
+  source: { kind: 'fixed', instances },
+  mode,
+  reward: 'dense',
+});
+
+/** Plays every action sequence of a tiny instance from scratch and returns the best makespan. */
+function bestOverAllDecisions(inst: Instance, mode: ScheduleMode): number {
+  const env = new JobShopEnv(fixed([inst], mode));
+  let best = Infinity;
+  const actions = new Int32Array(1);
+  const replay = (prefix: readonly number[]): void => {
+    env.reset(0);
+    for (const a of prefix) {
+      actions[0] = a;
+      const r = env.step(actions);
+      if (r.terminated[0] === 1) {
+        best = Math.min(best, r.episodes.metric[0]);
+        return;
+      }
+    }
+    const legal = [...env.obs.mask].flatMap((m, j) => (m === 1 ? [j] : []));
+    for (const a of legal) replay([...prefix, a]);
+  };
+  replay([]);
+  return best;
+}
+
+describe('jobshop environment: known optima', () => {
+  for (const [name, inst, optimum] of [
+    ['3x3', TINY_3X3, TINY_3X3_OPTIMUM],
+    ['ragged', RAGGED, RAGGED_OPTIMUM],
+    ['re-entrant', REENTRANT, REENTRANT_OPTIMUM],
+  ] as const) {
+    it(`reaches the optimum ${optimum} of the ${name} instance, and nothing below it, in active and conflict modes`, () => {
+      // Both modes can build every active schedule, and some active schedule is optimal.
+      expect(bestOverAllDecisions(inst, 'active')).toBe(optimum);
+      expect(bestOverAllDecisions(inst, 'conflict')).toBe(optimum);
+      // Non-delay schedules are a subset: never better than the optimum.
+      expect(bestOverAllDecisions(inst, 'nondelay')).toBeGreaterThanOrEqual(optimum);
+    });
+  }
+});
+
+describe('jobshop environment: episodes', () => {
+  it('returns initial lower bound - makespan with dense rewards, -makespan with sparse ones', () => {
+    for (const reward of ['dense', 'sparse'] as const) {
+      const env = new JobShopEnv({
+        numEnvs: 8,
+        source: randomSource(6, 6),
+        mode: 'active',
+        reward,
+      });
+      env.reset(3);
+      const initial = Int32Array.from(env.state.lowerBound);
+      const rng = new Uint32Array(8);
+      seedStreams(rng, 1);
+      const actions = new Int32Array(8);
+      const sums = new Float64Array(8);
+      let finished = 0;
+      for (let t = 0; t < 36; t++) {
+        randomLegalActions(env.obs.mask, env.dims.maxJobs, rng, actions);
+        const r = env.step(actions);
+        for (let e = 0; e < 8; e++) {
+          sums[e] += r.reward[e];
+          if (reward === 'dense') expect(r.reward[e]).toBeLessThanOrEqual(0);
+          if (reward === 'sparse' && r.terminated[e] === 0) expect(r.reward[e]).toBe(0);
+          if (r.terminated[e] === 1) {
+            finished++;
+            const makespan = r.episodes.metric[e];
+            expect(r.episodes.length[e]).toBe(36);
+            expect(r.episodes.return[e]).toBeCloseTo(sums[e], 6);
+            expect(r.episodes.return[e]).toBe(
+              reward === 'dense' ? initial[e] - makespan : -makespan,
+            );
+          }
+        }
+      }
+      expect(finished).toBe(8);
+    }
+  });
+
+  it('keeps the lower bound non-decreasing, below the final makespan, and equal to it at the end', () => {
+    const env = new JobShopEnv({
+      numEnvs: 4,
+      source: randomSource(10, 5),
+      mode: 'active',
+      reward: 'dense',
+    });
+    env.reset(11);
+    const rng = new Uint32Array(4);
+    seedStreams(rng, 5);
+    const actions = new Int32Array(4);
+    const history: number[][] = [[], [], [], []];
+    for (let t = 0; t < 50; t++) {
+      for (let e = 0; e < 4; e++) history[e].push(env.state.lowerBound[e]);
+      randomLegalActions(env.obs.mask, env.dims.maxJobs, rng, actions);
+      const r = env.step(actions);
+      for (let e = 0; e < 4; e++) {
+        if (r.terminated[e] === 1) {
+          const h = history[e];
+          for (let i = 1; i < h.length; i++) expect(h[i]).toBeGreaterThanOrEqual(h[i - 1]);
+          for (const b of h) expect(b).toBeLessThanOrEqual(r.episodes.metric[e]);
+        }
+      }
+    }
+  });
+
+  it('auto-resets in the same step: the new first observation equals a fresh reset', () => {
+    const inst = [TINY_3X3];
+    const env = new JobShopEnv(fixed(inst));
+    const fresh = new JobShopEnv(fixed(inst));
+    env.reset(0);
+    fresh.reset(0);
+    const actions = new Int32Array(1);
+    let r;
+    do {
+      actions[0] = env.obs.mask.indexOf(1);
+      r = env.step(actions);
+    } while (r.terminated[0] === 0);
+    expect(Array.from(env.obs.mask)).toEqual(Array.from(fresh.obs.mask));
+    expect(Array.from(env.obs.cand)).toEqual(Array.from(fresh.obs.cand));
+    expect(Array.from(env.obs.glob)).toEqual(Array.from(fresh.obs.glob));
+    expect(env.state.opsLeft[0]).toBe(9);
+    // The finished schedule survives the reset and is valid.
+    const { instanceIndex, schedule } = env.finalSchedule(0);
+    expect(instanceIndex).toBe(0);
+    expect(validateSchedule(TINY_3X3, schedule, r.episodes.metric[0])).toEqual([]);
+  });
+
+  it('throws on a masked action and leaves every copy untouched', () => {
+    const env = new JobShopEnv({
+      numEnvs: 2,
+      source: randomSource(4, 4),
+      mode: 'conflict',
+      reward: 'dense',
+    });
+    env.reset(0);
+    const illegal = env.obs.mask.subarray(4, 8).indexOf(0);
+    expect(illegal).toBeGreaterThanOrEqual(0); // conflict mode masks someone on a 4x4 at the start
+    const before = Array.from(env.state.opStart);
+    const actions = Int32Array.of(env.obs.mask.indexOf(1), illegal);
+    expect(() => env.step(actions)).toThrow(/action \d+ of env 1 is not a legal candidate/);
+    expect(() => env.step(Int32Array.of(0, 99))).toThrow(/not a legal candidate/);
+    expect(() => env.step(Int32Array.of(0))).toThrow(/expected 2 actions/);
+    expect(Array.from(env.state.opStart)).toEqual(before);
+  });
+
+  it('refuses to step before reset and rejects bad configs', () => {
+    expect(() =>
+      new JobShopEnv({
+        numEnvs: 1,
+        source: randomSource(3, 3),
+        mode: 'active',
+        reward: 'dense',
+      }).step(Int32Array.of(0)),
+    ).toThrow(/reset/);
+    expect(
+      () =>
+        new JobShopEnv({ numEnvs: 0, source: randomSource(3, 3), mode: 'active', reward: 'dense' }),
+    ).toThrow(/numEnvs/);
+    expect(() => randomSource(0, 3)).toThrow(/numJobs/);
+    expect(() => randomSource(3, 3, 10, 5)).toThrow(/minDuration/);
+    const bad: Instance = {
+      name: 'bad',
+      numJobs: 1,
+      numMachines: 2,
+      jobs: [[{ machine: 2, duration: 1 }]],
+    };
+    expect(() => new JobShopEnv(fixed([bad]))).toThrow(/jobs\[0\]\[0\]\.machine/);
+  });
+});
+
+describe('jobshop environment: determinism', () => {
+  const play = (
+    numEnvs: number,
+    seed: number,
+    steps: number,
+  ): { rewards: number[]; starts: number[] } => {
+    const env = new JobShopEnv({
+      numEnvs,
+      source: randomSource(8, 6),
+      mode: 'active',
+      reward: 'dense',
+    });
+    env.reset(seed);
+    const rng = new Uint32Array(numEnvs);
+    seedStreams(rng, 99);
+    const actions = new Int32Array(numEnvs);
+    const rewards: number[] = [];
+    for (let t = 0; t < steps; t++) {
+      randomLegalActions(env.obs.mask, env.dims.maxJobs, rng, actions);
+      rewards.push(env.step(actions).reward[0]);
+    }
+    return { rewards, starts: Array.from(env.state.opStart.subarray(0, 48)) };
+  };
+
+  it('gives the same trajectory for the same seed, and copy 0 does not depend on the batch size', () => {
+    // 120 steps cross two auto-resets (48 decisions per episode).
+    expect(play(3, 42, 120)).toEqual(play(3, 42, 120));
+    expect(play(1, 42, 120)).toEqual(play(5, 42, 120));
+    expect(play(1, 42, 120)).not.toEqual(play(1, 43, 120));
+  });
+
+  it('plays the documented instance: reset(seed) copy i starts with randomInstance(source, seed, i)', () => {
+    const source = randomSource(5, 4);
+    const env = new JobShopEnv({ numEnvs: 3, source, mode: 'active', reward: 'dense' });
+    env.reset(7);
+    for (let e = 0; e < 3; e++)
+      expect(env.instance(e).jobs).toEqual(randomInstance(source, 7, e).jobs);
+    expect(env.instance(0).jobs).not.toEqual(env.instance(1).jobs);
+  });
+
+  it('draws Taillard-style instances: every job visits every machine once, durations in range', () => {
+    const inst = randomInstance(randomSource(20, 7, 1, 99), 5);
+    for (const ops of inst.jobs) {
+      expect(ops.map((o) => o.machine).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      for (const o of ops) expect(o.duration >= 1 && o.duration <= 99).toBe(true);
+    }
+  });
+});
+
+describe('jobshop environment: observations', () => {
+  const K_F = CANDIDATE_FEATURES.length;
+  const G = GLOBAL_FEATURES.length;
+
+  it('writes well-formed observations whose incremental updates equal a full rewrite', () => {
+    const configs: JobShopConfig[] = [
+      ...SCHEDULE_MODES.map((mode) => ({
+        numEnvs: 4,
+        source: randomSource(7, 5),
+        mode,
+        reward: 'dense' as const,
+      })),
+      fixed([TINY_3X3, RAGGED, REENTRANT], 'active', 5),
+      fixed([TINY_3X3, RAGGED, REENTRANT], 'conflict', 5),
+    ];
+    for (const config of configs) {
+      const env = new JobShopEnv(config);
+      const { maxJobs: K } = env.dims;
+      env.reset(1);
+      const rng = new Uint32Array(config.numEnvs);
+      seedStreams(rng, 3);
+      const actions = new Int32Array(config.numEnvs);
+      const scratch = allocateObservation(config.numEnvs, env.spec);
+      for (let t = 0; t < 80; t++) {
+        expect(env.obs.cand.length).toBe(config.numEnvs * K * K_F);
+        expect(env.obs.glob.length).toBe(config.numEnvs * G);
+        for (let e = 0; e < config.numEnvs; e++) {
+          const numJobs = env.state.numJobs[e];
+          let legal = 0;
+          for (let j = 0; j < K; j++) {
+            const m = env.obs.mask[e * K + j];
+            legal += m;
+            if (j >= numJobs) expect(m).toBe(0);
+            const f = env.obs.cand.subarray((e * K + j) * K_F, (e * K + j + 1) * K_F);
+            for (const v of f) expect(Number.isFinite(v)).toBe(true);
+            if (m === 1) {
+              expect(f[0]).toBeGreaterThanOrEqual(0); // duration
+              expect(f[1]).toBeGreaterThanOrEqual(0); // start_delay
+              expect(f[2]).toBeGreaterThanOrEqual(0); // wait
+              expect(f[6] >= 0 && f[6] < 1).toBe(true); // job_progress
+              expect(f[9]).toBeGreaterThanOrEqual(0); // slack
+            }
+          }
+          expect(legal).toBeGreaterThan(0);
+          const g = env.obs.glob.subarray(e * G, (e + 1) * G);
+          expect(g[0] >= 0 && g[0] < 1).toBe(true);
+          expect(g[1] > 0 && g[1] <= 1).toBe(true);
+          expect(g[2] >= 0 && g[2] <= 1).toBe(true);
+          writeObservation(env.state, env.dims, config, scratch, e);
+        }
+        expect(Array.from(env.obs.mask)).toEqual(Array.from(scratch.mask));
+        expect(Array.from(env.obs.cand)).toEqual(Array.from(scratch.cand));
+        expect(Array.from(env.obs.glob)).toEqual(Array.from(scratch.glob));
+        randomLegalActions(env.obs.mask, K, rng, actions);
+        env.step(actions);
+      }
+    }
+  });
+
+  it('offers exactly the Giffler-Thompson conflict set in conflict mode', () => {
+    const env = new JobShopEnv({
+      numEnvs: 2,
+      source: randomSource(6, 6),
+      mode: 'conflict',
+      reward: 'dense',
+    });
+    env.reset(4);
+    const rng = new Uint32Array(2);
+    seedStreams(rng, 8);
+    const actions = new Int32Array(2);
+    const s = env.state;
+    for (let t = 0; t < 50; t++) {
+      for (let e = 0; e < 2; e++) {
+        // Independent recomputation of c*, M* and the set from the cached candidate starts.
+        let cStar = Infinity;
+        let mStar = -1;
+        for (let j = 0; j < 6; j++) {
+          const job = e * 6 + j;
+          if (s.candMachine[job] < 0) continue;
+          const c = s.candStart[job] + s.opDuration[job * 6 + s.jobNextOp[job]];
+          if (c < cStar) [cStar, mStar] = [c, s.candMachine[job]];
+        }
+        for (let j = 0; j < 6; j++) {
+          const job = e * 6 + j;
+          const expected = s.candMachine[job] === mStar && s.candStart[job] < cStar ? 1 : 0;
+          expect(env.obs.mask[job]).toBe(expected);
+        }
+      }
+      randomLegalActions(env.obs.mask, 6, rng, actions);
+      env.step(actions);
+    }
+  });
+});
+
+describe('jobshop environment: every rule builds valid schedules', () => {
+  for (const mode of SCHEDULE_MODES) {
+    it(`validates every rule's schedules on random ragged batches (${mode})`, () => {
+      const instances = [
+        TINY_3X3,
+        RAGGED,
+        REENTRANT,
+        randomInstance(randomSource(12, 6), 1),
+        randomInstance(randomSource(6, 12), 2),
+      ];
+      for (const rule of RULE_NAMES) {
+        const env = new JobShopEnv(fixed(instances, mode));
+        const policy = rulePolicy(rule, 5);
+        const actions = new Int32Array(env.numEnvs);
+        env.reset(0);
+        const seen = new Set<number>();
+        while (seen.size < instances.length) {
+          policy.act(env, actions);
+          const r = env.step(actions);
+          for (let e = 0; e < env.numEnvs; e++) {
+            if (r.terminated[e] === 0 || seen.has(e)) continue;
+            seen.add(e);
+            const { instanceIndex, schedule } = env.finalSchedule(e);
+            const issues = validateSchedule(
+              instances[instanceIndex],
+              schedule,
+              r.episodes.metric[e],
+            );
+            expect(
+              issues.map(describeIssue),
+              `${rule} on ${instances[instanceIndex].name}`,
+            ).toEqual([]);
+          }
+        }
+      }
+    });
+  }
+});
