@@ -119,9 +119,20 @@ export interface GroupSummary {
   readonly meanGapPercent: number | null;
 }
 
-export function groupName(sel: SelectedInstance): string {
-  const family = sel.bounds?.family ?? 'file';
-  return `${family} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
+/**
+ * Size group of each selected instance, as benchmark papers report them ("ta 15x15"). A family
+ * whose sizes are all different (bel, ft) is one group, and user files are grouped by size.
+ */
+export function groupNames(selected: readonly SelectedInstance[]): string[] {
+  const keyOf = (sel: SelectedInstance): string =>
+    `${sel.bounds?.family ?? 'file'} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
+  const counts = new Map<string, number>();
+  for (const sel of selected) counts.set(keyOf(sel), (counts.get(keyOf(sel)) ?? 0) + 1);
+  return selected.map((sel) => {
+    const key = keyOf(sel);
+    const family = sel.bounds?.family;
+    return family !== undefined && counts.get(key) === 1 ? `${family} (mixed sizes)` : key;
+  });
 }
 
 export function evaluateRules(
@@ -132,6 +143,7 @@ export function evaluateRules(
 ): EvalRow[] {
   const rows: EvalRow[] = [];
   const instances = selected.map((s) => s.instance);
+  const groups = groupNames(selected);
   for (const mode of modes) {
     for (const policy of policies) {
       const outcomes = playEpisodes(instances, () => rulePolicy(policy, seed), mode);
@@ -139,7 +151,7 @@ export function evaluateRules(
         const b = selected[i].bounds;
         rows.push({
           instance: o.instance.name,
-          group: groupName(selected[i]),
+          group: groups[i],
           jobs: o.instance.numJobs,
           machines: o.instance.numMachines,
           bestKnown: b?.upperBound ?? null,

@@ -1,8 +1,8 @@
-#!/usr/bin/env node
 /**
  * The `schedrl` command. Exit codes: 0 success, 1 failure (bad input file, invalid result, crash),
  * 2 bad usage (unknown command, flag, environment, instance or policy).
- * Tables and JSON go to stdout; progress and notes go to stderr.
+ * Tables and JSON go to stdout; progress and notes go to stderr. bin.ts is the executable;
+ * this module only exports `runCli`, so that tests drive the command line in-process.
  */
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -82,14 +82,34 @@ function envFromArgs(args: readonly string[]): EnvEntry {
   return env;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where the command line writes: the process's streams, or a test's buffers. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+/** Runs one command line and returns its exit code; never throws. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(mainUsage() + '\n');
+    io.stdout(mainUsage() + '\n');
     return first === undefined ? 2 : 0;
   }
   if (first === '--version') {
-    process.stdout.write(version() + '\n');
+    io.stdout(version() + '\n');
     return 0;
   }
   if (!isSubcommand(first))
@@ -111,41 +131,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError((err as Error).message.split('\n')[0], commandUsage(first, env));
   }
   if (values.help === true) {
-    process.stdout.write(commandUsage(first, env) + '\n');
+    io.stdout(commandUsage(first, env) + '\n');
     return 0;
   }
-  const report = await command.run(values, (line) => process.stderr.write(line + '\n'));
-  process.stdout.write(report.text.endsWith('\n') ? report.text : report.text + '\n');
+  const report = await command.run(values, (line) => io.stderr(line + '\n'));
+  io.stdout(report.text.endsWith('\n') ? report.text : report.text + '\n');
   const out = values.out;
   if (typeof out === 'string') {
     writeFileAtomic(out, JSON.stringify(report.json, null, 2) + '\n');
-    process.stderr.write(`wrote ${out}\n`);
+    io.stderr(`wrote ${out}\n`);
   }
   return 0;
 }
 
-export function reportError(err: unknown): number {
+function reportError(err: unknown, io: CliIo): number {
   if (err instanceof UsageError) {
-    process.stderr.write(`schedrl: ${err.message}\n`);
-    if (err.hint !== undefined) process.stderr.write(`${err.hint}\n`);
+    io.stderr(`schedrl: ${err.message}\n`);
+    if (err.hint !== undefined) io.stderr(`${err.hint}\n`);
     return 2;
   }
   if (err instanceof InputError) {
-    process.stderr.write(`schedrl: ${err.message}\n`);
+    io.stderr(`schedrl: ${err.message}\n`);
     return 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(
-    `schedrl: ${process.env.SCHEDRL_DEBUG ? (e.stack ?? e.message) : e.message}\n`,
-  );
+  io.stderr(`schedrl: ${process.env.SCHEDRL_DEBUG ? (e.stack ?? e.message) : e.message}\n`);
   return 1;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.exitCode = reportError(err);
-  },
-);

@@ -1,0 +1,150 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { packageRoot } from '../../src/core/paths.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'schedrl-cli-'));
+
+describe('schedrl eval', () => {
+  it('prints instance, size, makespan, best known and gap, and the mean gap per size group', async () => {
+    const r = await cli('eval', '--env', 'jobshop', '--instances', 'ta01-ta10', '--policy', 'mwkr');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\| instance \| size\s+\| makespan \| best known \| gap % \|/);
+    expect(r.out).toMatch(/\| ta01\s+\| 15x15 \|\s+\d+ \|\s+1231 \|/);
+    expect(r.out).toMatch(/mean gap % per size group[\s\S]*\| ta 15x15 \|\s+10 \|/);
+  });
+
+  it('writes JSON with --out and a Gantt chart with --gantt', async () => {
+    const out = join(tmp, 'eval.json');
+    const svg = join(tmp, 'ft06.svg');
+    const r = await cli(
+      'eval',
+      '--instances',
+      'ft06,la01',
+      '--policy',
+      'spt,mwkr',
+      '--mode',
+      'all',
+      '--out',
+      out,
+      '--gantt',
+      svg,
+      '--gantt-instance',
+      'ft06',
+    );
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      results: {
+        instance: string;
+        mode: string;
+        policy: string;
+        makespan: number;
+        gapPercent: number;
+      }[];
+    };
+    expect(json.results).toHaveLength(2 * 2 * 3);
+    const ft06 = json.results.find(
+      (x) => x.instance === 'ft06' && x.policy === 'spt' && x.mode === 'active',
+    )!;
+    expect(ft06.makespan).toBeGreaterThanOrEqual(55);
+    expect(ft06.gapPercent).toBeCloseTo((100 * (ft06.makespan - 55)) / 55, 9);
+    const chart = readFileSync(svg, 'utf8');
+    expect(chart).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(chart).toContain(`makespan ${ft06.makespan}`);
+  });
+
+  it('evaluates a user instance file, and reports a malformed one with file and line (exit 1)', async () => {
+    const good = join(tmp, 'mine.txt');
+    writeFileSync(good, '2 2\n0 3 1 2\n1 4 0 1\n');
+    const ok = await cli('eval', '--instances', good, '--policy', 'spt');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/\| mine\s+\| 2x2\s+\|\s+\d+ \|\s+- \|\s+- \|/);
+    const bad = join(tmp, 'bad.txt');
+    writeFileSync(bad, '2 2\n0 3 1 2\n1 x 0 1\n');
+    const r = await cli('eval', '--instances', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${bad}:3`);
+    expect(r.err).toMatch(/expected a duration \(an integer\), found 'x'/);
+  });
+
+  it('exits with 2 and a hint on unknown instances, policies, modes and flags', async () => {
+    const cases: [string[], RegExp][] = [
+      [['eval', '--instances', 'ta99'], /unknown instance 'ta99'[\s\S]*select instances by name/],
+      [['eval', '--instances', 'taillard:7x7'], /no ta instance has size 7x7[\s\S]*15x15/],
+      [['eval', '--policy', 'best'], /unknown policy 'best'[\s\S]*mwkr/],
+      [['eval', '--mode', 'fast'], /--mode must be one of active, conflict, nondelay, all/],
+      [['eval', '--frobnicate'], /Unknown option '--frobnicate'[\s\S]*usage: schedrl eval/],
+      [['eval', '--env', 'chess'], /unknown environment 'chess'[\s\S]*jobshop/],
+      [['evaluate'], /unknown command 'evaluate'[\s\S]*commands: eval, bench/],
+      [['bench', '--batches', '0'], /--batches expects an integer >= 1/],
+      [['bench', '--sizes', '15by15'], /expected sizes like 15x15/],
+      [['eval', '--gantt-instance', 'ft06'], /--gantt-instance needs --gantt/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(message);
+    }
+  });
+
+  it('prints usage with --help (exit 0) and without a command (exit 2)', async () => {
+    const help = await cli('eval', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--instances <value>\s+instances: names/);
+    expect((await cli()).code).toBe(2);
+  });
+});
+
+describe('schedrl bench', () => {
+  it('prints JSON with steps per second per size and batch, and the machine', async () => {
+    const r = await cli(
+      'bench',
+      '--sizes',
+      '6x6',
+      '--batches',
+      '1,8',
+      '--seconds',
+      '0.05',
+      '--windows',
+      '2',
+    );
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as {
+      machine: { cpu: string };
+      results: { size: string; batch: number; stepsPerSecond: number; samples: number[] }[];
+    };
+    expect(json.machine.cpu).toBeTypeOf('string');
+    expect(json.results.map((x) => [x.size, x.batch])).toEqual([
+      ['6x6', 1],
+      ['6x6', 8],
+    ]);
+    for (const x of json.results) {
+      expect(x.samples).toHaveLength(2);
+      expect(x.stepsPerSecond).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the installed binary', () => {
+  const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
+  it.skipIf(!existsSync(bin))('exits on its own with the documented codes', () => {
+    expect(
+      execFileSync('node', [bin, 'eval', '--instances', 'ft06', '--policy', 'spt'], {
+        encoding: 'utf8',
+      }),
+    ).toMatch(/ft06/);
+    expect(
+      spawnSync('node', [bin, 'eval', '--instances', 'nope'], { encoding: 'utf8' }).status,
+    ).toBe(2);
+  });
+});
