@@ -34,6 +34,7 @@ import {
 } from './features.js';
 import { drawInstance } from './generator.js';
 import { checkInstance } from './instances.js';
+import { allocateState } from './layout.js';
 import type { Dims, Instance, JobShopConfig, Operation, Schedule, State } from './types.js';
 
 export const ENV_NAME = 'jobshop';
@@ -77,46 +78,6 @@ export function deriveDims(config: JobShopConfig): Dims {
     maxOps: Math.max(maxOps, 1),
     maxMachines,
     slotsPerMachine: Math.max(slotsPerMachine, 1),
-  };
-}
-
-export function allocateState(d: Dims): State {
-  const E = d.numEnvs;
-  const JO = E * d.maxJobs * d.maxOps;
-  const J = E * d.maxJobs;
-  const M = E * d.maxMachines;
-  return {
-    rng: new Uint32Array(E),
-    episode: new Int32Array(E),
-    instanceIndex: new Int32Array(E),
-    numJobs: new Int32Array(E),
-    numMachines: new Int32Array(E),
-    jobNumOps: new Int32Array(J),
-    opMachine: new Int32Array(JO),
-    opDuration: new Int32Array(JO),
-    opStart: new Int32Array(JO),
-    opEnd: new Int32Array(JO),
-    jobNextOp: new Int32Array(J),
-    jobReady: new Int32Array(J),
-    jobWorkLeft: new Int32Array(J),
-    candMachine: new Int32Array(J),
-    candStart: new Int32Array(J),
-    candSlot: new Int32Array(J),
-    machCount: new Int32Array(M),
-    machStart: new Int32Array(M * d.slotsPerMachine),
-    machEnd: new Int32Array(M * d.slotsPerMachine),
-    machWorkLeft: new Int32Array(M),
-    machBusy: new Int32Array(M),
-    opsLeft: new Int32Array(E),
-    opsTotal: new Int32Array(E),
-    lowerBound: new Int32Array(E),
-    initialLowerBound: new Int32Array(E),
-    workDone: new Int32Array(E),
-    episodeReturn: new Float64Array(E),
-    episodeLength: new Int32Array(E),
-    finalStart: new Int32Array(JO).fill(-1),
-    finalEnd: new Int32Array(JO).fill(-1),
-    finalInstanceIndex: new Int32Array(E).fill(-1),
   };
 }
 
@@ -188,7 +149,8 @@ export function resetCopy(
     drawInstance(s.rng, e, src, s.opMachine, s.opDuration, e * d.maxJobs * d.maxOps, d.maxOps);
     s.instanceIndex[e] = -1;
   } else {
-    const idx = (e + s.episode[e] * d.numEnvs) % src.instances.length;
+    const n = src.instances.length;
+    const idx = s.episode[e] === 0 ? e % n : (s.instanceIndex[e] + (d.numEnvs % n)) % n;
     loadInstance(s, d, e, src.instances[idx]);
     s.instanceIndex[e] = idx;
   }
@@ -197,7 +159,6 @@ export function resetCopy(
   const jobBase = e * d.maxJobs;
   const machBase = e * d.maxMachines;
   s.opStart.fill(-1, jobBase * d.maxOps, (jobBase + d.maxJobs) * d.maxOps);
-  s.opEnd.fill(-1, jobBase * d.maxOps, (jobBase + d.maxJobs) * d.maxOps);
   s.machCount.fill(0, machBase, machBase + d.maxMachines);
   s.machWorkLeft.fill(0, machBase, machBase + d.maxMachines);
   s.machBusy.fill(0, machBase, machBase + d.maxMachines);
@@ -269,7 +230,6 @@ export function stepCopy(
   s.machBusy[mach] += p;
 
   s.opStart[opIdx] = start;
-  s.opEnd[opIdx] = end;
   s.jobNextOp[job] = o + 1;
   s.jobReady[job] = end;
   s.jobWorkLeft[job] -= p;
@@ -303,7 +263,6 @@ export function stepCopy(
     const from = jobBase * d.maxOps;
     const to = from + d.maxJobs * d.maxOps;
     s.finalStart.set(s.opStart.subarray(from, to), from);
-    s.finalEnd.set(s.opEnd.subarray(from, to), from);
     s.finalInstanceIndex[e] = s.instanceIndex[e];
     resetCopy(s, d, config, obs, e);
     return reward;
@@ -443,7 +402,7 @@ export class JobShopEnv implements VecEnv {
       candidateFeatures: CANDIDATE_FEATURES,
       globalFeatures: GLOBAL_FEATURES,
     };
-    this.state = allocateState(this.dims);
+    this.state = allocateState(this.dims).state;
     this.obs = allocateObservation(this.numEnvs, this.spec);
     this.result = allocateStepResult(this.numEnvs);
   }
@@ -453,7 +412,6 @@ export class JobShopEnv implements VecEnv {
     seedStreams(s.rng, seed >>> 0);
     s.episode.fill(0);
     s.finalStart.fill(-1);
-    s.finalEnd.fill(-1);
     s.finalInstanceIndex.fill(-1);
     for (let e = 0; e < this.numEnvs; e++) resetCopy(s, this.dims, this.config, this.obs, e);
     this.seeded = true;
@@ -473,63 +431,80 @@ export class JobShopEnv implements VecEnv {
 
   /** The instance copy e is playing now. */
   instance(e: number): Instance {
-    const s = this.state;
-    const d = this.dims;
-    const jobs: Operation[][] = [];
-    for (let j = 0; j < s.numJobs[e]; j++) {
-      const job = e * d.maxJobs + j;
-      const ops: Operation[] = [];
-      for (let o = 0; o < s.jobNumOps[job]; o++)
-        ops.push({
-          machine: s.opMachine[job * d.maxOps + o],
-          duration: s.opDuration[job * d.maxOps + o],
-        });
-      jobs.push(ops);
-    }
-    const idx = s.instanceIndex[e];
-    const name =
-      idx >= 0 && this.config.source.kind === 'fixed'
-        ? this.config.source.instances[idx].name
-        : `random-e${e}-ep${s.episode[e]}`;
-    return { name, numJobs: s.numJobs[e], numMachines: s.numMachines[e], jobs };
+    return readInstance(this.state, this.dims, this.config, e);
   }
 
   /** The schedule of copy e's current episode so far (-1 where unscheduled). */
   schedule(e: number): Schedule {
-    const s = this.state;
-    const d = this.dims;
-    const start: number[][] = [];
-    const end: number[][] = [];
-    for (let j = 0; j < s.numJobs[e]; j++) {
-      const job = e * d.maxJobs + j;
-      const row = job * d.maxOps;
-      start.push(Array.from(s.opStart.subarray(row, row + s.jobNumOps[job])));
-      end.push(Array.from(s.opEnd.subarray(row, row + s.jobNumOps[job])));
-    }
-    return { start, end };
+    return readSchedule(this.state, this.dims, e);
   }
 
-  /**
-   * The schedule of copy e's last finished episode, kept across the auto-reset, with its fixed
-   * instance index (-1 for random instances). The instance arrays are already those of the next
-   * episode, so rows are cut where the finished schedule has no more operations.
-   */
+  /** The last finished schedule of copy e (fixed sources only), with the index of its instance. */
   finalSchedule(e: number): { instanceIndex: number; schedule: Schedule } {
-    const s = this.state;
-    const d = this.dims;
-    const start: number[][] = [];
-    const end: number[][] = [];
-    for (let j = 0; j < d.maxJobs; j++) {
-      const row = (e * d.maxJobs + j) * d.maxOps;
-      let n = 0;
-      while (n < d.maxOps && s.finalStart[row + n] >= 0) n++;
-      start.push(Array.from(s.finalStart.subarray(row, row + n)));
-      end.push(Array.from(s.finalEnd.subarray(row, row + n)));
-    }
-    while (start.length > 0 && start[start.length - 1].length === 0) {
-      start.pop();
-      end.pop();
-    }
-    return { instanceIndex: s.finalInstanceIndex[e], schedule: { start, end } };
+    return readFinalSchedule(this.state, this.dims, this.config, e);
   }
+}
+
+/** The operations of copy e's current instance, read back from the state. */
+export function readJobs(s: State, d: Dims, e: number): Operation[][] {
+  const jobs: Operation[][] = [];
+  for (let j = 0; j < s.numJobs[e]; j++) {
+    const row = (e * d.maxJobs + j) * d.maxOps;
+    const ops: Operation[] = [];
+    for (let o = 0; o < s.jobNumOps[e * d.maxJobs + j]; o++) {
+      ops.push({ machine: s.opMachine[row + o], duration: s.opDuration[row + o] });
+    }
+    jobs.push(ops);
+  }
+  return jobs;
+}
+
+/** The instance copy e is playing now. */
+export function readInstance(s: State, d: Dims, config: JobShopConfig, e: number): Instance {
+  const idx = s.instanceIndex[e];
+  const name =
+    idx >= 0 && config.source.kind === 'fixed'
+      ? config.source.instances[idx].name
+      : `random-e${e}-ep${s.episode[e]}`;
+  return { name, numJobs: s.numJobs[e], numMachines: s.numMachines[e], jobs: readJobs(s, d, e) };
+}
+
+/** Start and end rows of `jobs` from the start times in `starts` at copy e's slots. */
+function scheduleOf(starts: Int32Array, d: Dims, e: number, jobs: Instance['jobs']): Schedule {
+  const start: number[][] = [];
+  const end: number[][] = [];
+  jobs.forEach((ops, j) => {
+    const row = (e * d.maxJobs + j) * d.maxOps;
+    start.push(ops.map((_, o) => starts[row + o]));
+    end.push(ops.map((op, o) => (starts[row + o] < 0 ? -1 : starts[row + o] + op.duration)));
+  });
+  return { start, end };
+}
+
+/** The schedule of copy e's current episode so far (-1 where unscheduled). */
+export function readSchedule(s: State, d: Dims, e: number): Schedule {
+  return scheduleOf(s.opStart, d, e, readJobs(s, d, e));
+}
+
+/**
+ * The schedule of copy e's last finished episode, kept across the auto-reset, and the index of
+ * its fixed instance. Only for fixed sources: a random instance is gone once the copy resets.
+ */
+export function readFinalSchedule(
+  s: State,
+  d: Dims,
+  config: JobShopConfig,
+  e: number,
+): { instanceIndex: number; schedule: Schedule } {
+  if (config.source.kind !== 'fixed') {
+    throw new Error(
+      'jobshop: finalSchedule needs a fixed instance source (a random instance is redrawn at reset)',
+    );
+  }
+  const instanceIndex = s.finalInstanceIndex[e];
+  if (instanceIndex < 0) throw new Error(`jobshop: copy ${e} has not finished an episode yet`);
+  return {
+    instanceIndex,
+    schedule: scheduleOf(s.finalStart, d, e, config.source.instances[instanceIndex].jobs),
+  };
 }

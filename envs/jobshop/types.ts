@@ -18,7 +18,7 @@ export interface Instance {
   readonly jobs: readonly (readonly Operation[])[];
 }
 
-/** A finished (or partial) schedule: start and end time of every operation, -1 where unscheduled. */
+/** A finished (or partial) schedule: start and end time of every operation, -1 where unscheduled. The environment decides starts; ends are start + duration. */
 export interface Schedule {
   /** start[j][o] */
   readonly start: readonly (readonly number[])[];
@@ -89,14 +89,14 @@ export interface Dims {
 
 /**
  * The explicit state of a batch, structure of arrays. Nothing else holds state, so the WGSL
- * kernel can mirror it buffer for buffer.
+ * kernel can mirror it buffer for buffer; layout.ts says which buffer holds each field.
  */
 export interface State {
   /** [E] RNG stream per copy, continued across auto-resets. */
   readonly rng: Uint32Array;
-  /** [E] episodes started by each copy (selects the next fixed instance). */
+  /** [E] episodes started by each copy. */
   readonly episode: Int32Array;
-  /** [E] index into the fixed instance list of the current episode, -1 for random instances. */
+  /** [E] index into the fixed instance list of the current episode (the next is this + numEnvs, modulo the list), -1 for random instances. */
   readonly instanceIndex: Int32Array;
 
   // The instance.
@@ -114,8 +114,6 @@ export interface State {
   // Progress of the schedule.
   /** [E, J, O] start time, -1 while unscheduled. */
   readonly opStart: Int32Array;
-  /** [E, J, O] end time, -1 while unscheduled. */
-  readonly opEnd: Int32Array;
   /** [E, J] index of the next unscheduled operation (== jobNumOps when the job is done). */
   readonly jobNextOp: Int32Array;
   /** [E, J] end time of the job's last scheduled operation (0 before the first). */
@@ -150,14 +148,12 @@ export interface State {
   readonly workDone: Int32Array;
 
   // Episode bookkeeping.
-  /** [E] return accumulated so far in the current episode. */
-  readonly episodeReturn: Float64Array;
+  /** [E] return accumulated so far in the current episode (rewards are integers). */
+  readonly episodeReturn: Int32Array;
   /** [E] decisions taken so far in the current episode. */
   readonly episodeLength: Int32Array;
   /** [E, J, O] start times of the last finished episode (kept across the auto-reset). */
   readonly finalStart: Int32Array;
-  /** [E, J, O] end times of the last finished episode. */
-  readonly finalEnd: Int32Array;
   /** [E] instance index of the last finished episode (-1 for random instances). */
   readonly finalInstanceIndex: Int32Array;
 }

@@ -1,0 +1,35 @@
+// The counter-based generator of src/core/rng.ts, bit for bit (DESIGN.md, "Two step backends").
+// All arithmetic is u32 and wraps, as TypeScript's Math.imul and >>> 0 do.
+// Expects a storage buffer `rng: array<u32>` holding one stream state per environment copy.
+
+fn rng_permute(state: u32) -> u32 {
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+fn rng_advance(state: u32) -> u32 {
+  return state * 747796405u + 2891336453u;
+}
+
+fn rng_hash(x: u32) -> u32 {
+  return rng_permute(rng_advance(x));
+}
+
+fn stream_seed(seed: u32, env_index: u32) -> u32 {
+  return rng_hash(seed ^ rng_hash(env_index + 1u));
+}
+
+fn next_u32(i: u32) -> u32 {
+  let s = rng_advance(rng[i]);
+  rng[i] = s;
+  return rng_permute(s);
+}
+
+fn next_unit(i: u32) -> f32 {
+  return f32(next_u32(i) >> 8u) * (1.0 / 16777216.0);
+}
+
+// Inclusive range [lo, hi].
+fn next_int(i: u32, lo: i32, hi: i32) -> i32 {
+  return lo + i32(next_u32(i) % u32(hi - lo + 1));
+}
