@@ -10,8 +10,12 @@
 // The host (envs/jobshop/gpu.ts) prepends the generated header: the sizes and modes as constants,
 // every storage binding, and one offset constant per state field (derived from the same layout
 // as the CPU's typed arrays, so `job[JOB_READY + i]` here is `s.jobReady[i]` there), then
-// kernels/rng.wgsl.
+// kernels/rng.wgsl (included below).
 //
+//#include rng.wgsl
+
+override WORKGROUP_SIZE: u32 = 64u;
+
 // Integer state, masks and rewards are exact; features are computed in f32 (the CPU computes them
 // in f64 and rounds to f32), which the parity tests allow to differ by 1e-5 relative.
 

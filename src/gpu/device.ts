@@ -30,6 +30,8 @@ export interface AdapterDescription {
 }
 
 export interface GpuContext {
+  /** Dawn's instance. Held here on purpose: if it is garbage-collected while the device is in use, Dawn crashes. */
+  readonly gpu: GPU;
   readonly device: GPUDevice;
   readonly adapter: GPUAdapter;
   readonly info: AdapterDescription;
@@ -147,6 +149,7 @@ export async function acquireGpu(
     const info = describe(adapter, backend, featureLevel);
     let released = false;
     return {
+      gpu,
       device,
       adapter,
       info,
