@@ -85,6 +85,13 @@ fn place_candidate(e: u32, j: u32) -> i32 {
   if (m < 0) { return job[JOB_READY + jb]; }
   let p = op_instance[OP_DURATION + jb * MAX_OPS + u32(job[JOB_NEXT_OP + jb])];
   let ready = job[JOB_READY + jb];
+  // A zero-length operation occupies no machine time: it runs as soon as its job is ready and is
+  // never entered in the machine's interval list (slot -1).
+  if (p == 0) {
+    job[CAND_START + jb] = ready;
+    job[CAND_SLOT + jb] = -1;
+    return ready + job[JOB_WORK_LEFT + jb];
+  }
   let mb = e * MAX_MACHINES + u32(m);
   let base = mb * SLOTS_PER_MACHINE;
   let count = u32(mach[MACH_COUNT + mb]);
@@ -170,20 +177,22 @@ fn step_copy(e: u32, a: u32) -> i32 {
   let p = op_instance[OP_DURATION + op];
   let m = job[CAND_MACHINE + jb];
   let start = job[CAND_START + jb];
-  let slot = u32(job[CAND_SLOT + jb]);
   let end = start + p;
 
-  // Insert the interval into the machine's sorted list.
+  // Insert the interval into the machine's sorted list (zero-length operations are not entered).
   let mb = e * MAX_MACHINES + u32(m);
-  let base = mb * SLOTS_PER_MACHINE;
-  let count = u32(mach[MACH_COUNT + mb]);
-  for (var i = count; i > slot; i--) {
-    mach[MACH_START + base + i] = mach[MACH_START + base + i - 1u];
-    mach[MACH_END + base + i] = mach[MACH_END + base + i - 1u];
+  if (p > 0) {
+    let base = mb * SLOTS_PER_MACHINE;
+    let count = u32(mach[MACH_COUNT + mb]);
+    let slot = u32(job[CAND_SLOT + jb]);
+    for (var i = count; i > slot; i--) {
+      mach[MACH_START + base + i] = mach[MACH_START + base + i - 1u];
+      mach[MACH_END + base + i] = mach[MACH_END + base + i - 1u];
+    }
+    mach[MACH_START + base + slot] = start;
+    mach[MACH_END + base + slot] = end;
+    mach[MACH_COUNT + mb] = i32(count + 1u);
   }
-  mach[MACH_START + base + slot] = start;
-  mach[MACH_END + base + slot] = end;
-  mach[MACH_COUNT + mb] = i32(count + 1u);
   mach[MACH_WORK_LEFT + mb] -= p;
   mach[MACH_BUSY + mb] += p;
 

@@ -8,10 +8,12 @@
  *
  * Schedule generation: a decision picks a job; its next operation starts at the earliest time its
  * job and its machine allow, inserted into an idle gap of the machine when it fits. Each job's
- * candidate start is cached and recomputed only when its machine or its job changes, which is
- * what keeps a step O(jobs + operations on one machine).
+ * candidate start is cached and recomputed only when its machine or its job changes: a step
+ * re-places the chosen job and the jobs waiting for the same machine, each by a bisection and a
+ * scan of that machine's intervals (O(jobs + waiting jobs x intervals on the machine)).
  */
 
+import { InputError } from '../../src/core/errors.js';
 import { seedStreams } from '../../src/core/rng.js';
 import {
   allocateObservation,
@@ -32,20 +34,66 @@ import {
   writeGlobalFeatures,
   writeRelativeFeatures,
 } from './features.js';
-import { drawInstance } from './generator.js';
+import { checkRandomSource, drawInstance } from './generator.js';
 import { checkInstance } from './instances.js';
 import { allocateState } from './layout.js';
-import type { Dims, Instance, JobShopConfig, Operation, Schedule, State } from './types.js';
+import {
+  REWARD_MODES,
+  SCHEDULE_MODES,
+  type Dims,
+  type Instance,
+  type InstanceSource,
+  type JobShopConfig,
+  type Operation,
+  type Schedule,
+  type State,
+} from './types.js';
 
 export const ENV_NAME = 'jobshop';
 
 export const MAKESPAN: MetricSpec = { name: 'makespan', lowerIsBetter: true };
 
+/**
+ * Validates a config built in code (a JavaScript caller may leave fields out or misspell them);
+ * `jobShopConfig` fills in the documented defaults.
+ */
+export function checkConfig(config: JobShopConfig): void {
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new InputError(
+      { file: 'jobshop config', field },
+      `expected ${expected}, got ${JSON.stringify(got)}`,
+    );
+  };
+  if (!Number.isInteger(config.numEnvs) || config.numEnvs < 1)
+    fail('numEnvs', 'a positive integer', config.numEnvs);
+  if (!SCHEDULE_MODES.includes(config.mode))
+    fail('mode', `one of ${SCHEDULE_MODES.join(', ')}`, config.mode);
+  if (!REWARD_MODES.includes(config.reward))
+    fail('reward', `one of ${REWARD_MODES.join(', ')}`, config.reward);
+  const src = config.source as InstanceSource | undefined;
+  const kind: string | undefined = src?.kind;
+  if (src?.kind === 'random') checkRandomSource(src);
+  else if (kind !== 'fixed') fail('source.kind', "'random' or 'fixed'", kind);
+}
+
+/** A config with the documented defaults: active schedules, dense rewards. */
+export function jobShopConfig(
+  c: Pick<JobShopConfig, 'numEnvs' | 'source'> & Partial<Pick<JobShopConfig, 'mode' | 'reward'>>,
+): JobShopConfig {
+  const config = {
+    numEnvs: c.numEnvs,
+    source: c.source,
+    mode: c.mode ?? 'active',
+    reward: c.reward ?? 'dense',
+  };
+  checkConfig(config);
+  return config;
+}
+
 /** Array sizes for a config: the random size, or the largest of the fixed instances. */
 export function deriveDims(config: JobShopConfig): Dims {
+  checkConfig(config);
   const { numEnvs, source } = config;
-  if (!Number.isInteger(numEnvs) || numEnvs < 1)
-    throw new RangeError(`jobshop: numEnvs must be a positive integer, got ${numEnvs}`);
   if (source.kind === 'random') {
     return {
       numEnvs,
@@ -108,6 +156,13 @@ export function placeCandidate(s: State, d: Dims, e: number, j: number): number 
   if (m < 0) return s.jobReady[job];
   const p = s.opDuration[job * d.maxOps + s.jobNextOp[job]];
   const ready = s.jobReady[job];
+  // A zero-length operation occupies no machine time: it runs as soon as its job is ready and is
+  // never entered in the machine's interval list (slot -1).
+  if (p === 0) {
+    s.candStart[job] = ready;
+    s.candSlot[job] = -1;
+    return ready + s.jobWorkLeft[job];
+  }
   const mach = e * d.maxMachines + m;
   const base = mach * d.slotsPerMachine;
   const count = s.machCount[mach];
@@ -215,17 +270,19 @@ export function stepCopy(
   const slot = s.candSlot[job];
   const end = start + p;
 
-  // Insert the interval into the machine's sorted list.
+  // Insert the interval into the machine's sorted list (zero-length operations are not entered).
   const mach = e * d.maxMachines + m;
-  const base = mach * d.slotsPerMachine;
-  const count = s.machCount[mach];
-  for (let i = count; i > slot; i--) {
-    s.machStart[base + i] = s.machStart[base + i - 1];
-    s.machEnd[base + i] = s.machEnd[base + i - 1];
+  if (p > 0) {
+    const base = mach * d.slotsPerMachine;
+    const count = s.machCount[mach];
+    for (let i = count; i > slot; i--) {
+      s.machStart[base + i] = s.machStart[base + i - 1];
+      s.machEnd[base + i] = s.machEnd[base + i - 1];
+    }
+    s.machStart[base + slot] = start;
+    s.machEnd[base + slot] = end;
+    s.machCount[mach] = count + 1;
   }
-  s.machStart[base + slot] = start;
-  s.machEnd[base + slot] = end;
-  s.machCount[mach] = count + 1;
   s.machWorkLeft[mach] -= p;
   s.machBusy[mach] += p;
 
@@ -260,9 +317,8 @@ export function stepCopy(
     out.episodes.return[e] = s.episodeReturn[e] + reward;
     out.episodes.length[e] = s.episodeLength[e];
     out.episodes.metric[e] = makespan;
-    const from = jobBase * d.maxOps;
-    const to = from + d.maxJobs * d.maxOps;
-    s.finalStart.set(s.opStart.subarray(from, to), from);
+    for (let i = jobBase * d.maxOps; i < (jobBase + d.maxJobs) * d.maxOps; i++)
+      s.finalStart[i] = s.opStart[i];
     s.finalInstanceIndex[e] = s.instanceIndex[e];
     resetCopy(s, d, config, obs, e);
     return reward;

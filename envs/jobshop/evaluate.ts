@@ -4,7 +4,7 @@
  */
 
 import { UsageError } from '../../src/core/errors.js';
-import { writeFileAtomic } from '../../src/core/files.js';
+import { checkOutputPath, writeFileAtomic } from '../../src/core/files.js';
 import {
   choiceOption,
   flag,
@@ -17,7 +17,7 @@ import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/reg
 import { markdownTable, mean, type Cell } from '../../src/core/table.js';
 import type { Policy } from '../../src/core/vecenv.js';
 import { JobShopEnv } from './env.js';
-import { selectInstances, type SelectedInstance } from './instances.js';
+import { bundledBounds, selectInstances, type SelectedInstance } from './instances.js';
 import { RULE_NAMES, isRuleName, rulePolicy, type RuleName } from './rules.js';
 import { SCHEDULE_MODES, type Instance, type Schedule, type ScheduleMode } from './types.js';
 import { describeIssue, validateSchedule } from './validate.js';
@@ -121,18 +121,27 @@ export interface GroupSummary {
 
 /**
  * Size group of each selected instance, as benchmark papers report them ("ta 15x15"). A family
- * whose sizes are all different (bel, ft) is one group, and user files are grouped by size.
+ * whose bundled instances all differ in size (bel, ft) is one group; user files are grouped by
+ * size.
  */
 export function groupNames(selected: readonly SelectedInstance[]): string[] {
-  const keyOf = (sel: SelectedInstance): string =>
-    `${sel.bounds?.family ?? 'file'} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
-  const counts = new Map<string, number>();
-  for (const sel of selected) counts.set(keyOf(sel), (counts.get(keyOf(sel)) ?? 0) + 1);
+  const all = Object.values(bundledBounds());
+  const mixed = new Set<string>();
+  for (const family of new Set(all.map((b) => b.family))) {
+    const sizes = all.filter((b) => b.family === family).map((b) => `${b.jobs}x${b.machines}`);
+    if (new Set(sizes).size === sizes.length) mixed.add(family);
+  }
   return selected.map((sel) => {
-    const key = keyOf(sel);
     const family = sel.bounds?.family;
-    return family !== undefined && counts.get(key) === 1 ? `${family} (mixed sizes)` : key;
+    if (family !== undefined && mixed.has(family)) return `${family} (mixed sizes)`;
+    return `${family ?? 'file'} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
   });
+}
+
+export interface Evaluation {
+  readonly rows: EvalRow[];
+  /** The validated schedule behind each row, in the same order. */
+  readonly schedules: Schedule[];
 }
 
 export function evaluateRules(
@@ -140,8 +149,9 @@ export function evaluateRules(
   policies: readonly RuleName[],
   modes: readonly ScheduleMode[],
   seed: number,
-): EvalRow[] {
+): Evaluation {
   const rows: EvalRow[] = [];
+  const schedules: Schedule[] = [];
   const instances = selected.map((s) => s.instance);
   const groups = groupNames(selected);
   for (const mode of modes) {
@@ -149,6 +159,7 @@ export function evaluateRules(
       const outcomes = playEpisodes(instances, () => rulePolicy(policy, seed), mode);
       outcomes.forEach((o, i) => {
         const b = selected[i].bounds;
+        schedules.push(o.schedule);
         rows.push({
           instance: o.instance.name,
           group: groups[i],
@@ -165,7 +176,7 @@ export function evaluateRules(
       });
     }
   }
-  return rows;
+  return { rows, schedules };
 }
 
 export function summarize(rows: readonly EvalRow[]): GroupSummary[] {
@@ -209,16 +220,22 @@ function instanceTables(
           ]),
         });
       }
+      // Gaps need a best-known makespan; user files have none, so then the table shows makespans.
+      const gaps = mine.every((r) => r.gapPercent !== null);
       return markdownTable({
-        title: `makespan gap % to best known (${mode} schedules)`,
+        title: gaps
+          ? `makespan gap % to best known (${mode} schedules)`
+          : `makespan (${mode} schedules)`,
         columns: ['instance', 'size', 'best known', ...policies],
         rows: names.map((n) => {
           const rs = mine.filter((r) => r.instance === n);
+          const value = (r: EvalRow | undefined): Cell =>
+            r === undefined ? null : gaps ? r.gapPercent : r.makespan;
           return [
             n,
             `${rs[0].jobs}x${rs[0].machines}`,
             rs[0].bestKnown,
-            ...policies.map((p): Cell => rs.find((r) => r.policy === p)?.gapPercent ?? null),
+            ...policies.map((p) => value(rs.find((r) => r.policy === p))),
           ];
         }),
       });
@@ -293,6 +310,7 @@ export const evalCommand: EnvCommand = {
     if (ganttName !== undefined && ganttFile === undefined)
       throw new UsageError('--gantt-instance needs --gantt FILE.svg');
     const ganttTarget = ganttName ?? selected[0].instance.name;
+    if (ganttFile !== undefined) checkOutputPath(ganttFile, 'gantt');
     if (ganttFile !== undefined && !selected.some((s) => s.instance.name === ganttTarget)) {
       throw new UsageError(`--gantt-instance '${ganttTarget}' is not among the selected instances`);
     }
@@ -300,16 +318,19 @@ export const evalCommand: EnvCommand = {
     log(
       `jobshop eval: ${selected.length} instances, policies ${policies.join(', ')}, ${modes.join(' and ')} schedules`,
     );
-    const rows = evaluateRules(selected, policies, modes, seed);
+    const { rows, schedules } = evaluateRules(selected, policies, modes, seed);
     const groups = summarize(rows);
 
     if (ganttFile !== undefined) {
+      // The schedule behind the table's row: first policy, first mode.
+      const i = rows.findIndex(
+        (r) => r.instance === ganttTarget && r.policy === policies[0] && r.mode === modes[0],
+      );
       const sel = selected.find((s) => s.instance.name === ganttTarget)!;
-      const [outcome] = playEpisodes([sel.instance], () => rulePolicy(policies[0], seed), modes[0]);
       writeFileAtomic(
         ganttFile,
-        renderGantt(sel.instance, outcome.schedule, {
-          title: `${sel.instance.name}: ${policies[0]} (${modes[0]}), makespan ${outcome.makespan}`,
+        renderGantt(sel.instance, schedules[i], {
+          title: `${ganttTarget}: ${policies[0]} (${modes[0]}), makespan ${rows[i].makespan}`,
         }),
       );
       log(`wrote ${ganttFile}`);

@@ -12,32 +12,40 @@ import type { Instance, Operation, RandomSource } from './types.js';
 
 export const MIN_SIZE = 1;
 
-/** Checks a random source and returns it, or throws naming the field. */
+/** Largest value any time in the state may take (the state is 32-bit integers). */
+export const MAX_TIME = 0x7fffffff;
+
+/** Throws naming the field when a random source is malformed or its schedules could overflow. */
+export function checkRandomSource(src: RandomSource): void {
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new RangeError(`jobshop random source: ${field} must be ${expected}, got ${String(got)}`);
+  };
+  if (!Number.isInteger(src.numJobs) || src.numJobs < MIN_SIZE)
+    fail('numJobs', 'a positive integer', src.numJobs);
+  if (!Number.isInteger(src.numMachines) || src.numMachines < MIN_SIZE)
+    fail('numMachines', 'a positive integer', src.numMachines);
+  if (!Number.isInteger(src.minDuration) || src.minDuration < 0)
+    fail('minDuration', 'a non-negative integer', src.minDuration);
+  if (!Number.isInteger(src.maxDuration) || src.maxDuration < src.minDuration)
+    fail('maxDuration', `an integer >= minDuration (${src.minDuration})`, src.maxDuration);
+  if (src.maxDuration * src.numJobs * src.numMachines > MAX_TIME)
+    fail(
+      'maxDuration',
+      `small enough that jobs x machines x maxDuration fits in ${MAX_TIME}`,
+      src.maxDuration,
+    );
+}
+
+/** A checked random source with Taillard's duration range by default. */
 export function randomSource(
   numJobs: number,
   numMachines: number,
   minDuration = 1,
   maxDuration = 99,
 ): RandomSource {
-  const checks: [string, number][] = [
-    ['numJobs', numJobs],
-    ['numMachines', numMachines],
-  ];
-  for (const [field, v] of checks) {
-    if (!Number.isInteger(v) || v < MIN_SIZE)
-      throw new RangeError(`jobshop random source: ${field} must be a positive integer, got ${v}`);
-  }
-  if (
-    !Number.isInteger(minDuration) ||
-    !Number.isInteger(maxDuration) ||
-    minDuration < 0 ||
-    maxDuration < minDuration
-  ) {
-    throw new RangeError(
-      `jobshop random source: need integers 0 <= minDuration <= maxDuration, got [${minDuration}, ${maxDuration}]`,
-    );
-  }
-  return { kind: 'random', numJobs, numMachines, minDuration, maxDuration };
+  const src: RandomSource = { kind: 'random', numJobs, numMachines, minDuration, maxDuration };
+  checkRandomSource(src);
+  return src;
 }
 
 /**

@@ -12,10 +12,11 @@
  * Lines starting with `#` are comments.
  */
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError, UsageError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/paths.js';
+import { MAX_TIME } from './generator.js';
 import type { Instance, Operation } from './types.js';
 
 export type InstanceFormat = 'standard' | 'taillard';
@@ -93,7 +94,21 @@ export function parseInstance(
     format === 'taillard'
       ? readTaillard(file, body, numJobs, numMachines)
       : readStandard(file, body, header, numJobs, numMachines);
-  return { name, numJobs, numMachines, jobs };
+  const instance = { name, numJobs, numMachines, jobs };
+  checkTotalWork(instance, file);
+  return instance;
+}
+
+/** Times are 32-bit integers; the makespan is at most the total work, so that must fit. */
+function checkTotalWork(inst: Instance, file: string): void {
+  let total = 0;
+  for (const ops of inst.jobs) for (const op of ops) total += op.duration;
+  if (total > MAX_TIME) {
+    throw new InputError(
+      { file },
+      `expected a total processing time of at most ${MAX_TIME} (schedules are 32-bit integers), found ${total}`,
+    );
+  }
 }
 
 function detectFormat(
@@ -103,14 +118,10 @@ function detectFormat(
   labelled: boolean,
 ): InstanceFormat {
   if (labelled) return 'taillard';
-  if (body.length !== 2 * numJobs || !body.every((dl) => dl.tokens.length === numMachines))
-    return 'standard';
-  // Taillard's machine rows are permutations of 1..M; without that, read it as the standard format
-  // (whose own checks then say what is wrong).
-  const isPermutation = (dl: DataLine): boolean =>
-    new Set(dl.tokens).size === numMachines &&
-    dl.tokens.every((t) => /^\d+$/.test(t) && Number(t) >= 1 && Number(t) <= numMachines);
-  return body.slice(numJobs).every(isPermutation) ? 'taillard' : 'standard';
+  // A standard file has exactly one line per job, so 2 * jobs lines of `machines` values can only
+  // be Taillard's layout (readTaillard then checks that machine rows are permutations).
+  const square = body.every((dl) => dl.tokens.length === numMachines);
+  return body.length === 2 * numJobs && square ? 'taillard' : 'standard';
 }
 
 function readStandard(
@@ -121,12 +132,19 @@ function readStandard(
   numMachines: number,
 ): Operation[][] {
   if (body.length !== numJobs) {
-    const where =
-      body.length < numJobs
+    // Rows of exactly `machines` values between n and 2n lines look like a cut Taillard file.
+    const taillardLike =
+      body.length > numJobs &&
+      body.length < 2 * numJobs &&
+      body.every((dl) => dl.tokens.length === numMachines);
+    const where = taillardLike
+      ? `or ${2 * numJobs} lines of ${numMachines} values (Taillard format); the file ends early (truncated?)`
+      : body.length < numJobs
         ? 'the file ends early (truncated?)'
         : `line ${body[numJobs].line} is one too many`;
+    const last = body.length > 0 ? body[body.length - 1].line : header.line;
     throw new InputError(
-      { file, line: body.length > numJobs ? body[numJobs].line : header.line },
+      { file, line: taillardLike || body.length < numJobs ? last : body[numJobs].line },
       `expected ${numJobs} job lines after the header '${numJobs} ${numMachines}', found ${body.length}: ${where}`,
     );
   }
@@ -140,7 +158,7 @@ function readStandard(
     const ops: Operation[] = [];
     for (let i = 0; i < dl.tokens.length; i += 2) {
       const machine = integer(file, dl, i, 'a machine index', 0, numMachines - 1);
-      const duration = integer(file, dl, i + 1, 'a duration', 0);
+      const duration = integer(file, dl, i + 1, 'a duration', 0, MAX_TIME);
       ops.push({ machine, duration });
     }
     if (ops.length === 0)
@@ -177,9 +195,17 @@ function readTaillard(
       }
     }
     const ops: Operation[] = [];
+    const seen = new Set<number>();
     for (let o = 0; o < numMachines; o++) {
-      const duration = integer(file, times, o, 'a duration', 0);
+      const duration = integer(file, times, o, 'a duration', 0, MAX_TIME);
       const machine = integer(file, machines, o, 'a 1-based machine index', 1, numMachines) - 1;
+      if (seen.has(machine)) {
+        throw new InputError(
+          { file, line: machines.line, field: `token ${o + 1}` },
+          `expected each machine 1..${numMachines} once per job (Taillard format), found machine ${machine + 1} again`,
+        );
+      }
+      seen.add(machine);
       ops.push({ machine, duration });
     }
     jobs.push(ops);
@@ -199,6 +225,14 @@ export function readInstanceFile(path: string): Instance {
     );
   }
   return parseInstance(text, path);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export function instanceNameFromFile(file: string): string {
@@ -241,6 +275,7 @@ export function checkInstance(inst: Instance): void {
       }
     });
   });
+  checkTotalWork(inst, file);
 }
 
 /** Writes an instance in the standard format. */
@@ -287,9 +322,12 @@ let boundsCache: Readonly<Record<string, BestKnown>> | undefined;
 export function bundledBounds(): Readonly<Record<string, BestKnown>> {
   if (boundsCache === undefined) {
     const file = join(dataDir(), 'bounds.json');
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
-      instances?: Record<string, BestKnown>;
-    };
+    let parsed: { instances?: Record<string, BestKnown> };
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
+    } catch (err) {
+      throw new InputError({ file }, `expected readable JSON (${(err as Error).message})`);
+    }
     if (parsed.instances === undefined)
       throw new InputError({ file, field: 'instances' }, 'expected an object of instances');
     boundsCache = parsed.instances;
@@ -338,7 +376,8 @@ export function selectInstances(selector: string): SelectedInstance[] {
   for (const raw of selector.split(',')) {
     const item = raw.trim();
     if (item === '') continue;
-    if (item.includes('/') || item.endsWith('.txt')) {
+    const bundled = Object.hasOwn(bounds, item.toLowerCase());
+    if (item.includes('/') || item.endsWith('.txt') || (!bundled && isFile(item))) {
       picked.push({ file: item });
       continue;
     }
@@ -402,16 +441,23 @@ export function selectInstances(selector: string): SelectedInstance[] {
   if (picked.length === 0)
     throw new UsageError(`instance selection '${selector}' is empty`, selectionHint());
   const seen = new Set<string>();
+  const taken = new Set<string>();
   const out: SelectedInstance[] = [];
   for (const p of picked) {
     const key = p.name !== undefined ? `name:${p.name}` : `file:${p.file}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(
-      p.name !== undefined
-        ? { instance: loadBundled(p.name), bounds: bounds[p.name] }
-        : { instance: readInstanceFile(p.file!), bounds: undefined },
-    );
+    if (p.name !== undefined) {
+      out.push({ instance: loadBundled(p.name), bounds: bounds[p.name] });
+    } else {
+      const inst = readInstanceFile(p.file!);
+      // Two files with one base name (a/x.txt, b/x.txt) keep their paths as names.
+      out.push({
+        instance: taken.has(inst.name) ? { ...inst, name: p.file! } : inst,
+        bounds: undefined,
+      });
+    }
+    taken.add(out[out.length - 1].instance.name);
   }
   return out;
 }

@@ -4,7 +4,7 @@
  * the best; ties go to the lowest job index, so every rule but `random` is deterministic.
  */
 
-import { Rng } from '../../src/core/rng.js';
+import { hashString, nextInt, streamSeed } from '../../src/core/rng.js';
 import { countLegal, nthLegal, type Policy } from '../../src/core/vecenv.js';
 import type { JobShopEnv } from './env.js';
 import type { State } from './types.js';
@@ -81,16 +81,29 @@ export function rulePolicy(name: RuleName, seed = 0): Policy<JobShopEnv> {
   };
 }
 
-/** Uniform over the legal jobs, from its own seeded stream. */
+/**
+ * Uniform over the legal jobs. Each episode draws from its own stream, seeded from `seed` and the
+ * instance's name, so a result depends only on the seed and the instance, not on which other
+ * instances share the batch.
+ */
 function randomPolicy(seed: number): Policy<JobShopEnv> {
-  const rng = new Rng(seed);
+  let streams = new Uint32Array(0);
   return {
     name: 'random',
     act(env, actions) {
       const k = env.dims.maxJobs;
       const mask = env.obs.mask;
-      for (let e = 0; e < env.numEnvs; e++)
-        actions[e] = nthLegal(mask, e * k, k, rng.int(0, countLegal(mask, e * k, k) - 1));
+      if (streams.length !== env.numEnvs) streams = new Uint32Array(env.numEnvs);
+      for (let e = 0; e < env.numEnvs; e++) {
+        if (env.state.episodeLength[e] === 0)
+          streams[e] = streamSeed(seed, hashString(env.instance(e).name));
+        actions[e] = nthLegal(
+          mask,
+          e * k,
+          k,
+          nextInt(streams, e, 0, countLegal(mask, e * k, k) - 1),
+        );
+      }
     },
   };
 }

@@ -7,9 +7,15 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError, UsageError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/files.js';
+import { checkOutputPath, writeFileAtomic } from '../core/files.js';
 import { version } from '../core/paths.js';
-import { ENVIRONMENTS, findEnv, type EnvCommand, type EnvEntry } from '../core/registry.js';
+import {
+  ENVIRONMENTS,
+  findEnv,
+  type CommandReport,
+  type EnvCommand,
+  type EnvEntry,
+} from '../core/registry.js';
 
 type Subcommand = 'eval' | 'bench';
 
@@ -104,9 +110,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined) {
+    io.stderr(mainUsage() + '\n');
+    return 2;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
     io.stdout(mainUsage() + '\n');
-    return first === undefined ? 2 : 0;
+    return 0;
   }
   if (first === '--version') {
     io.stdout(version() + '\n');
@@ -134,7 +144,17 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(commandUsage(first, env) + '\n');
     return 0;
   }
-  const report = await command.run(values, (line) => io.stderr(line + '\n'));
+  let report: CommandReport;
+  try {
+    if (values.out !== undefined) checkOutputPath(String(values.out), 'out');
+    report = await command.run(values, (line) => io.stderr(line + '\n'));
+  } catch (err) {
+    // Every usage error points somewhere: its own hint, or this command's help.
+    if (err instanceof UsageError && err.hint === undefined) {
+      throw new UsageError(err.message, `see: schedrl ${first} --env ${env.name} --help`);
+    }
+    throw err;
+  }
   io.stdout(report.text.endsWith('\n') ? report.text : report.text + '\n');
   const out = values.out;
   if (typeof out === 'string') {

@@ -32,6 +32,13 @@ export function streamSeed(seed: number, envIndex: number): number {
   return hash((seed ^ hash(envIndex + 1)) >>> 0);
 }
 
+/** FNV-1a of a string's UTF-16 code units, as a u32: a stable seed from a name. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h >>> 0;
+}
+
 /** Fills `states[i]` with the stream seed of copy i. */
 export function seedStreams(states: Uint32Array, seed: number): void {
   for (let i = 0; i < states.length; i++) states[i] = streamSeed(seed, i);

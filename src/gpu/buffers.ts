@@ -88,7 +88,7 @@ export async function readBuffers(
     await Promise.race([Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ))), timeout]);
   } catch (err) {
     staging.forEach((b) => b.destroy());
-    throw new Error(`${what}: readback failed (${(err as Error).message})`);
+    throw new Error(`${what}: readback failed (${(err as Error).message})`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

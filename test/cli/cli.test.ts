@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,11 +89,70 @@ describe('schedrl eval', () => {
       [['bench', '--batches', '0'], /--batches expects an integer >= 1/],
       [['bench', '--sizes', '15by15'], /expected sizes like 15x15/],
       [['eval', '--gantt-instance', 'ft06'], /--gantt-instance needs --gantt/],
+      [['eval', '--instances', 'ft06', '--out', tmp], /--out .* is a directory/],
+      [['eval', '--instances', 'ft06', '--out', ''], /--out needs a file name/],
+      [
+        ['eval', '--instances', 'ft06', '--gantt', join(tmp, 'eval.json', 'x.svg')],
+        /is a file, not a folder/,
+      ],
+      [['eval', '--mode', 'fast'], /see: schedrl eval --env jobshop --help/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.err, argv.join(' ')).toMatch(message);
+    }
+  });
+
+  it('draws the very schedule the table reports, even for the random rule', async () => {
+    const svg = join(tmp, 'random.svg');
+    const r = await cli(
+      'eval',
+      '--instances',
+      'ta01,ta02',
+      '--policy',
+      'random',
+      '--seed',
+      '7',
+      '--gantt',
+      svg,
+      '--gantt-instance',
+      'ta02',
+    );
+    const row = /\| ta02\s+\| 15x15 \|\s+(\d+) \|/.exec(r.out);
+    expect(row).not.toBeNull();
+    expect(readFileSync(svg, 'utf8')).toContain(`makespan ${row![1]}`);
+    // The random rule's result depends on the seed and the instance, not on what else is selected.
+    const alone = await cli('eval', '--instances', 'ta02', '--policy', 'random', '--seed', '7');
+    expect(alone.out).toContain(row![0]);
+  });
+
+  it('reads files named without a slash, keeps same-named files apart, and shows makespans for them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schedrl-files-'));
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    for (const d of [a, b]) {
+      mkdirSync(d);
+      writeFileSync(join(d, 'x.txt'), '2 2\n0 3 1 2\n1 4 0 1\n');
+    }
+    writeFileSync(join(dir, 'noext'), '2 2\n0 3 1 2\n1 4 0 1\n');
+    const r = await cli(
+      'eval',
+      '--instances',
+      `${join(a, 'x.txt')},${join(b, 'x.txt')}`,
+      '--policy',
+      'spt,mwkr',
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('makespan (active schedules)');
+    expect(r.out).toMatch(/\| x\s+\| 2x2\s+\|/);
+    expect(r.out).toContain(join(b, 'x.txt'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      expect((await cli('eval', '--instances', 'noext', '--policy', 'spt')).code).toBe(0);
+    } finally {
+      process.chdir(cwd);
     }
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seedStreams } from '../../../src/core/rng.js';
 import { allocateObservation, randomLegalActions } from '../../../src/core/vecenv.js';
-import { JobShopEnv, writeObservation } from '../../../envs/jobshop/env.js';
+import { JobShopEnv, jobShopConfig, writeObservation } from '../../../envs/jobshop/env.js';
+import { playEpisodes } from '../../../envs/jobshop/evaluate.js';
 import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from '../../../envs/jobshop/features.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { RULE_NAMES, rulePolicy } from '../../../envs/jobshop/rules.js';
@@ -9,6 +10,7 @@ import {
   SCHEDULE_MODES,
   type Instance,
   type JobShopConfig,
+  type Schedule,
   type ScheduleMode,
 } from '../../../envs/jobshop/types.js';
 import { describeIssue, validateSchedule } from '../../../envs/jobshop/validate.js';
@@ -307,38 +309,134 @@ describe('jobshop environment: observations', () => {
     }
   });
 
-  it('offers exactly the Giffler-Thompson conflict set in conflict mode', () => {
-    const env = new JobShopEnv({
-      numEnvs: 2,
-      source: randomSource(6, 6),
-      mode: 'conflict',
-      reward: 'dense',
-    });
-    env.reset(4);
-    const rng = new Uint32Array(2);
-    seedStreams(rng, 8);
-    const actions = new Int32Array(2);
-    const s = env.state;
-    for (let t = 0; t < 50; t++) {
-      for (let e = 0; e < 2; e++) {
-        // Independent recomputation of c*, M* and the set from the cached candidate starts.
-        let cStar = Infinity;
-        let mStar = -1;
-        for (let j = 0; j < 6; j++) {
-          const job = e * 6 + j;
-          if (s.candMachine[job] < 0) continue;
-          const c = s.candStart[job] + s.opDuration[job * 6 + s.jobNextOp[job]];
-          if (c < cStar) [cStar, mStar] = [c, s.candMachine[job]];
-        }
-        for (let j = 0; j < 6; j++) {
-          const job = e * 6 + j;
-          const expected = s.candMachine[job] === mStar && s.candStart[job] < cStar ? 1 : 0;
-          expect(env.obs.mask[job]).toBe(expected);
-        }
+  /**
+   * Earliest start of each job's next operation, computed from the partial schedule alone (no
+   * cached state): the first idle gap of the machine, after the job's previous operation, that
+   * holds the operation.
+   */
+  const earliestStarts = (inst: Instance, schedule: Schedule): (number | null)[] =>
+    inst.jobs.map((ops, j) => {
+      const o = schedule.start[j].findIndex((t) => t < 0);
+      if (o < 0) return null;
+      const ready = o === 0 ? 0 : schedule.end[j][o - 1];
+      const { machine, duration } = ops[o];
+      const busy = inst.jobs
+        .flatMap((other, k) =>
+          other.map((op, i) => ({ op, s: schedule.start[k][i], e: schedule.end[k][i] })),
+        )
+        .filter((x) => x.op.machine === machine && x.s >= 0 && x.e > x.s)
+        .sort((x, y) => x.s - y.s);
+      if (duration === 0) return ready;
+      let t = ready;
+      for (const x of busy) {
+        if (t + duration <= x.s) break;
+        t = Math.max(t, x.e);
       }
-      randomLegalActions(env.obs.mask, 6, rng, actions);
-      env.step(actions);
+      return t;
+    });
+
+  for (const mode of ['conflict', 'nondelay'] as const) {
+    it(`offers exactly the Giffler-Thompson ${mode} set, recomputed from the schedule alone`, () => {
+      const env = new JobShopEnv(jobShopConfig({ numEnvs: 2, source: randomSource(6, 6), mode }));
+      env.reset(4);
+      const rng = new Uint32Array(2);
+      seedStreams(rng, 8);
+      const actions = new Int32Array(2);
+      for (let t = 0; t < 70; t++) {
+        for (let e = 0; e < 2; e++) {
+          const inst = env.instance(e);
+          const starts = earliestStarts(inst, env.schedule(e));
+          let pivot = -1;
+          let key = Infinity;
+          starts.forEach((st, j) => {
+            if (st === null) return;
+            const o = env.schedule(e).start[j].findIndex((x) => x < 0);
+            const k = mode === 'conflict' ? st + inst.jobs[j][o].duration : st;
+            if (k < key) [pivot, key] = [j, k];
+          });
+          const machineOf = (j: number): number =>
+            inst.jobs[j][env.schedule(e).start[j].findIndex((x) => x < 0)].machine;
+          const expected = starts.map((st, j) =>
+            st !== null &&
+            machineOf(j) === machineOf(pivot) &&
+            (mode === 'conflict' ? st < key || j === pivot : st === key)
+              ? 1
+              : 0,
+          );
+          expect(Array.from(env.obs.mask.subarray(e * 6, e * 6 + 6))).toEqual(expected);
+        }
+        randomLegalActions(env.obs.mask, 6, rng, actions);
+        env.step(actions);
+      }
+    });
+  }
+});
+
+describe('jobshop environment: zero durations, configs, and mixed-size batches', () => {
+  it('lets a zero-length operation occupy no machine time, so the optimum stays reachable', () => {
+    // J1's middle operation takes no time on M0, which J0 holds for [0, 10]: optimum 10.
+    const inst: Instance = {
+      name: 'zero',
+      numJobs: 2,
+      numMachines: 2,
+      jobs: [
+        [{ machine: 0, duration: 10 }],
+        [
+          { machine: 1, duration: 5 },
+          { machine: 0, duration: 0 },
+          { machine: 1, duration: 5 },
+        ],
+      ],
+    };
+    expect(bestOverAllDecisions(inst, 'active')).toBe(10);
+    expect(bestOverAllDecisions(inst, 'conflict')).toBe(10);
+    const outcome = playEpisodes([inst], () => rulePolicy('lpt'), 'active')[0];
+    expect(validateSchedule(inst, outcome.schedule, outcome.makespan)).toEqual([]);
+  });
+
+  it('fills in the documented defaults and rejects bad configs naming the field', () => {
+    const c = jobShopConfig({ numEnvs: 2, source: randomSource(3, 3) });
+    expect([c.mode, c.reward]).toEqual(['active', 'dense']);
+    const bad = (patch: Record<string, unknown>): JobShopConfig =>
+      ({ ...c, ...patch }) as JobShopConfig;
+    expect(() => new JobShopEnv(bad({ mode: undefined }))).toThrow(
+      /jobshop config \(mode\): expected one of active, conflict, nondelay/,
+    );
+    expect(() => new JobShopEnv(bad({ mode: 'fast' }))).toThrow(/\(mode\)/);
+    expect(() => new JobShopEnv(bad({ reward: 'shaped' }))).toThrow(/\(reward\)/);
+    expect(() => new JobShopEnv(bad({ source: { kind: 'files' } }))).toThrow(/\(source\.kind\)/);
+    const swapped = { kind: 'random', numJobs: 3, numMachines: 3, minDuration: 5, maxDuration: 1 };
+    expect(() => new JobShopEnv(bad({ source: swapped }))).toThrow(
+      /maxDuration must be an integer >= minDuration/,
+    );
+    expect(() => randomSource(100, 100, 1, 1_000_000)).toThrow(/fits in 2147483647/);
+  });
+
+  it('cycles copies through a list of instances of different sizes', () => {
+    const instances = [TINY_3X3, RAGGED, randomInstance(randomSource(5, 4), 9, 0, 'r5x4')];
+    const env = new JobShopEnv(jobShopConfig({ numEnvs: 2, source: { kind: 'fixed', instances } }));
+    env.reset(0);
+    const played: string[][] = [[env.instance(0).name], [env.instance(1).name]];
+    const policy = rulePolicy('mwkr');
+    const actions = new Int32Array(2);
+    let finished = 0;
+    while (finished < 8) {
+      policy.act(env, actions);
+      const r = env.step(actions);
+      for (let e = 0; e < 2; e++) {
+        if (r.terminated[e] === 0) continue;
+        finished++;
+        const { instanceIndex, schedule } = env.finalSchedule(e);
+        expect(instances[instanceIndex].name).toBe(played[e][played[e].length - 1]);
+        expect(validateSchedule(instances[instanceIndex], schedule, r.episodes.metric[e])).toEqual(
+          [],
+        );
+        played[e].push(env.instance(e).name);
+      }
     }
+    // Copy i plays instances[(i + k * numEnvs) % 3] in its k-th episode.
+    expect(played[0].slice(0, 4)).toEqual(['tiny3x3', 'r5x4', 'ragged', 'tiny3x3']);
+    expect(played[1].slice(0, 4)).toEqual(['ragged', 'tiny3x3', 'r5x4', 'ragged']);
   });
 });
 

@@ -169,15 +169,15 @@ describe('parseInstance: bad input names the file, the line and what was expecte
     expectInputError(
       () => parseInstance('3 3\n0 1 1 2 2 3\n0 1 1 2 2 3\n', file),
       file,
-      1,
+      3, // the last line read: where the file ends
       'expected 3 job lines',
       'found 2',
     );
-    // Comment lines count: the header is on line 3 here.
+    // Comment lines count: the last job line is line 4 here.
     expectInputError(
       () => parseInstance('# a comment\n\n3 3\n0 1 1 2 2 3\n', file),
       file,
-      3,
+      4,
       'expected 3 job lines',
       'found 1',
     );
@@ -243,7 +243,7 @@ describe('parseInstance: bad input names the file, the line and what was expecte
       () => parseInstance('2 2\n0 1 1 2\n1 1 0 -3\n', file),
       file,
       3,
-      'a duration >= 0',
+      'a duration in 0..2147483647',
       'found -3',
     );
   });
@@ -289,7 +289,7 @@ describe('parseInstance: bad input names the file, the line and what was expecte
     const shortRow = TINY_3X3_TAILLARD_LABELLED_TEXT.replace('  1  4  3\n', '  1  4\n');
     expectInputError(() => parseInstance(shortRow, file), file, 5, 'expected 3 values');
     const negative = TINY_3X3_TAILLARD_LABELLED_TEXT.replace('  1  4  3\n', '  1  -4  3\n');
-    expectInputError(() => parseInstance(negative, file), file, 5, 'a duration >= 0');
+    expectInputError(() => parseInstance(negative, file), file, 5, 'a duration in 0..2147483647');
     const missingRow = TINY_3X3_TAILLARD_LABELLED_TEXT.replace(/ {2}1 {2}2 {2}3\n$/, '');
     expectInputError(
       () => parseInstance(missingRow, file),
@@ -302,10 +302,12 @@ describe('parseInstance: bad input names the file, the line and what was expecte
 
   it('rejects a truncated Taillard file without labels, naming a line', () => {
     const truncated = TINY_3X3_TAILLARD_TEXT.split('\n').slice(0, 6).join('\n');
-    const err = thrown(InputError, () => parseInstance(truncated, file));
-    expect(err.location.file).toBe(file);
-    expect(err.location.line).toBeGreaterThanOrEqual(1);
-    expect(err.message).toContain(`${file}:${err.location.line}`);
+    expectInputError(
+      () => parseInstance(truncated, file),
+      file,
+      6,
+      'or 6 lines of 3 values (Taillard format); the file ends early (truncated?)',
+    );
   });
 
   it('names the path of a file read from disk', () => {
@@ -538,7 +540,7 @@ describe('selectInstances', () => {
 
   it('passes on the InputError of a bad or missing file', () => {
     const path = writeTemp('bad-selected.txt', '2 2\n0 1\n');
-    expectInputError(() => selectInstances(path), path, 1, 'expected 2 job lines');
+    expectInputError(() => selectInstances(path), path, 2, 'expected 2 job lines');
     const missing = join(tmp, 'missing.txt');
     expect(thrown(InputError, () => selectInstances(missing)).message).toContain(missing);
   });
@@ -576,9 +578,22 @@ describe('selectInstances: names that are also object properties, and order of f
     expect(names).toEqual(['mine', 'ft06']);
   });
 
-  it('reads a standard file with twice as many lines as jobs as the standard format, and fails on it', () => {
+  it('reads 2 x jobs lines of machines values as Taillard, and names a machine row that is not a permutation', () => {
     expect(() => parseInstance('1 2\n1 5\n1 1\n', 'f.txt')).toThrow(
-      /f\.txt:3: expected 1 job lines/,
+      /f\.txt:3 \(token 2\): expected each machine 1\.\.2 once per job \(Taillard format\), found machine 1 again/,
+    );
+    const labelled = 'Nb of jobs, Nb of Machines\n1 2 0 0 0 0\nTimes\n3 4\nMachines\n2 2\n';
+    expect(() => parseInstance(labelled, 'g.txt')).toThrow(
+      /g\.txt:6 \(token 2\): expected each machine/,
+    );
+  });
+
+  it('refuses durations whose sum would overflow the 32-bit schedule', () => {
+    expect(() => parseInstance('1 1\n0 3000000000\n', 'big.txt')).toThrow(
+      /big\.txt:2 \(token 2\): expected a duration in 0\.\.2147483647, found 3000000000/,
+    );
+    expect(() => parseInstance('2 1\n0 2000000000\n0 2000000000\n', 'sum.txt')).toThrow(
+      /sum\.txt: expected a total processing time of at most 2147483647/,
     );
   });
 });

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { JobShopEnv } from '../../../envs/jobshop/env.js';
+import { JobShopEnv, jobShopConfig } from '../../../envs/jobshop/env.js';
 import { playEpisodes } from '../../../envs/jobshop/evaluate.js';
 import { bundledBounds, bundledNames, loadBundled } from '../../../envs/jobshop/instances.js';
-import { RULE_NAMES, RULE_PRIORITIES, rulePolicy } from '../../../envs/jobshop/rules.js';
-import { SCHEDULE_MODES } from '../../../envs/jobshop/types.js';
+import {
+  RULE_NAMES,
+  RULE_PRIORITIES,
+  rulePolicy,
+  type RuleName,
+} from '../../../envs/jobshop/rules.js';
+import { SCHEDULE_MODES, type Instance } from '../../../envs/jobshop/types.js';
 import { validateSchedule } from '../../../envs/jobshop/validate.js';
-import { TINY_3X3 } from './fixtures.js';
+import { RAGGED, TINY_3X3 } from './fixtures.js';
 
 const bounds = bundledBounds();
 // The reentrant industrial family is large (600-970 jobs); it has its own file so the two run in parallel.
@@ -28,33 +33,35 @@ describe('dispatching rules on the bundled benchmark instances', () => {
 });
 
 describe('dispatching rules: decisions', () => {
-  it('follow their definition on a hand-checked first decision', () => {
-    // TINY_3X3 first operations: job 0 (machine 0, 3), job 1 (machine 1, 2), job 2 (machine 0, 2).
-    const first = (rule: (typeof RULE_NAMES)[number]): number => {
-      const env = new JobShopEnv({
-        numEnvs: 1,
-        source: { kind: 'fixed', instances: [TINY_3X3] },
-        mode: 'active',
-        reward: 'dense',
-      });
-      env.reset(0);
-      const a = new Int32Array(1);
-      rulePolicy(rule).act(env, a);
-      return a[0];
-    };
-    const ops = TINY_3X3.jobs.map((o) => o[0].duration);
-    const work = TINY_3X3.jobs.map((o) => o.reduce((s, x) => s + x.duration, 0));
-    const argBy = (score: (j: number) => number): number =>
-      [0, 1, 2].reduce((b, j) => (score(j) < score(b) ? j : b), 0);
-    expect(first('spt')).toBe(argBy((j) => ops[j]));
-    expect(first('lpt')).toBe(argBy((j) => -ops[j]));
-    expect(first('mwkr')).toBe(argBy((j) => -work[j]));
-    expect(first('lwkr')).toBe(argBy((j) => work[j]));
-    expect(first('fdd/mwkr')).toBe(argBy((j) => ops[j] / work[j]));
-    // All jobs are ready at 0 and have 3 operations: ties go to the lowest index.
-    expect(first('fifo')).toBe(0);
-    expect(first('mor')).toBe(0);
-    expect(first('lor')).toBe(0);
+  /** The rule's choice after playing `prefix` (job indices) on `inst` in active mode. */
+  const choice = (inst: Instance, rule: RuleName, prefix: readonly number[] = []): number => {
+    const env = new JobShopEnv(
+      jobShopConfig({ numEnvs: 1, source: { kind: 'fixed', instances: [inst] } }),
+    );
+    env.reset(0);
+    for (const a of prefix) env.step(Int32Array.of(a));
+    const out = new Int32Array(1);
+    rulePolicy(rule).act(env, out);
+    return out[0];
+  };
+
+  it('follow their definition on hand-checked decisions', () => {
+    // TINY_3X3 first operations: job 0 (M0, 2), job 1 (M2, 1), job 2 (M0, 1); total work 7, 8, 7.
+    expect(choice(TINY_3X3, 'spt')).toBe(1); // 1 beats 2 on the index tie
+    expect(choice(TINY_3X3, 'lpt')).toBe(0);
+    expect(choice(TINY_3X3, 'mwkr')).toBe(1);
+    expect(choice(TINY_3X3, 'lwkr')).toBe(0);
+    expect(choice(TINY_3X3, 'fdd/mwkr')).toBe(1); // 1/8 < 1/7 < 2/7
+    // RAGGED: jobs 0 and 1 have three operations, job 2 has two.
+    expect(choice(RAGGED, 'mor')).toBe(0);
+    expect(choice(RAGGED, 'lor')).toBe(2);
+    // After job 0's first operation (M0, 3), job 0 is ready at 3, jobs 1 and 2 at 0.
+    expect(choice(RAGGED, 'fifo', [0])).toBe(1);
+    // Then job 1 (M0 after job 0: ends 5) and job 2 (M1: ends 4): job 0, ready at 3, waited longest.
+    expect(choice(RAGGED, 'fifo', [0, 1, 2])).toBe(0);
+    // After one operation of jobs 0 and 2, operations left are 2, 3, 1.
+    expect(choice(RAGGED, 'lor', [0, 2])).toBe(2);
+    expect(choice(RAGGED, 'mor', [0, 2])).toBe(1);
   });
 
   it('lists every priority rule plus random', () => {
