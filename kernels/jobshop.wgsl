@@ -220,7 +220,7 @@ fn step_copy(e: u32, a: u32) -> i32 {
   if (env[OPS_LEFT + e] == 0) {
     var makespan = 0;
     for (var k = 0u; k < num_jobs; k++) { makespan = max(makespan, job[JOB_READY + job_base + k]); }
-    let reward = select(-makespan, -(makespan - previous_bound), DENSE_REWARD);
+    let reward = select(0 - makespan, previous_bound - makespan, DENSE_REWARD);
     step_out[TERMINATED + e] = 1;
     step_out[FINAL_RETURN + e] = env[EPISODE_RETURN + e] + reward;
     step_out[FINAL_LENGTH + e] = env[EPISODE_LENGTH + e];

@@ -312,7 +312,8 @@ export function stepCopy(
   if (s.opsLeft[e] === 0) {
     let makespan = 0;
     for (let k = 0; k < numJobs; k++) makespan = Math.max(makespan, s.jobReady[jobBase + k]);
-    const reward = config.reward === 'dense' ? -(makespan - previousBound) : -makespan;
+    // Written as differences so that a zero reward is +0, never -0.
+    const reward = config.reward === 'dense' ? previousBound - makespan : 0 - makespan;
     out.terminated[e] = 1;
     out.episodes.return[e] = s.episodeReturn[e] + reward;
     out.episodes.length[e] = s.episodeLength[e];

@@ -426,6 +426,9 @@ export class JobShopGpuEnv {
     this.obs.mask.set(host.mask);
     if (host.status[0] !== 0) {
       const e = host.status[0] - 1;
+      // Reported once: clear it so that later reads do not repeat the error.
+      host.status[0] = 0;
+      upload(this.device, this.statusBuffer, host.status);
       throw new RangeError(
         `${ENV_NAME}: an action of env ${e} is not a legal candidate (mask is 0 or index outside 0..${this.dims.maxJobs - 1}); no copy was stepped`,
       );

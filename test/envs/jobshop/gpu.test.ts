@@ -1,0 +1,193 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { seedStreams } from '../../../src/core/rng.js';
+import { randomLegalActions, type StepResult } from '../../../src/core/vecenv.js';
+import { JobShopEnv, jobShopConfig } from '../../../envs/jobshop/env.js';
+import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
+import { JobShopGpuEnv } from '../../../envs/jobshop/gpu.js';
+import type {
+  Instance,
+  JobShopConfig,
+  RewardMode,
+  ScheduleMode,
+} from '../../../envs/jobshop/types.js';
+import { validateSchedule } from '../../../envs/jobshop/validate.js';
+import { testGpu } from '../../support/webgpu.js';
+import { RAGGED, REENTRANT, TINY_3X3 } from './fixtures.js';
+
+const gpu = await testGpu();
+afterAll(() => gpu?.release());
+
+const ZERO: Instance = {
+  name: 'zero',
+  numJobs: 2,
+  numMachines: 2,
+  jobs: [
+    [{ machine: 0, duration: 10 }],
+    [
+      { machine: 1, duration: 5 },
+      { machine: 0, duration: 0 },
+      { machine: 1, duration: 5 },
+    ],
+  ],
+};
+
+/** Float features agree to 1e-5 relative (absolute below 1). */
+function expectClose(cpu: Float32Array, gpuValues: Float32Array, what: string): void {
+  expect(gpuValues.length).toBe(cpu.length);
+  for (let i = 0; i < cpu.length; i++) {
+    const tol = 1e-5 * Math.max(1, Math.abs(cpu[i]));
+    if (!(Math.abs(cpu[i] - gpuValues[i]) <= tol)) {
+      expect.fail(`${what}[${i}]: cpu ${cpu[i]} vs webgpu ${gpuValues[i]}`);
+    }
+  }
+}
+
+function expectSameStep(c: StepResult, g: StepResult, t: number): void {
+  expect(Array.from(g.reward), `reward at step ${t}`).toEqual(Array.from(c.reward));
+  expect(Array.from(g.terminated), `terminated at step ${t}`).toEqual(Array.from(c.terminated));
+  for (let e = 0; e < c.terminated.length; e++) {
+    if (c.terminated[e] === 0) continue;
+    expect([g.episodes.return[e], g.episodes.length[e], g.episodes.metric[e]]).toEqual([
+      c.episodes.return[e],
+      c.episodes.length[e],
+      c.episodes.metric[e],
+    ]);
+  }
+}
+
+function expectSameState(cpu: JobShopEnv, g: JobShopGpuEnv, when: string): void {
+  for (const [name, values] of Object.entries(cpu.state)) {
+    const other = (g.state as unknown as Record<string, Int32Array | Uint32Array>)[name];
+    const a = values as Int32Array | Uint32Array;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== other[i])
+        expect.fail(`${when}: state.${name}[${i}] cpu ${a[i]} vs webgpu ${other[i]}`);
+    }
+  }
+}
+
+/** Plays random legal actions on both backends for `steps` steps, comparing everything. */
+async function playBoth(config: JobShopConfig, seed: number, steps: number): Promise<number> {
+  const cpu = new JobShopEnv(config);
+  const g = await JobShopGpuEnv.create(config, gpu!);
+  try {
+    cpu.reset(seed);
+    await g.reset(seed);
+    const rng = new Uint32Array(config.numEnvs);
+    seedStreams(rng, seed + 1000);
+    const actions = new Int32Array(config.numEnvs);
+    let episodes = 0;
+    for (let t = 0; t < steps; t++) {
+      expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
+      expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
+      expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
+      randomLegalActions(cpu.obs.mask, cpu.dims.maxJobs, rng, actions);
+      const c = cpu.step(actions);
+      const r = await g.step(actions);
+      expectSameStep(c, r, t);
+      for (const d of c.terminated) episodes += d;
+      if (t % 97 === 0) {
+        await g.syncState();
+        expectSameState(cpu, g, `after step ${t}`);
+      }
+    }
+    await g.syncState();
+    expectSameState(cpu, g, 'at the end');
+    return episodes;
+  } finally {
+    g.close();
+  }
+}
+
+describe.skipIf(gpu === undefined)('job shop on WebGPU agrees with the CPU reference', () => {
+  const sizes: [number, number][] = [
+    [6, 6],
+    [15, 15],
+    [10, 4],
+    [4, 9],
+  ];
+  const modes: ScheduleMode[] = ['active', 'conflict', 'nondelay'];
+  for (const [n, m] of sizes) {
+    for (const mode of modes) {
+      const reward: RewardMode = n === 4 ? 'sparse' : 'dense';
+      it(`random ${n}x${m} instances, ${mode} mode, ${reward} rewards, over several episodes`, async () => {
+        const config = jobShopConfig({ numEnvs: 24, source: randomSource(n, m), mode, reward });
+        // Enough steps for every copy to finish at least two episodes (auto-reset included).
+        const episodes = await playBoth(config, 11 * n + m, 2 * n * m + 5);
+        expect(episodes).toBeGreaterThanOrEqual(2 * 24);
+      });
+    }
+  }
+
+  for (const mode of modes) {
+    it(`ragged, re-entrant and zero-length fixed instances of mixed sizes cycling through copies (${mode})`, async () => {
+      const instances = [
+        TINY_3X3,
+        RAGGED,
+        REENTRANT,
+        ZERO,
+        randomInstance(randomSource(8, 4, 0, 20), 5, 0, 'r8x4'),
+      ];
+      const config = jobShopConfig({ numEnvs: 7, source: { kind: 'fixed', instances }, mode });
+      expect(await playBoth(config, 3, 120)).toBeGreaterThan(7);
+    });
+  }
+
+  it('draws the same random instances for many seeds', async () => {
+    for (const seed of [0, 1, 2, 0x7fffffff, 0xffffffff]) {
+      const config = jobShopConfig({ numEnvs: 64, source: randomSource(20, 15) });
+      const cpu = new JobShopEnv(config);
+      const g = await JobShopGpuEnv.create(config, gpu!);
+      cpu.reset(seed);
+      await g.reset(seed);
+      await g.syncState();
+      expectSameState(cpu, g, `reset(${seed})`);
+      g.close();
+    }
+  });
+
+  it('keeps the final schedules valid, read back from the device', async () => {
+    const instances = [TINY_3X3, RAGGED, REENTRANT];
+    const g = await JobShopGpuEnv.create(
+      jobShopConfig({ numEnvs: 3, source: { kind: 'fixed', instances } }),
+      gpu!,
+    );
+    await g.reset(0);
+    const actions = new Int32Array(3);
+    const done = new Set<number>();
+    while (done.size < 3) {
+      for (let e = 0; e < 3; e++) actions[e] = g.obs.mask.subarray(e * 3, e * 3 + 3).indexOf(1);
+      const r = await g.step(actions);
+      await g.syncState();
+      for (let e = 0; e < 3; e++) {
+        if (r.terminated[e] === 0 || done.has(e)) continue;
+        done.add(e);
+        const { instanceIndex, schedule } = g.finalSchedule(e);
+        expect(validateSchedule(instances[instanceIndex], schedule, r.episodes.metric[e])).toEqual(
+          [],
+        );
+      }
+    }
+    g.close();
+  });
+
+  it('refuses an illegal action and leaves every copy untouched', async () => {
+    const config = jobShopConfig({ numEnvs: 4, source: randomSource(5, 5), mode: 'conflict' });
+    const g = await JobShopGpuEnv.create(config, gpu!);
+    await g.reset(1);
+    await g.syncState();
+    const before = Array.from(g.state.opStart);
+    const actions = new Int32Array(4);
+    for (let e = 0; e < 4; e++) actions[e] = g.obs.mask.subarray(e * 5, e * 5 + 5).indexOf(1);
+    actions[2] = g.obs.mask.subarray(10, 15).indexOf(0);
+    expect(actions[2]).toBeGreaterThanOrEqual(0);
+    await expect(g.step(actions)).rejects.toThrow(
+      /env 2 is not a legal candidate.*no copy was stepped/,
+    );
+    actions[2] = 99;
+    await expect(g.step(actions)).rejects.toThrow(/not a legal candidate/);
+    await g.syncState();
+    expect(Array.from(g.state.opStart)).toEqual(before);
+    g.close();
+  });
+});
