@@ -16,7 +16,9 @@ import {
 import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
 import { markdownTable, mean, type Cell } from '../../src/core/table.js';
 import type { Policy } from '../../src/core/vecenv.js';
-import { JobShopEnv } from './env.js';
+import { BACKEND_OPTIONS, withBackend, type BackendSession } from '../../src/gpu/session.js';
+import { createJobShopEnv, type JobShopBatch } from './backend.js';
+import { jobShopConfig } from './env.js';
 import { bundledBounds, selectInstances, type SelectedInstance } from './instances.js';
 import { RULE_NAMES, isRuleName, rulePolicy, type RuleName } from './rules.js';
 import { SCHEDULE_MODES, type Instance, type Schedule, type ScheduleMode } from './types.js';
@@ -29,15 +31,21 @@ export interface EpisodeOutcome {
   readonly schedule: Schedule;
 }
 
+/** Where `playEpisodes` steps its batches (the GPU context is needed for `webgpu`). */
+export type PlayOptions = BackendSession;
+
+const CPU: PlayOptions = { backend: 'cpu', gpu: undefined };
+
 /**
  * Plays one episode of `policy` on each instance, batched: instances of the same shape share one
  * vectorized environment. Every schedule is validated; an invalid one is a bug and throws.
  */
-export function playEpisodes(
+export async function playEpisodes(
   instances: readonly Instance[],
-  makePolicy: () => Policy<JobShopEnv>,
+  makePolicy: () => Policy<JobShopBatch>,
   mode: ScheduleMode,
-): EpisodeOutcome[] {
+  options: PlayOptions = CPU,
+): Promise<EpisodeOutcome[]> {
   const groups = new Map<string, number[]>();
   instances.forEach((inst, i) => {
     const key = `${inst.numJobs}x${inst.numMachines}x${Math.max(...inst.jobs.map((ops) => ops.length))}`;
@@ -46,35 +54,42 @@ export function playEpisodes(
   const outcomes: EpisodeOutcome[] = new Array<EpisodeOutcome>(instances.length);
   for (const members of groups.values()) {
     const group = members.map((i) => instances[i]);
-    const env = new JobShopEnv({
+    const config = jobShopConfig({
       numEnvs: group.length,
       source: { kind: 'fixed', instances: group },
       mode,
-      reward: 'dense',
     });
-    const policy = makePolicy();
-    const actions = new Int32Array(env.numEnvs);
-    env.reset(0);
-    let open = group.length;
-    const done = new Uint8Array(group.length);
-    while (open > 0) {
-      policy.act(env, actions);
-      const r = env.step(actions);
-      for (let e = 0; e < env.numEnvs; e++) {
-        if (r.terminated[e] === 0 || done[e] === 1) continue;
-        done[e] = 1;
-        open--;
-        const { instanceIndex, schedule } = env.finalSchedule(e);
-        const instance = group[instanceIndex];
-        const makespan = r.episodes.metric[e];
-        const issues = validateSchedule(instance, schedule, makespan);
-        if (issues.length > 0) {
-          throw new Error(
-            `jobshop: ${policy.name} built an invalid schedule for ${instance.name} (${mode}): ${issues.slice(0, 3).map(describeIssue).join('; ')}`,
-          );
+    const env = await createJobShopEnv(config, options.backend, options.gpu);
+    try {
+      const policy = makePolicy();
+      const actions = new Int32Array(env.numEnvs);
+      await env.reset(0);
+      let open = group.length;
+      const done = new Uint8Array(group.length);
+      while (open > 0) {
+        // Rules read the state; on the GPU that is a readback (a no-op on the CPU).
+        await env.syncState();
+        policy.act(env, actions);
+        const r = await env.step(actions);
+        if (r.terminated.some((d, e) => d === 1 && done[e] === 0)) await env.syncState();
+        for (let e = 0; e < env.numEnvs; e++) {
+          if (r.terminated[e] === 0 || done[e] === 1) continue;
+          done[e] = 1;
+          open--;
+          const { instanceIndex, schedule } = env.finalSchedule(e);
+          const instance = group[instanceIndex];
+          const makespan = r.episodes.metric[e];
+          const issues = validateSchedule(instance, schedule, makespan);
+          if (issues.length > 0) {
+            throw new Error(
+              `jobshop: ${policy.name} built an invalid schedule for ${instance.name} (${mode}, ${options.backend}): ${issues.slice(0, 3).map(describeIssue).join('; ')}`,
+            );
+          }
+          outcomes[members[instanceIndex]] = { instance, makespan, schedule };
         }
-        outcomes[members[instanceIndex]] = { instance, makespan, schedule };
       }
+    } finally {
+      env.close();
     }
   }
   return outcomes;
@@ -144,19 +159,20 @@ export interface Evaluation {
   readonly schedules: Schedule[];
 }
 
-export function evaluateRules(
+export async function evaluateRules(
   selected: readonly SelectedInstance[],
   policies: readonly RuleName[],
   modes: readonly ScheduleMode[],
   seed: number,
-): Evaluation {
+  options: PlayOptions = CPU,
+): Promise<Evaluation> {
   const rows: EvalRow[] = [];
   const schedules: Schedule[] = [];
   const instances = selected.map((s) => s.instance);
   const groups = groupNames(selected);
   for (const mode of modes) {
     for (const policy of policies) {
-      const outcomes = playEpisodes(instances, () => rulePolicy(policy, seed), mode);
+      const outcomes = await playEpisodes(instances, () => rulePolicy(policy, seed), mode, options);
       outcomes.forEach((o, i) => {
         const b = selected[i].bounds;
         schedules.push(o.schedule);
@@ -272,6 +288,7 @@ function summaryTables(
 
 export const evalCommand: EnvCommand = {
   options: {
+    ...BACKEND_OPTIONS,
     instances: {
       type: 'string',
       description:
@@ -299,7 +316,7 @@ export const evalCommand: EnvCommand = {
       description: 'instance drawn by --gantt (default: the first selected)',
     },
   },
-  run(values: OptionValues, log): Promise<CommandReport> {
+  async run(values: OptionValues, log): Promise<CommandReport> {
     const selected = selectInstances(stringOption(values, 'instances', 'taillard'));
     const policies = parsePolicies(listOption(values, 'policy', 'rules', (w) => w));
     const modeWord = choiceOption(values, 'mode', [...SCHEDULE_MODES, 'all'], 'active');
@@ -318,7 +335,9 @@ export const evalCommand: EnvCommand = {
     log(
       `jobshop eval: ${selected.length} instances, policies ${policies.join(', ')}, ${modes.join(' and ')} schedules`,
     );
-    const { rows, schedules } = evaluateRules(selected, policies, modes, seed);
+    const { rows, schedules } = await withBackend(values, log, (session) =>
+      evaluateRules(selected, policies, modes, seed, session),
+    );
     const groups = summarize(rows);
 
     if (ganttFile !== undefined) {
@@ -342,10 +361,11 @@ export const evalCommand: EnvCommand = {
     ]
       .filter((t) => t !== '')
       .join('\n');
-    return Promise.resolve({
+    return {
       json: {
         env: 'jobshop',
         command: 'eval',
+        backend: values.backend ?? 'cpu',
         seed,
         modes,
         policies,
@@ -354,6 +374,6 @@ export const evalCommand: EnvCommand = {
         groups,
       },
       text,
-    });
+    };
   },
 };

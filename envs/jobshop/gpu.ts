@@ -45,6 +45,7 @@ import {
   WORK_SCALE,
 } from './features.js';
 import { STATE_SPEC, allocateState, type StateLayout } from './layout.js';
+import type { JobShopVecEnv } from './backend.js';
 import type { Dims, Instance, JobShopConfig, Schedule, ScheduleMode, State } from './types.js';
 
 const KERNEL = 'jobshop';
@@ -147,7 +148,7 @@ export interface GpuStepTimings {
   readonly dispatches: number;
 }
 
-export class JobShopGpuEnv {
+export class JobShopGpuEnv implements JobShopVecEnv {
   readonly backend = 'webgpu' as const;
   readonly numEnvs: number;
   readonly config: JobShopConfig;

@@ -6,7 +6,7 @@
 
 import { hashString, nextInt, streamSeed } from '../../src/core/rng.js';
 import { countLegal, nthLegal, type Policy } from '../../src/core/vecenv.js';
-import type { JobShopEnv } from './env.js';
+import type { JobShopBatch } from './backend.js';
 import type { State } from './types.js';
 
 /**
@@ -54,7 +54,7 @@ export function isRuleName(name: string): name is RuleName {
 }
 
 /** A dispatching rule as a batch policy. `seed` only matters for `random`. */
-export function rulePolicy(name: RuleName, seed = 0): Policy<JobShopEnv> {
+export function rulePolicy(name: RuleName, seed = 0): Policy<JobShopBatch> {
   if (name === 'random') return randomPolicy(seed);
   const priority: Priority = RULE_PRIORITIES[name];
   return {
@@ -86,7 +86,7 @@ export function rulePolicy(name: RuleName, seed = 0): Policy<JobShopEnv> {
  * instance's name, so a result depends only on the seed and the instance, not on which other
  * instances share the batch.
  */
-function randomPolicy(seed: number): Policy<JobShopEnv> {
+function randomPolicy(seed: number): Policy<JobShopBatch> {
   let streams = new Uint32Array(0);
   return {
     name: 'random',

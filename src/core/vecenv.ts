@@ -71,8 +71,31 @@ export interface VecEnv {
   step(actions: Int32Array): StepResult;
 }
 
+/** Where a batch is stepped: the TypeScript reference or WGSL kernels. */
+export type BackendName = 'cpu' | 'webgpu';
+
+export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu'];
+
+/**
+ * The same contract with asynchronous reset and step, which every backend can offer (a GPU step
+ * ends with a readback). Trainers and evaluators use this one; the CPU reference also offers the
+ * synchronous VecEnv.
+ */
+export interface AsyncVecEnv {
+  readonly backend: BackendName;
+  readonly numEnvs: number;
+  readonly spec: ObservationSpec;
+  readonly metric: MetricSpec;
+  /** Host copy of the current observation. */
+  readonly obs: Observation;
+  reset(seed: number): Promise<Observation>;
+  step(actions: Int32Array): Promise<StepResult>;
+  /** Frees what the environment holds (GPU buffers); the environment is unusable afterwards. */
+  close(): void;
+}
+
 /** A decision rule over a batch: writes one candidate index per copy into `actions`. */
-export interface Policy<E extends VecEnv = VecEnv> {
+export interface Policy<E = VecEnv> {
   readonly name: string;
   act(env: E, actions: Int32Array): void;
 }

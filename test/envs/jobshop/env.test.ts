@@ -373,7 +373,7 @@ describe('jobshop environment: observations', () => {
 });
 
 describe('jobshop environment: zero durations, configs, and mixed-size batches', () => {
-  it('lets a zero-length operation occupy no machine time, so the optimum stays reachable', () => {
+  it('lets a zero-length operation occupy no machine time, so the optimum stays reachable', async () => {
     // J1's middle operation takes no time on M0, which J0 holds for [0, 10]: optimum 10.
     const inst: Instance = {
       name: 'zero',
@@ -390,7 +390,7 @@ describe('jobshop environment: zero durations, configs, and mixed-size batches',
     };
     expect(bestOverAllDecisions(inst, 'active')).toBe(10);
     expect(bestOverAllDecisions(inst, 'conflict')).toBe(10);
-    const outcome = playEpisodes([inst], () => rulePolicy('lpt'), 'active')[0];
+    const outcome = (await playEpisodes([inst], () => rulePolicy('lpt'), 'active'))[0];
     expect(validateSchedule(inst, outcome.schedule, outcome.makespan)).toEqual([]);
   });
 

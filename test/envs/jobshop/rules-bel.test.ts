@@ -19,9 +19,9 @@ describe('dispatching rules on the re-entrant bel instances', () => {
     expect(ragged && reentrant).toBe(true);
   });
   for (const mode of SCHEDULE_MODES) {
-    it(`every rule builds valid schedules no shorter than the proved lower bound (${mode})`, () => {
+    it(`every rule builds valid schedules no shorter than the proved lower bound (${mode})`, async () => {
       for (const rule of RULE_NAMES) {
-        for (const o of playEpisodes(instances, () => rulePolicy(rule, 1), mode)) {
+        for (const o of await playEpisodes(instances, () => rulePolicy(rule, 1), mode)) {
           expect(validateSchedule(o.instance, o.schedule, o.makespan)).toEqual([]);
           expect(o.makespan).toBeGreaterThanOrEqual(bounds[o.instance.name].lowerBound);
         }

@@ -19,9 +19,9 @@ const classic = bundledNames().filter((n) => bounds[n].family !== 'bel');
 describe('dispatching rules on the bundled benchmark instances', () => {
   const instances = classic.map(loadBundled);
   for (const mode of SCHEDULE_MODES) {
-    it(`every rule builds valid schedules no shorter than the proved lower bound (${mode}, ${instances.length} instances)`, () => {
+    it(`every rule builds valid schedules no shorter than the proved lower bound (${mode}, ${instances.length} instances)`, async () => {
       for (const rule of RULE_NAMES) {
-        const outcomes = playEpisodes(instances, () => rulePolicy(rule, 1), mode);
+        const outcomes = await playEpisodes(instances, () => rulePolicy(rule, 1), mode);
         outcomes.forEach((o, i) => {
           expect(o.instance).toBe(instances[i]);
           expect(validateSchedule(o.instance, o.schedule, o.makespan)).toEqual([]);
@@ -68,12 +68,12 @@ describe('dispatching rules: decisions', () => {
     expect(RULE_NAMES).toEqual([...Object.keys(RULE_PRIORITIES), 'random']);
   });
 
-  it('makes the random rule reproducible from its seed', () => {
+  it('makes the random rule reproducible from its seed', async () => {
     const inst = [loadBundled('ft10')];
-    const run = (seed: number): number =>
-      playEpisodes(inst, () => rulePolicy('random', seed), 'active')[0].makespan;
-    expect(run(3)).toBe(run(3));
-    const makespans = new Set([1, 2, 3, 4, 5, 6].map(run));
+    const run = async (seed: number): Promise<number> =>
+      (await playEpisodes(inst, () => rulePolicy('random', seed), 'active'))[0].makespan;
+    expect(await run(3)).toBe(await run(3));
+    const makespans = new Set(await Promise.all([1, 2, 3, 4, 5, 6].map(run)));
     expect(makespans.size).toBeGreaterThan(1);
   });
 });
