@@ -338,3 +338,25 @@ fn step(@builtin(global_invocation_id) id: vec3u) {
   step_out[TERMINATED + e] = 0;
   step_out[REWARD + e] = step_copy(e, u32(actions[e]));
 }
+
+// Uniform random legal actions into `actions`, from each copy's action stream: src/core/vecenv.ts
+// randomLegalActions on the device (benchmarks and smoke runs that never leave the GPU).
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn random_actions(@builtin(global_invocation_id) id: vec3u) {
+  let e = id.x;
+  if (e >= NUM_ENVS) { return; }
+  var legal = 0;
+  for (var j = 0u; j < MAX_JOBS; j++) { legal += i32(mask[e * MAX_JOBS + j]); }
+  var s = action_rng[e];
+  var pick = rng_int(&s, 0, legal - 1);
+  action_rng[e] = s;
+  for (var j = 0u; j < MAX_JOBS; j++) {
+    if (mask[e * MAX_JOBS + j] == 1u) {
+      if (pick == 0) {
+        actions[e] = i32(j);
+        return;
+      }
+      pick--;
+    }
+  }
+}

@@ -19,17 +19,32 @@ fn stream_seed(seed: u32, env_index: u32) -> u32 {
   return rng_hash(seed ^ rng_hash(env_index + 1u));
 }
 
+// One draw from a stream held in a local variable (any buffer's stream can be loaded into one).
+fn rng_next(state: ptr<function, u32>) -> u32 {
+  *state = rng_advance(*state);
+  return rng_permute(*state);
+}
+
+// Inclusive range [lo, hi].
+fn rng_int(state: ptr<function, u32>, lo: i32, hi: i32) -> i32 {
+  return lo + i32(rng_next(state) % u32(hi - lo + 1));
+}
+
+// The environment's own streams, rng[i], as src/core/rng.ts nextU32/nextUnit/nextInt.
 fn next_u32(i: u32) -> u32 {
-  let s = rng_advance(rng[i]);
+  var s = rng[i];
+  let out = rng_next(&s);
   rng[i] = s;
-  return rng_permute(s);
+  return out;
 }
 
 fn next_unit(i: u32) -> f32 {
   return f32(next_u32(i) >> 8u) * (1.0 / 16777216.0);
 }
 
-// Inclusive range [lo, hi].
 fn next_int(i: u32, lo: i32, hi: i32) -> i32 {
-  return lo + i32(next_u32(i) % u32(hi - lo + 1));
+  var s = rng[i];
+  let out = rng_int(&s, lo, hi);
+  rng[i] = s;
+  return out;
 }

@@ -1,10 +1,19 @@
 /**
- * `schedrl bench --env jobshop`: environment steps (dispatch decisions) per second of the CPU
- * backend on random instances with random legal actions, as JSON. Each figure is the median of
- * several timed windows, and the action sampling is inside the timed loop (it is part of any
- * real rollout).
+ * `schedrl bench --env jobshop`: environment steps (dispatch decisions) per second on random
+ * instances with uniformly random legal actions, as JSON. Each figure is the median of several
+ * timed windows after a warm-up window; the action sampling is inside the timed loop, since any
+ * real rollout samples actions too.
+ *
+ * With `--backend webgpu`, every case is measured three ways in the same run, so that ratios are
+ * taken under the same machine load:
+ * - `cpu`: the TypeScript reference (one thread), actions sampled on the host;
+ * - `webgpu`: actions sampled by the random_actions kernel and the step kernel run, nothing read
+ *   back (the loop of an agent that lives on the same device);
+ * - `webgpu+readback`: the same plus reading rewards, flags and observations back to the host
+ *   every step (the loop of an agent on the CPU).
  */
 
+import { UsageError } from '../../src/core/errors.js';
 import { describeMachine } from '../../src/core/machine.js';
 import {
   choiceOption,
@@ -17,8 +26,11 @@ import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/reg
 import { seedStreams } from '../../src/core/rng.js';
 import { median } from '../../src/core/table.js';
 import { randomLegalActions } from '../../src/core/vecenv.js';
-import { JobShopEnv } from './env.js';
+import type { GpuContext } from '../../src/gpu/device.js';
+import { BACKEND_OPTIONS, withBackend } from '../../src/gpu/session.js';
+import { JobShopEnv, jobShopConfig } from './env.js';
 import { randomSource } from './generator.js';
+import { JobShopGpuEnv } from './gpu.js';
 import { SCHEDULE_MODES, type ScheduleMode } from './types.js';
 
 export interface BenchCase {
@@ -27,67 +39,145 @@ export interface BenchCase {
   readonly batch: number;
 }
 
+export type BenchVariant = 'cpu' | 'webgpu' | 'webgpu+readback';
+
 export interface BenchResult extends BenchCase {
   readonly size: string;
-  readonly backend: 'cpu';
-  /** Median over the timed windows. */
-  readonly stepsPerSecond: number;
+  readonly variant: BenchVariant;
+  /** Median over the timed windows; null when the case could not run (see `error`). */
+  readonly stepsPerSecond: number | null;
   readonly samples: readonly number[];
+  readonly error?: string;
 }
 
-/** Times `windows` windows of about `seconds` each after one warm-up window. */
-export function benchCpu(
-  c: BenchCase,
-  mode: ScheduleMode,
-  seconds: number,
-  windows: number,
-): BenchResult {
-  const env = new JobShopEnv({
-    numEnvs: c.batch,
-    source: randomSource(c.jobs, c.machines),
-    mode,
-    reward: 'dense',
-  });
-  env.reset(1);
-  const rng = new Uint32Array(c.batch);
-  seedStreams(rng, 2);
-  const actions = new Int32Array(c.batch);
-  const k = env.dims.maxJobs;
-  // Steps per timing check: enough that reading the clock costs nothing.
-  const chunk = Math.max(1, Math.ceil(4096 / c.batch));
-  const window = (ms: number): number => {
+export interface BenchTiming {
+  readonly seconds: number;
+  readonly windows: number;
+}
+
+/**
+ * Times `windows` windows of about `seconds` each after one warm-up window. `run(n)` performs n
+ * batched steps (resolving once they are finished) and returns how many it did.
+ */
+async function timeWindows(
+  batch: number,
+  timing: BenchTiming,
+  chunk: number,
+  run: (n: number) => Promise<void>,
+): Promise<number[]> {
+  const window = async (ms: number): Promise<number> => {
     let steps = 0;
     const t0 = performance.now();
     let t = t0;
     while (t - t0 < ms) {
-      for (let i = 0; i < chunk; i++) {
-        randomLegalActions(env.obs.mask, k, rng, actions);
-        env.step(actions);
-      }
-      steps += chunk * c.batch;
+      await run(chunk);
+      steps += chunk * batch;
       t = performance.now();
     }
     return steps / ((t - t0) / 1000);
   };
-  window(Math.min(500, seconds * 500));
+  await window(Math.min(500, timing.seconds * 500));
   const samples: number[] = [];
-  for (let w = 0; w < windows; w++) samples.push(Math.round(window(seconds * 1000)));
+  for (let w = 0; w < timing.windows; w++)
+    samples.push(Math.round(await window(timing.seconds * 1000)));
+  return samples;
+}
+
+function result(c: BenchCase, variant: BenchVariant, samples: number[]): BenchResult {
   return {
     ...c,
     size: `${c.jobs}x${c.machines}`,
-    backend: 'cpu',
+    variant,
     stepsPerSecond: median(samples),
     samples,
   };
 }
 
+export async function benchCpu(
+  c: BenchCase,
+  mode: ScheduleMode,
+  timing: BenchTiming,
+): Promise<BenchResult> {
+  const env = new JobShopEnv(
+    jobShopConfig({ numEnvs: c.batch, source: randomSource(c.jobs, c.machines), mode }),
+  );
+  env.reset(1);
+  const rng = new Uint32Array(c.batch);
+  seedStreams(rng, 2);
+  const actions = new Int32Array(c.batch);
+  const k = env.dims.maxJobs;
+  // Steps per clock check: enough that reading the clock costs nothing.
+  const chunk = Math.max(1, Math.ceil(4096 / c.batch));
+  const samples = await timeWindows(c.batch, timing, chunk, (n) => {
+    for (let i = 0; i < n; i++) {
+      randomLegalActions(env.obs.mask, k, rng, actions);
+      env.step(actions);
+    }
+    return Promise.resolve();
+  });
+  return result(c, 'cpu', samples);
+}
+
+export async function benchWebGpu(
+  c: BenchCase,
+  mode: ScheduleMode,
+  timing: BenchTiming,
+  gpu: GpuContext,
+  readback: boolean,
+): Promise<BenchResult> {
+  const variant: BenchVariant = readback ? 'webgpu+readback' : 'webgpu';
+  let env: JobShopGpuEnv;
+  try {
+    env = await JobShopGpuEnv.create(
+      jobShopConfig({ numEnvs: c.batch, source: randomSource(c.jobs, c.machines), mode }),
+      gpu,
+    );
+  } catch (err) {
+    // A batch too large for the device's buffers is a result, not a crash.
+    return {
+      ...c,
+      size: `${c.jobs}x${c.machines}`,
+      variant,
+      stepsPerSecond: null,
+      samples: [],
+      error: (err as Error).message,
+    };
+  }
+  try {
+    await env.reset(1);
+    env.seedRandomActions(2);
+    // Submissions per wait: the device runs them back to back; waiting bounds the queue.
+    const chunk = readback ? 1 : Math.max(1, Math.min(64, Math.ceil(65536 / c.batch)));
+    const samples = await timeWindows(c.batch, timing, chunk, async (n) => {
+      for (let i = 0; i < n; i++) {
+        env.randomActionsOnDevice();
+        env.stepOnDevice();
+        if (readback) await env.readStep();
+      }
+      if (!readback) await gpu.device.queue.onSubmittedWorkDone();
+    });
+    await env.checkStatus();
+    return result(c, variant, samples);
+  } finally {
+    env.close();
+  }
+}
+
+const DEFAULTS = {
+  cpu: { sizes: '15x15,30x20,100x20', batches: '1,64,1024' },
+  webgpu: { sizes: '15x15', batches: '64,256,1024,4096,16384,65536' },
+} as const;
+
 export const benchCommand: EnvCommand = {
   options: {
-    sizes: { type: 'string', description: 'instance sizes JxM', default: '15x15,30x20,100x20' },
+    ...BACKEND_OPTIONS,
+    sizes: {
+      type: 'string',
+      description: `instance sizes JxM (default ${DEFAULTS.cpu.sizes}; with webgpu ${DEFAULTS.webgpu.sizes})`,
+    },
     batches: {
       type: 'string',
-      description: 'batch sizes (environment copies)',
-      default: '1,64,1024',
+      description: `batch sizes (default ${DEFAULTS.cpu.batches}; with webgpu ${DEFAULTS.webgpu.batches})`,
     },
     mode: {
       type: 'string',
@@ -101,35 +191,67 @@ export const benchCommand: EnvCommand = {
       default: '3',
     },
   },
-  run(values: OptionValues, log): Promise<CommandReport> {
-    const sizes = listOption(values, 'sizes', '15x15,30x20,100x20', (w) => parseSize(w, 'sizes'));
-    const batches = listOption(values, 'batches', '1,64,1024', (w) =>
-      integerOption({ batches: w }, 'batches', 1, 1, 1 << 20),
-    );
+  async run(values: OptionValues, log): Promise<CommandReport> {
     const mode = choiceOption(values, 'mode', SCHEDULE_MODES, 'active');
-    const seconds = numberOption(values, 'seconds', 1, 0.01);
-    const windows = integerOption(values, 'windows', 3, 1, 100);
-    const results: BenchResult[] = [];
-    for (const { jobs, machines } of sizes) {
-      for (const batch of batches) {
-        const r = benchCpu({ jobs, machines, batch }, mode, seconds, windows);
-        log(
-          `jobshop ${r.size} batch ${batch}: ${r.stepsPerSecond.toLocaleString('en-US')} steps/s (cpu)`,
-        );
-        results.push(r);
-      }
-    }
-    const json = {
-      env: 'jobshop',
-      command: 'bench',
-      unit: 'environment steps (dispatch decisions) per second, median of windows, one thread',
-      mode,
-      actions: 'uniform random legal, sampled inside the timed loop',
-      seconds,
-      windows,
-      machine: describeMachine(),
-      results,
+    const timing: BenchTiming = {
+      seconds: numberOption(values, 'seconds', 1, 0.01),
+      windows: integerOption(values, 'windows', 3, 1, 100),
     };
-    return Promise.resolve({ json, text: JSON.stringify(json, null, 2) });
+    return withBackend(values, log, async ({ backend, gpu }) => {
+      const defaults = DEFAULTS[backend];
+      const sizes = listOption(values, 'sizes', defaults.sizes, (w) => parseSize(w, 'sizes'));
+      const batches = listOption(values, 'batches', defaults.batches, (w) =>
+        integerOption({ batches: w }, 'batches', 1, 1, 1 << 22),
+      );
+      if (backend === 'cpu' && batches.some((b) => b > 1 << 20))
+        throw new UsageError('--batches above 1048576 need --backend webgpu');
+      const results: BenchResult[] = [];
+      const report = (r: BenchResult): void => {
+        results.push(r);
+        const value =
+          r.stepsPerSecond === null
+            ? `not run: ${r.error ?? ''}`
+            : `${r.stepsPerSecond.toLocaleString('en-US')} steps/s`;
+        log(`jobshop ${r.size} batch ${r.batch} ${r.variant}: ${value}`);
+      };
+      for (const { jobs, machines } of sizes) {
+        for (const batch of batches) {
+          const c = { jobs, machines, batch };
+          report(await benchCpu(c, mode, timing));
+          if (gpu !== undefined) {
+            report(await benchWebGpu(c, mode, timing, gpu, false));
+            report(await benchWebGpu(c, mode, timing, gpu, true));
+          }
+        }
+      }
+      // WebGPU over CPU at each case, from this run's medians.
+      const ratios = results
+        .filter((r) => r.variant !== 'cpu' && r.stepsPerSecond !== null)
+        .map((r) => {
+          const cpu = results.find(
+            (x) => x.variant === 'cpu' && x.size === r.size && x.batch === r.batch,
+          )!;
+          return {
+            size: r.size,
+            batch: r.batch,
+            variant: r.variant,
+            overCpu: Math.round((r.stepsPerSecond! / cpu.stepsPerSecond!) * 100) / 100,
+          };
+        });
+      const json = {
+        env: 'jobshop',
+        command: 'bench',
+        unit: 'environment steps (dispatch decisions) per second, median of windows',
+        backend,
+        adapter: gpu?.info ?? null,
+        mode,
+        actions: 'uniform random legal, sampled inside the timed loop (on the device for webgpu)',
+        ...timing,
+        machine: describeMachine(),
+        results,
+        ...(gpu !== undefined ? { ratios } : {}),
+      };
+      return { json, text: JSON.stringify(json, null, 2) };
+    });
   },
 };

@@ -50,6 +50,8 @@ import type { Dims, Instance, JobShopConfig, Schedule, ScheduleMode, State } fro
 
 const KERNEL = 'jobshop';
 const WORKGROUP_SIZE = 64;
+type EntryPoint = 'reset' | 'check_actions' | 'step' | 'random_actions';
+
 const MODE_CODES: Readonly<Record<ScheduleMode, number>> = { active: 0, conflict: 1, nondelay: 2 };
 
 /** Fixed instances, padded to the batch's dims: what `load_instance` copies from. */
@@ -69,7 +71,9 @@ const INSTANCE_SPEC = {
 
 /** What goes in and out of a step besides the state. */
 const IO_SPEC = {
-  actions: { type: 'i32', access: 'read', fields: { actions: 'E' } },
+  // Written by the agent on the device, or by the random_actions kernel.
+  actions: { type: 'i32', fields: { actions: 'E' } },
+  action_rng: { type: 'u32', fields: { actionRng: 'E' } },
   cand: { type: 'f32', fields: { cand: 'EKF' } },
   glob: { type: 'f32', fields: { glob: 'EG' } },
   mask: { type: 'u32', fields: { mask: 'EK' } },
@@ -172,17 +176,16 @@ export class JobShopGpuEnv implements JobShopVecEnv {
   private readonly stateBuffers: Record<keyof typeof STATE_SPEC, StorageBuffer>;
   private readonly io: Record<keyof typeof IO_SPEC, StorageBuffer>;
   private readonly ioHost = {
-    reward: new Int32Array(0),
     stepOut: new Int32Array(0),
     mask: new Uint32Array(0),
     status: new Uint32Array(1),
   };
   private readonly statusBuffer: StorageBuffer;
   private readonly instanceBuffer: StorageBuffer;
-  private readonly instanceData: Int32Array;
-  private readonly pipelines: Record<'reset' | 'check_actions' | 'step', GPUComputePipeline>;
+  private readonly pipelines: Record<EntryPoint, GPUComputePipeline>;
   private readonly bindGroup: GPUBindGroup;
   private readonly result: StepResult;
+  private readonly staging = new Map<string, GPUBuffer>();
   private lost: string | undefined;
   private seeded = false;
 
@@ -196,8 +199,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
       io: Record<keyof typeof IO_SPEC, StorageBuffer>;
       statusBuffer: StorageBuffer;
       instanceBuffer: StorageBuffer;
-      instanceData: Int32Array;
-      pipelines: Record<'reset' | 'check_actions' | 'step', GPUComputePipeline>;
+      pipelines: Record<EntryPoint, GPUComputePipeline>;
       bindGroup: GPUBindGroup;
       state: State;
     },
@@ -216,7 +218,6 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     this.io = parts.io;
     this.statusBuffer = parts.statusBuffer;
     this.instanceBuffer = parts.instanceBuffer;
-    this.instanceData = parts.instanceData;
     this.pipelines = parts.pipelines;
     this.bindGroup = parts.bindGroup;
     this.state = parts.state;
@@ -279,7 +280,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
       ...Object.values<StorageBuffer>(ioBuffers),
       statusBuffer,
     ];
-    const readOnly = new Set<StorageBuffer>([instanceBuffer, ioBuffers.actions]);
+    const readOnly = new Set<StorageBuffer>([instanceBuffer]);
     const bindGroupLayout = device.createBindGroupLayout({
       label: `${KERNEL}.bindings`,
       entries: ordered.map((b, binding) => ({
@@ -294,9 +295,9 @@ export class JobShopGpuEnv implements JobShopVecEnv {
       KERNEL,
       code,
       device.createPipelineLayout({ label: KERNEL, bindGroupLayouts: [bindGroupLayout] }),
-      ['reset', 'check_actions', 'step'],
+      ['reset', 'check_actions', 'step', 'random_actions'],
       { WORKGROUP_SIZE },
-    )) as Record<'reset' | 'check_actions' | 'step', GPUComputePipeline>;
+    )) as Record<EntryPoint, GPUComputePipeline>;
     const bindGroup = device.createBindGroup({
       label: `${KERNEL}.bindings`,
       layout: bindGroupLayout,
@@ -309,7 +310,6 @@ export class JobShopGpuEnv implements JobShopVecEnv {
       io: ioBuffers,
       statusBuffer,
       instanceBuffer,
-      instanceData: table.instances.data,
       pipelines,
       bindGroup,
       state,
@@ -324,7 +324,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     return this.gpu.device;
   }
 
-  private dispatch(encoder: GPUCommandEncoder, entry: 'reset' | 'check_actions' | 'step'): void {
+  private dispatch(encoder: GPUCommandEncoder, entry: EntryPoint): void {
     const pass = encoder.beginComputePass({ label: `${KERNEL}.${entry}` });
     pass.setPipeline(this.pipelines[entry]);
     pass.setBindGroup(0, this.bindGroup);
@@ -361,12 +361,41 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     device.queue.submit([encoder.finish()]);
   }
 
+  /** Seeds the per-copy streams of the random_actions kernel (as seedStreams does on the CPU). */
+  seedRandomActions(seed: number): void {
+    const streams = new Uint32Array(this.numEnvs);
+    seedStreams(streams, seed >>> 0);
+    upload(this.device, this.io.action_rng, streams);
+  }
+
+  /**
+   * Writes a uniformly random legal action per copy into `buffers.actions`, on the device: the
+   * same draws as randomLegalActions with streams seeded by seedRandomActions.
+   */
+  randomActionsOnDevice(): void {
+    const encoder = this.device.createCommandEncoder({ label: `${KERNEL}.random_actions` });
+    this.dispatch(encoder, 'random_actions');
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Reads the actions buffer back (for tests of an on-device policy). */
+  async readActions(): Promise<Int32Array> {
+    const out = new Int32Array(this.numEnvs);
+    await this.read([{ source: this.io.actions, target: out }], 'actions');
+    return out;
+  }
+
   /** Uploads host actions, steps, and reads rewards, flags, episode statistics and observations back. */
   async step(actions: Int32Array): Promise<StepResult> {
     if (actions.length !== this.numEnvs)
       throw new RangeError(`${ENV_NAME}: expected ${this.numEnvs} actions, got ${actions.length}`);
     upload(this.device, this.io.actions, actions);
     this.stepOnDevice();
+    return this.readStep();
+  }
+
+  /** Reads the results of the last step (rewards, flags, episode statistics, observation). */
+  async readStep(): Promise<StepResult> {
     const out = this.ioHost.stepOut;
     await this.read([{ source: this.io.step_out, target: out }], 'step');
     const E = this.numEnvs;
@@ -423,6 +452,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
         { source: this.statusBuffer, target: host.status },
       ],
       `${KERNEL} ${what} (batch ${this.numEnvs})`,
+      this.staging,
     );
     this.obs.mask.set(host.mask);
     if (host.status[0] !== 0) {
@@ -450,6 +480,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
 
   /** Frees the buffers (the device itself belongs to the caller's GpuContext). */
   close(): void {
+    for (const b of this.staging.values()) b.destroy();
     for (const b of [
       ...Object.values<StorageBuffer>(this.stateBuffers),
       ...Object.values<StorageBuffer>(this.io),
@@ -457,6 +488,5 @@ export class JobShopGpuEnv implements JobShopVecEnv {
       this.instanceBuffer,
     ])
       b.buffer.destroy();
-    void this.instanceData;
   }
 }

@@ -57,22 +57,30 @@ export interface ReadRequest {
 
 /**
  * Copies several buffers to the host in one submission. `what` names the operation in the error
- * raised when the device is lost or the copy does not finish within `timeoutMs`.
+ * raised when the device is lost or the copy does not finish within `timeoutMs`. Staging buffers
+ * are kept in `staging` (keyed by source and size) so that a loop that reads back every step does
+ * not allocate every step.
  */
 export async function readBuffers(
   device: GPUDevice,
   requests: readonly ReadRequest[],
   what: string,
+  staging: Map<string, GPUBuffer> = new Map(),
   timeoutMs = 120_000,
 ): Promise<void> {
   const encoder = device.createCommandEncoder({ label: `${what}: readback` });
-  const staging = requests.map((r) => {
+  const buffers = requests.map((r) => {
     const size = aligned(r.target.byteLength);
-    const buffer = device.createBuffer({
-      label: `${what}: staging ${r.source.label}`,
-      size,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
+    const key = `${r.source.label}:${size}`;
+    let buffer = staging.get(key);
+    if (buffer === undefined) {
+      buffer = device.createBuffer({
+        label: `staging ${key}`,
+        size,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      staging.set(key, buffer);
+    }
     encoder.copyBufferToBuffer(r.source.buffer, 0, buffer, 0, size);
     return buffer;
   });
@@ -80,24 +88,23 @@ export async function readBuffers(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`${what}: the GPU did not finish within ${timeoutMs / 1000} s`)),
+      () => reject(new Error(`the GPU did not finish within ${timeoutMs / 1000} s`)),
       timeoutMs,
     );
   });
   try {
-    await Promise.race([Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ))), timeout]);
+    await Promise.race([Promise.all(buffers.map((b) => b.mapAsync(GPUMapMode.READ))), timeout]);
   } catch (err) {
-    staging.forEach((b) => b.destroy());
+    for (const b of buffers) if (b.mapState === 'mapped') b.unmap();
     throw new Error(`${what}: readback failed (${(err as Error).message})`, { cause: err });
   } finally {
     clearTimeout(timer);
   }
   requests.forEach((r, i) => {
-    const mapped = staging[i].getMappedRange();
+    const mapped = buffers[i].getMappedRange(0, aligned(r.target.byteLength));
     new Uint8Array(r.target.buffer, r.target.byteOffset, r.target.byteLength).set(
       new Uint8Array(mapped, 0, r.target.byteLength),
     );
-    staging[i].unmap();
-    staging[i].destroy();
+    buffers[i].unmap();
   });
 }

@@ -191,3 +191,29 @@ describe.skipIf(gpu === undefined)('job shop on WebGPU agrees with the CPU refer
     g.close();
   });
 });
+
+describe.skipIf(gpu === undefined)('on-device random actions', () => {
+  it('draw the same legal actions as randomLegalActions with the same streams, step after step', async () => {
+    const config = jobShopConfig({ numEnvs: 33, source: randomSource(7, 5), mode: 'conflict' });
+    const cpu = new JobShopEnv(config);
+    const g = await JobShopGpuEnv.create(config, gpu!);
+    cpu.reset(5);
+    await g.reset(5);
+    const streams = new Uint32Array(33);
+    seedStreams(streams, 77);
+    g.seedRandomActions(77);
+    const actions = new Int32Array(33);
+    for (let t = 0; t < 80; t++) {
+      randomLegalActions(cpu.obs.mask, 7, streams, actions);
+      g.randomActionsOnDevice();
+      expect(Array.from(await g.readActions()), `actions at step ${t}`).toEqual(
+        Array.from(actions),
+      );
+      cpu.step(actions);
+      g.stepOnDevice();
+    }
+    await g.syncState();
+    expectSameState(cpu, g, 'after 80 on-device steps');
+    g.close();
+  });
+});
