@@ -5,3 +5,11 @@ export { Rng, hash, nextInt, nextU32, nextUnit, seedStreams, streamSeed } from '
 export { InputError, UsageError, type InputLocation } from './core/errors.js';
 export { ENVIRONMENTS, findEnv, type EnvEntry } from './core/registry.js';
 export { runCli } from './cli/main.js';
+export {
+  acquireGpu,
+  formatAdapter,
+  NoWebGpuError,
+  type AdapterDescription,
+  type GpuContext,
+} from './gpu/device.js';
+export { tfjsOnDevice, tensorOnBuffer, copyTensorToBuffer } from './gpu/tfjs.js';

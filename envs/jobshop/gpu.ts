@@ -251,7 +251,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     const needed = Object.keys(STATE_SPEC).length + 1 + Object.keys(IO_SPEC).length + 1;
     if (device.limits.maxStorageBuffersPerShaderStage < needed) {
       throw new GpuKernelError(
-        `kernel '${KERNEL}' needs ${needed} storage buffers per shader stage, this device allows ${device.limits.maxStorageBuffersPerShaderStage}`,
+        `kernel '${KERNEL}' (batch ${d.numEnvs}) needs ${needed} storage buffers per shader stage, this device allows ${device.limits.maxStorageBuffersPerShaderStage}`,
       );
     }
     const make = <K extends string>(
@@ -292,7 +292,7 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     const code = header(config, d, count, [stateLayout, table, io]) + loadKernelSource(KERNEL);
     const pipelines = (await compileKernel(
       device,
-      KERNEL,
+      `${KERNEL} (batch ${d.numEnvs})`,
       code,
       device.createPipelineLayout({ label: KERNEL, bindGroupLayouts: [bindGroupLayout] }),
       ['reset', 'check_actions', 'step', 'random_actions'],

@@ -4,7 +4,9 @@ import type { EnvEntry } from '../../src/core/registry.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './evaluate.js';
 
-export { JobShopEnv, MAKESPAN } from './env.js';
+export { JobShopEnv, MAKESPAN, jobShopConfig } from './env.js';
+export { JobShopGpuEnv } from './gpu.js';
+export { createJobShopEnv, type JobShopBatch, type JobShopVecEnv } from './backend.js';
 export { CANDIDATE_FEATURES, GLOBAL_FEATURES } from './features.js';
 export { randomInstance, randomSource } from './generator.js';
 export {
