@@ -26,12 +26,17 @@ export interface JobShopBatch {
 export interface JobShopVecEnv extends AsyncVecEnv, JobShopBatch {
   /** Makes `state` current (a readback on `webgpu`, nothing on `cpu`). */
   syncState(): Promise<State>;
+  /** On `cpu`, the synchronous reference behind this facade, for hot loops that can use it. */
+  readonly reference: JobShopEnv | undefined;
 }
 
 /** The CPU reference behind the asynchronous API. */
 class CpuJobShopVecEnv implements JobShopVecEnv {
   readonly backend = 'cpu' as const;
-  constructor(private readonly env: JobShopEnv) {}
+  readonly reference: JobShopEnv;
+  constructor(private readonly env: JobShopEnv) {
+    this.reference = env;
+  }
   get numEnvs(): number {
     return this.env.numEnvs;
   }

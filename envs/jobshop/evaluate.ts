@@ -15,7 +15,7 @@ import {
 } from '../../src/core/options.js';
 import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
 import { markdownTable, mean, type Cell } from '../../src/core/table.js';
-import type { Policy } from '../../src/core/vecenv.js';
+import type { Policy, StepResult } from '../../src/core/vecenv.js';
 import { BACKEND_OPTIONS, withBackend, type BackendSession } from '../../src/gpu/session.js';
 import { createJobShopEnv, type JobShopBatch } from './backend.js';
 import { jobShopConfig } from './env.js';
@@ -67,11 +67,18 @@ export async function playEpisodes(
       let open = group.length;
       const done = new Uint8Array(group.length);
       while (open > 0) {
-        // Rules read the state; on the GPU that is a readback (a no-op on the CPU).
-        await env.syncState();
-        policy.act(env, actions);
-        const r = await env.step(actions);
-        if (r.terminated.some((d, e) => d === 1 && done[e] === 0)) await env.syncState();
+        // Rules read the state, which on the GPU is a readback. The CPU reference is stepped
+        // synchronously: awaiting every step of a 6,000-decision episode doubles its cost.
+        let r: StepResult;
+        if (env.reference !== undefined) {
+          policy.act(env, actions);
+          r = env.reference.step(actions);
+        } else {
+          await env.syncState();
+          policy.act(env, actions);
+          r = await env.step(actions);
+          if (r.terminated.some((d, e) => d === 1 && done[e] === 0)) await env.syncState();
+        }
         for (let e = 0; e < env.numEnvs; e++) {
           if (r.terminated[e] === 0 || done[e] === 1) continue;
           done[e] = 1;

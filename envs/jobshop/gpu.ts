@@ -154,6 +154,7 @@ export interface GpuStepTimings {
 
 export class JobShopGpuEnv implements JobShopVecEnv {
   readonly backend = 'webgpu' as const;
+  readonly reference = undefined;
   readonly numEnvs: number;
   readonly config: JobShopConfig;
   readonly dims: Dims;
