@@ -3,6 +3,7 @@
 import type { EnvEntry } from '../../src/core/registry.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './evaluate.js';
+import { jobshopTraining } from './training.js';
 
 export { JobShopEnv, MAKESPAN, jobShopConfig } from './env.js';
 export { JobShopGpuEnv } from './gpu.js';
@@ -28,4 +29,5 @@ export const jobshop: EnvEntry = {
   summary: 'job-shop scheduling (Taillard, Lawrence, ...), dispatching-rule baselines',
   eval: evalCommand,
   bench: benchCommand,
+  training: jobshopTraining,
 };

@@ -5,6 +5,7 @@
  */
 
 import { jobshop } from '../../envs/jobshop/index.js';
+import type { Observation, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
 export interface OptionSpec {
@@ -28,6 +29,31 @@ export interface EnvCommand {
   run(values: OptionValues, log: (line: string) => void): Promise<CommandReport>;
 }
 
+/** A fixed validation set: greedy evaluation of a policy, next to the best baseline on the same set. */
+export interface Validation {
+  /** Copies in one pass (one per validation instance). */
+  readonly numEnvs: number;
+  /** The best baseline heuristic's mean metric on the same instances. */
+  readonly baseline: { readonly name: string; readonly metric: number };
+  /** Plays `choose` once on every instance and returns the mean metric. */
+  evaluate(choose: (obs: Observation, numEnvs: number) => Promise<Int32Array>): Promise<number>;
+}
+
+/** What the generic trainer needs from an environment. */
+export interface TrainingAdapter {
+  /** Flags that choose the training distribution (instance size, mode...). */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Reads those flags into a JSON-able record, saved in checkpoints. */
+  parse(values: OptionValues): Record<string, string | number>;
+  /** A CPU vectorized environment on random training instances drawn from its seed. */
+  makeEnv(options: Readonly<Record<string, unknown>>, numEnvs: number): VecEnv;
+  /** Rewards are multiplied by this before learning, to keep returns near unit scale. */
+  readonly rewardScale: number;
+  /** The fixed scales the features are divided by, recorded in checkpoints. */
+  readonly normalization: Readonly<Record<string, number>>;
+  validation(options: Readonly<Record<string, unknown>>, count: number): Promise<Validation>;
+}
+
 export interface EnvEntry {
   readonly name: string;
   /** One line for `schedrl --help`. */
@@ -36,6 +62,8 @@ export interface EnvEntry {
   readonly eval: EnvCommand;
   /** `schedrl bench`: environment throughput, printed as JSON. */
   readonly bench: EnvCommand;
+  /** `schedrl train`: what the generic trainer needs. */
+  readonly training: TrainingAdapter;
 }
 
 export const ENVIRONMENTS: readonly EnvEntry[] = [jobshop];

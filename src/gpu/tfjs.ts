@@ -24,7 +24,8 @@ export async function tfjsOnDevice(gpu: GpuContext): Promise<Tf> {
     });
   if (g.navigator!.gpu === undefined)
     Object.defineProperty(g.navigator, 'gpu', { value: gpu.gpu, configurable: true });
-  const tf = await import('@tensorflow/tfjs-core');
+  // The union package registers the gradients (needed for training on this device).
+  const tf = (await import('@tensorflow/tfjs')) as unknown as Tf;
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   // The package registered its own factory (which would open another device) when it saw
   // navigator.gpu at import; replace it without initializing it.

@@ -1,0 +1,348 @@
+/**
+ * The training loop, readable top to bottom as CleanRL's ppo.py: config, environment, network,
+ * rollout, GAE, update, logging. PPO and A2C share everything but the loss (src/agents/ppo.ts).
+ *
+ * Every derived size comes from `derived(config)`. Metrics are logged by CleanRL's names against
+ * the global step. A checkpoint is written atomically at every evaluation; a non-finite loss
+ * stops the run and leaves the last good checkpoint as it was.
+ */
+
+import { join } from 'node:path';
+import { Adam } from '../agents/adam.js';
+import { computeGae, explainedVariance } from '../agents/gae.js';
+import { CandidateScorer, initialParameters, type Architecture } from '../agents/network.js';
+import { decide } from '../agents/policy.js';
+import { update, type Algorithm } from '../agents/ppo.js';
+import { Rollout } from '../agents/rollout.js';
+import { useTfBackend, type TfBackendName } from '../agents/tfjs.js';
+import { writeFileAtomic } from '../core/files.js';
+import { describeMachine } from '../core/machine.js';
+import { version } from '../core/paths.js';
+import { findEnv } from '../core/registry.js';
+import { Rng, hashString } from '../core/rng.js';
+import type { Checkpoint } from './checkpoint.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { learningCurveSvg } from './curve.js';
+import { MetricsLog } from './log.js';
+
+export interface TrainConfig {
+  /** Registered environment name. */
+  readonly env: string;
+  /** The environment's own training options (e.g. size, mode), saved in checkpoints. */
+  readonly envOptions: Readonly<Record<string, string | number>>;
+  /** ppo or a2c. */
+  readonly algo: Algorithm;
+  /** Environment steps (decisions) to train for, counted over all copies. */
+  readonly totalSteps: number;
+  /** Environment copies stepped together. */
+  readonly numEnvs: number;
+  /** Steps per copy in one rollout. */
+  readonly numSteps: number;
+  /** Adam's learning rate at the start. */
+  readonly learningRate: number;
+  /** Anneal the learning rate linearly to 0 over the run. */
+  readonly annealLr: boolean;
+  /** Discount factor. */
+  readonly gamma: number;
+  /** GAE lambda. */
+  readonly gaeLambda: number;
+  /** Minibatches per PPO epoch. */
+  readonly numMinibatches: number;
+  /** PPO epochs per rollout. */
+  readonly updateEpochs: number;
+  /** Normalize advantages per minibatch. */
+  readonly normAdv: boolean;
+  /** Surrogate clipping coefficient. */
+  readonly clipCoef: number;
+  /** Clip the value loss too. */
+  readonly clipVloss: boolean;
+  /** Entropy bonus coefficient. */
+  readonly entCoef: number;
+  /** Value loss coefficient. */
+  readonly vfCoef: number;
+  /** Global gradient-norm clip. */
+  readonly maxGradNorm: number;
+  /** Early stop of the epochs at this approximate KL (null: never). */
+  readonly targetKl: number | null;
+  /** Hidden width of the network. */
+  readonly hidden: number;
+  /** Seeds the network, the environment streams and the sampling. */
+  readonly seed: number;
+  /** TensorFlow.js backend. */
+  readonly tfBackend: TfBackendName;
+  /** Evaluate greedily on the validation set every this many updates (and at the end). */
+  readonly evalEvery: number;
+  /** Instances in the validation set. */
+  readonly evalInstances: number;
+  /** Run folder: logs, checkpoint, learning curve. */
+  readonly out: string;
+}
+
+export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
+  algo: 'ppo',
+  totalSteps: 200_000,
+  numEnvs: 32,
+  numSteps: 64,
+  learningRate: 2e-3,
+  annealLr: true,
+  gamma: 1,
+  gaeLambda: 0.95,
+  numMinibatches: 4,
+  updateEpochs: 4,
+  normAdv: true,
+  clipCoef: 0.2,
+  clipVloss: true,
+  entCoef: 0,
+  vfCoef: 0.5,
+  maxGradNorm: 0.5,
+  targetKl: null,
+  hidden: 64,
+  seed: 1,
+  tfBackend: 'wasm',
+  evalEvery: 10,
+  evalInstances: 32,
+};
+
+/** Sizes that follow from the config (CleanRL computes these, it does not store them). */
+export function derived(c: TrainConfig): {
+  batchSize: number;
+  minibatchSize: number;
+  numUpdates: number;
+} {
+  const batchSize = c.numEnvs * c.numSteps;
+  return {
+    batchSize,
+    minibatchSize: Math.floor(batchSize / c.numMinibatches),
+    numUpdates: Math.max(1, Math.floor(c.totalSteps / batchSize)),
+  };
+}
+
+export interface TrainProgress {
+  /** Called after every update with the global step and the latest metrics. */
+  update(step: number, totalSteps: number, metrics: Readonly<Record<string, number>>): void;
+  log(line: string): void;
+}
+
+export interface TrainResult {
+  readonly checkpoint: string;
+  readonly steps: number;
+  readonly updates: number;
+  readonly wallSeconds: number;
+  readonly evaluation: {
+    readonly metric: number;
+    readonly baseline: { readonly name: string; readonly metric: number };
+  } | null;
+  /** Set when the run stopped early (a NaN loss). */
+  readonly stopped: string | null;
+}
+
+export class TrainingStopped extends Error {
+  override readonly name = 'TrainingStopped';
+}
+
+/** Trains from scratch, or from `resume` (its weights, optimizer state, step count and schedule). */
+export async function train(
+  config: TrainConfig,
+  progress: TrainProgress,
+  resume?: Checkpoint,
+): Promise<TrainResult> {
+  const entry = findEnv(config.env);
+  if (entry === undefined) throw new Error(`unknown environment '${config.env}'`);
+  const adapter = entry.training;
+  const { batchSize, numUpdates } = derived(config);
+  const started = performance.now();
+  const priorSeconds = resume?.training.wallSeconds ?? 0;
+
+  // Environment.
+  const env = adapter.makeEnv(config.envOptions, config.numEnvs);
+  const spec = env.spec;
+  const validation = await adapter.validation(config.envOptions, config.evalInstances);
+
+  // Network and optimizer.
+  const tf = await useTfBackend(config.tfBackend);
+  const architecture: Architecture = {
+    type: 'candidate-scorer',
+    candidateFeatures: spec.candidateFeatures.length,
+    globalFeatures: spec.globalFeatures.length,
+    hidden: config.hidden,
+  };
+  const net = new CandidateScorer(
+    tf,
+    architecture,
+    resume?.weights ?? initialParameters(architecture, config.seed),
+  );
+  const adam = new Adam(tf, net.params);
+  if (resume?.optimizer) adam.load(resume.optimizer);
+
+  // Bookkeeping; a resumed run continues the step count and the learning-rate schedule.
+  let globalStep = resume?.training.steps ?? 0;
+  const firstUpdate = (resume?.training.updates ?? 0) + 1;
+  const rng = new Rng((config.seed ^ hashString(`sampling-${firstUpdate}`)) >>> 0);
+  const log = new MetricsLog(config.out, resume !== undefined);
+  const checkpointPath = join(config.out, 'checkpoint.json');
+  let lastEval: TrainResult['evaluation'] = null;
+  let stopped: string | null = null;
+  let lastCheckpointUpdate = resume?.training.updates ?? 0;
+  writeFileAtomic(
+    join(config.out, 'config.json'),
+    JSON.stringify({ ...config, derived: derived(config), toolkitVersion: version() }, null, 2) +
+      '\n',
+  );
+  progress.log(
+    `training ${config.algo} on ${config.env} ${JSON.stringify(config.envOptions)}: ${numUpdates} updates of ${batchSize} steps, tfjs ${tf.getBackend()}`,
+  );
+  progress.log(
+    `validation: ${validation.numEnvs} instances, best baseline ${validation.baseline.name} = ${validation.baseline.metric.toFixed(1)}`,
+  );
+
+  const greedy = async (
+    obs: Parameters<Parameters<typeof validation.evaluate>[0]>[0],
+    n: number,
+  ): Promise<Int32Array> => (await decide(tf, net, obs, n, null)).actions;
+
+  const saveCheckpoint = async (updates: number): Promise<void> => {
+    const c: Checkpoint = {
+      env: { name: config.env, options: config.envOptions },
+      features: {
+        candidate: spec.candidateFeatures,
+        global: spec.globalFeatures,
+        normalization: adapter.normalization,
+      },
+      architecture,
+      weights: await net.values(),
+      optimizer: await adam.state(),
+      training: {
+        algo: config.algo,
+        seed: config.seed,
+        steps: globalStep,
+        updates,
+        wallSeconds: Math.round(priorSeconds + (performance.now() - started) / 1000),
+        hyperparameters: { ...config },
+        evaluation:
+          lastEval === null
+            ? null
+            : {
+                [`greedy_${entry.name}_metric`]: lastEval.metric,
+                baseline: lastEval.baseline.name,
+                baseline_metric: lastEval.baseline.metric,
+              },
+        toolkitVersion: version(),
+        machine: { ...describeMachine() },
+      },
+    };
+    for (const [name, w] of c.weights) {
+      if (!w.every(Number.isFinite))
+        throw new TrainingStopped(`weights ${name} are not finite; checkpoint not written`);
+    }
+    writeCheckpoint(checkpointPath, c);
+    lastCheckpointUpdate = updates;
+  };
+
+  const rollout = new Rollout(config.numSteps, config.numEnvs, spec);
+  let obs = env.reset((config.seed ^ hashString(`env-${firstUpdate}`)) >>> 0);
+  const episodeMetrics: number[] = [];
+  const episodeReturns: number[] = [];
+  const memoryAtStart = tf.memory().numTensors;
+
+  try {
+    for (let u = firstUpdate; u <= numUpdates; u++) {
+      const updateStart = performance.now();
+      // Linear learning-rate annealing over the whole run (resumes continue the schedule).
+      const lr = config.annealLr
+        ? config.learningRate * (1 - (u - 1) / numUpdates)
+        : config.learningRate;
+
+      // Rollout.
+      for (let t = 0; t < config.numSteps; t++) {
+        rollout.storeObservation(t, obs);
+        const d = await decide(tf, net, obs, config.numEnvs, rng);
+        const r = env.step(d.actions);
+        globalStep += config.numEnvs;
+        for (let e = 0; e < config.numEnvs; e++) {
+          const i = t * config.numEnvs + e;
+          rollout.actions[i] = d.actions[e];
+          rollout.logprobs[i] = d.logprobs[e];
+          rollout.values[i] = d.values[e];
+          rollout.rewards[i] = r.reward[e] * adapter.rewardScale;
+          rollout.ended[i] = r.terminated[e] | r.truncated[e];
+          if (rollout.ended[i] === 1) {
+            episodeMetrics.push(r.episodes.metric[e]);
+            episodeReturns.push(r.episodes.return[e]);
+          }
+        }
+        obs = env.obs;
+      }
+
+      // GAE from the value of the observation after the rollout.
+      const last = await decide(tf, net, obs, config.numEnvs, null);
+      const { advantages, returns } = computeGae(
+        rollout.rewards,
+        rollout.values,
+        rollout.ended,
+        last.values,
+        config.numSteps,
+        config.numEnvs,
+        config.gamma,
+        config.gaeLambda,
+      );
+
+      // Update.
+      const losses = await update(tf, net, adam, rollout, advantages, returns, config, lr, rng);
+      const metrics: Record<string, number> = {
+        ...losses,
+        'charts/learning_rate': lr,
+        'losses/explained_variance': explainedVariance(rollout.values, returns),
+        'charts/SPS': Math.round(batchSize / ((performance.now() - updateStart) / 1000)),
+      };
+      if (episodeMetrics.length > 0) {
+        metrics['charts/episodic_return'] =
+          episodeReturns.reduce((a, b) => a + b, 0) / episodeReturns.length;
+        metrics[`charts/episodic_${env.metric.name}`] =
+          episodeMetrics.reduce((a, b) => a + b, 0) / episodeMetrics.length;
+        episodeMetrics.length = 0;
+        episodeReturns.length = 0;
+      }
+      metrics['debug/live_tensors'] = tf.memory().numTensors - memoryAtStart;
+      const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
+      if (bad !== undefined) {
+        stopped = `update ${u}: ${bad[0]} is ${bad[1]}; stopped, the last good checkpoint (update ${lastCheckpointUpdate}) is intact at ${checkpointPath}`;
+        log.write(globalStep, metrics);
+        throw new TrainingStopped(stopped);
+      }
+
+      // Periodic greedy evaluation on the fixed validation set, next to the best baseline.
+      if (u % config.evalEvery === 0 || u === numUpdates) {
+        const metric = await validation.evaluate(greedy);
+        lastEval = { metric, baseline: validation.baseline };
+        metrics[`eval/greedy_${env.metric.name}`] = metric;
+        metrics[`eval/baseline_${env.metric.name}`] = validation.baseline.metric;
+        await saveCheckpoint(u);
+      }
+      log.write(globalStep, metrics);
+      progress.update(globalStep, numUpdates * batchSize, metrics);
+    }
+  } catch (err) {
+    if (!(err instanceof TrainingStopped)) throw err;
+    stopped = err.message;
+  } finally {
+    log.close();
+    writeFileAtomic(
+      join(config.out, 'learning_curve.svg'),
+      learningCurveSvg(
+        log.rows(),
+        env.metric.name,
+        `${config.algo} on ${config.env} ${JSON.stringify(config.envOptions)}`,
+      ),
+    );
+    net.dispose();
+    adam.dispose();
+  }
+  return {
+    checkpoint: checkpointPath,
+    steps: globalStep,
+    updates: lastCheckpointUpdate,
+    wallSeconds: Math.round(priorSeconds + (performance.now() - started) / 1000),
+    evaluation: lastEval,
+    stopped,
+  };
+}
