@@ -19,7 +19,13 @@ import type { Policy, StepResult } from '../../src/core/vecenv.js';
 import { BACKEND_OPTIONS, withBackend, type BackendSession } from '../../src/gpu/session.js';
 import { createJobShopEnv, type JobShopBatch } from './backend.js';
 import { jobShopConfig } from './env.js';
+import { basename } from 'node:path';
+import { learnedPolicy, checkCompatible, type LearnedPolicy } from '../../src/agents/learned.js';
+import { TF_BACKENDS, type TfBackendName } from '../../src/agents/tfjs.js';
+import { readCheckpoint, type Checkpoint } from '../../src/train/checkpoint.js';
 import { bundledBounds, selectInstances, type SelectedInstance } from './instances.js';
+import { ENV_NAME } from './env.js';
+import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from './features.js';
 import { RULE_NAMES, isRuleName, rulePolicy, type RuleName } from './rules.js';
 import { SCHEDULE_MODES, type Instance, type Schedule, type ScheduleMode } from './types.js';
 import { describeIssue, validateSchedule } from './validate.js';
@@ -42,7 +48,7 @@ const CPU: PlayOptions = { backend: 'cpu', gpu: undefined };
  */
 export async function playEpisodes(
   instances: readonly Instance[],
-  makePolicy: () => Policy<JobShopBatch>,
+  makePolicy: () => Policy<JobShopBatch> | Promise<Policy<JobShopBatch>>,
   mode: ScheduleMode,
   options: PlayOptions = CPU,
 ): Promise<EpisodeOutcome[]> {
@@ -61,7 +67,7 @@ export async function playEpisodes(
     });
     const env = await createJobShopEnv(config, options.backend, options.gpu);
     try {
-      const policy = makePolicy();
+      const policy = await makePolicy();
       const actions = new Int32Array(env.numEnvs);
       await env.reset(0);
       let open = group.length;
@@ -71,11 +77,12 @@ export async function playEpisodes(
         // synchronously: awaiting every step of a 6,000-decision episode doubles its cost.
         let r: StepResult;
         if (env.reference !== undefined) {
-          policy.act(env, actions);
+          const pending = policy.act(env, actions);
+          if (pending !== undefined) await pending;
           r = env.reference.step(actions);
         } else {
           await env.syncState();
-          policy.act(env, actions);
+          await policy.act(env, actions);
           r = await env.step(actions);
           if (r.terminated.some((d, e) => d === 1 && done[e] === 0)) await env.syncState();
         }
@@ -102,20 +109,55 @@ export async function playEpisodes(
   return outcomes;
 }
 
-/** `rules` stands for every rule; otherwise a comma list of rule names. */
-export function parsePolicies(words: readonly string[]): RuleName[] {
-  const out: RuleName[] = [];
+/** A policy named on the command line: a dispatching rule or a trained checkpoint. */
+export type PolicyRef =
+  | { readonly kind: 'rule'; readonly name: RuleName; readonly label: string }
+  | {
+      readonly kind: 'checkpoint';
+      readonly file: string;
+      readonly checkpoint: Checkpoint;
+      readonly label: string;
+    };
+
+export const CHECKPOINT_PREFIX = 'checkpoint:';
+
+/** `rules` stands for every rule; `checkpoint:FILE` loads (and validates) a trained policy. */
+export function parsePolicies(words: readonly string[]): PolicyRef[] {
+  const out: PolicyRef[] = [];
+  const add = (p: PolicyRef): void => {
+    if (!out.some((q) => q.label === p.label)) out.push(p);
+  };
   for (const w of words) {
     const name = w.toLowerCase();
-    if (name === 'rules') out.push(...RULE_NAMES);
-    else if (isRuleName(name)) out.push(name);
-    else
+    if (name.startsWith(CHECKPOINT_PREFIX)) {
+      const file = w.slice(CHECKPOINT_PREFIX.length);
+      const checkpoint = readCheckpoint(file);
+      checkCompatible(checkpoint, file, ENV_NAME, {
+        maxCandidates: 1,
+        candidateFeatures: CANDIDATE_FEATURES,
+        globalFeatures: GLOBAL_FEATURES,
+      });
+      add({ kind: 'checkpoint', file, checkpoint, label: basename(file).replace(/\.json$/, '') });
+    } else if (name === 'rules')
+      RULE_NAMES.forEach((r) => add({ kind: 'rule', name: r, label: r }));
+    else if (isRuleName(name)) add({ kind: 'rule', name, label: name });
+    else {
       throw new UsageError(
         `unknown policy '${w}'`,
-        `policies: rules (all of them), ${RULE_NAMES.join(', ')}`,
+        `policies: rules (all of them), ${RULE_NAMES.join(', ')}, or checkpoint:FILE.json`,
       );
+    }
   }
-  return [...new Set(out)];
+  return out;
+}
+
+/** How learned policies act in `evaluatePolicies`. */
+export interface PolicyOptions {
+  /** 1: greedy; K > 1: K sampled episodes per instance (run as parallel copies), the best kept. */
+  readonly samples: number;
+  readonly seed: number;
+  /** TensorFlow.js backend of learned policies. */
+  readonly tfBackend: TfBackendName;
 }
 
 export interface EvalRow {
@@ -166,20 +208,54 @@ export interface Evaluation {
   readonly schedules: Schedule[];
 }
 
-export async function evaluateRules(
+export async function evaluatePolicies(
   selected: readonly SelectedInstance[],
-  policies: readonly RuleName[],
+  policies: readonly PolicyRef[],
   modes: readonly ScheduleMode[],
-  seed: number,
+  policyOptions: PolicyOptions,
   options: PlayOptions = CPU,
 ): Promise<Evaluation> {
   const rows: EvalRow[] = [];
   const schedules: Schedule[] = [];
   const instances = selected.map((s) => s.instance);
   const groups = groupNames(selected);
+  const K = policyOptions.samples;
+  // Best-of-K: every instance K times in the batch, each copy sampling its own episode.
+  const expanded =
+    K === 1
+      ? instances
+      : instances.flatMap((inst) =>
+          Array.from({ length: K }, (_, k) => ({ ...inst, name: `${inst.name}#${k}` })),
+        );
   for (const mode of modes) {
     for (const policy of policies) {
-      const outcomes = await playEpisodes(instances, () => rulePolicy(policy, seed), mode, options);
+      const opened: LearnedPolicy[] = [];
+      const make = async (): Promise<Policy<JobShopBatch>> => {
+        if (policy.kind === 'rule') return rulePolicy(policy.name, policyOptions.seed);
+        const learned = await learnedPolicy(policy.checkpoint, policy.label, {
+          sample: K > 1,
+          seed: policyOptions.seed,
+          backend: policyOptions.tfBackend,
+        });
+        opened.push(learned);
+        return learned;
+      };
+      const played = await playEpisodes(
+        K === 1 || policy.kind === 'rule' ? instances : expanded,
+        make,
+        mode,
+        options,
+      );
+      opened.forEach((p) => p.dispose());
+      const outcomes =
+        played.length === instances.length
+          ? played
+          : instances.map((inst, i) => {
+              const best = played
+                .slice(i * K, (i + 1) * K)
+                .reduce((a, b) => (b.makespan < a.makespan ? b : a));
+              return { ...best, instance: inst };
+            });
       outcomes.forEach((o, i) => {
         const b = selected[i].bounds;
         schedules.push(o.schedule);
@@ -192,7 +268,7 @@ export async function evaluateRules(
           lowerBound: b?.lowerBound ?? null,
           optimal: b?.optimal ?? null,
           mode,
-          policy,
+          policy: policy.label,
           makespan: o.makespan,
           gapPercent: b === undefined ? null : (100 * (o.makespan - b.upperBound)) / b.upperBound,
         });
@@ -304,8 +380,18 @@ export const evalCommand: EnvCommand = {
     },
     policy: {
       type: 'string',
-      description: `comma list of policies: rules (all), ${RULE_NAMES.join(', ')}`,
+      description: `comma list of policies: rules (all), ${RULE_NAMES.join(', ')}, checkpoint:FILE.json`,
       default: 'rules',
+    },
+    samples: {
+      type: 'string',
+      description: 'learned policies: best of K sampled episodes per instance (1: greedy)',
+      default: '1',
+    },
+    'tf-backend': {
+      type: 'string',
+      description: `TensorFlow.js backend of learned policies: ${TF_BACKENDS.join(', ')}`,
+      default: 'wasm',
     },
     mode: {
       type: 'string',
@@ -340,31 +426,42 @@ export const evalCommand: EnvCommand = {
     }
 
     log(
-      `jobshop eval: ${selected.length} instances, policies ${policies.join(', ')}, ${modes.join(' and ')} schedules`,
+      `jobshop eval: ${selected.length} instances, policies ${policies.map((p) => p.label).join(', ')}, ${modes.join(' and ')} schedules`,
     );
     const { rows, schedules } = await withBackend(values, log, (session) =>
-      evaluateRules(selected, policies, modes, seed, session),
+      evaluatePolicies(
+        selected,
+        policies,
+        modes,
+        {
+          samples: integerOption(values, 'samples', 1, 1, 4096),
+          seed,
+          tfBackend: choiceOption(values, 'tf-backend', TF_BACKENDS, 'wasm'),
+        },
+        session,
+      ),
     );
     const groups = summarize(rows);
+    const labels = policies.map((p) => p.label);
 
     if (ganttFile !== undefined) {
       // The schedule behind the table's row: first policy, first mode.
       const i = rows.findIndex(
-        (r) => r.instance === ganttTarget && r.policy === policies[0] && r.mode === modes[0],
+        (r) => r.instance === ganttTarget && r.policy === labels[0] && r.mode === modes[0],
       );
       const sel = selected.find((s) => s.instance.name === ganttTarget)!;
       writeFileAtomic(
         ganttFile,
         renderGantt(sel.instance, schedules[i], {
-          title: `${ganttTarget}: ${policies[0]} (${modes[0]}), makespan ${rows[i].makespan}`,
+          title: `${ganttTarget}: ${labels[0]} (${modes[0]}), makespan ${rows[i].makespan}`,
         }),
       );
       log(`wrote ${ganttFile}`);
     }
 
     const text = [
-      flag(values, 'summary') ? '' : instanceTables(rows, modes, policies),
-      summaryTables(groups, modes, policies),
+      flag(values, 'summary') ? '' : instanceTables(rows, modes, labels),
+      summaryTables(groups, modes, labels),
     ]
       .filter((t) => t !== '')
       .join('\n');
@@ -375,7 +472,9 @@ export const evalCommand: EnvCommand = {
         backend: values.backend ?? 'cpu',
         seed,
         modes,
-        policies,
+        policies: policies.map((p) =>
+          p.kind === 'rule' ? p.label : { label: p.label, checkpoint: p.file },
+        ),
         instances: selected.map((s) => s.instance.name),
         results: rows,
         groups,

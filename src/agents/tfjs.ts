@@ -26,6 +26,8 @@ export async function useTfBackend(name: TfBackendName, gpu?: GpuContext): Promi
   // The union package: tfjs-core's own ESM files cannot register the gradients under Node (their
   // imports have no extensions), @tensorflow/tfjs's Node bundle does, and it brings the cpu backend.
   const tf = (await import('@tensorflow/tfjs')) as unknown as Tf;
+  // Production mode: no debug checks, and no banner suggesting tfjs-node on every run.
+  tf.env().set('PROD', true);
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (name === 'tensorflow') {
     let loaded = false;

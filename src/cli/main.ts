@@ -8,6 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError, UsageError } from '../core/errors.js';
 import { checkOutputPath, writeFileAtomic } from '../core/files.js';
+import { trainCommand } from '../train/command.js';
 import { version } from '../core/paths.js';
 import {
   ENVIRONMENTS,
@@ -17,11 +18,12 @@ import {
   type EnvEntry,
 } from '../core/registry.js';
 
-type Subcommand = 'eval' | 'bench';
+type Subcommand = 'train' | 'eval' | 'bench';
 
 const SUBCOMMANDS: Readonly<
   Record<Subcommand, { summary: string; pick: (e: EnvEntry) => EnvCommand }>
 > = {
+  train: { summary: 'train a PPO or A2C policy on an environment', pick: (e) => trainCommand(e) },
   eval: {
     summary: 'run baselines on benchmark instances and report gaps to best-known results',
     pick: (e) => e.eval,
@@ -146,7 +148,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   let report: CommandReport;
   try {
-    if (values.out !== undefined) checkOutputPath(String(values.out), 'out');
+    if (values.out !== undefined && command.ownsOut !== true)
+      checkOutputPath(String(values.out), 'out');
     report = await command.run(values, (line) => io.stderr(line + '\n'));
   } catch (err) {
     // Every usage error points somewhere: its own hint, or this command's help.
@@ -157,7 +160,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   io.stdout(report.text.endsWith('\n') ? report.text : report.text + '\n');
   const out = values.out;
-  if (typeof out === 'string') {
+  if (typeof out === 'string' && command.ownsOut !== true) {
     writeFileAtomic(out, JSON.stringify(report.json, null, 2) + '\n');
     io.stderr(`wrote ${out}\n`);
   }

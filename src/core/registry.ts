@@ -26,6 +26,8 @@ export interface CommandReport {
 
 export interface EnvCommand {
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The command gives --out its own meaning (train: a run folder) instead of "results as JSON". */
+  readonly ownsOut?: boolean;
   run(values: OptionValues, log: (line: string) => void): Promise<CommandReport>;
 }
 

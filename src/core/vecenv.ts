@@ -97,7 +97,8 @@ export interface AsyncVecEnv {
 /** A decision rule over a batch: writes one candidate index per copy into `actions`. */
 export interface Policy<E = VecEnv> {
   readonly name: string;
-  act(env: E, actions: Int32Array): void;
+  /** Synchronous for rules; a learned policy may wait for its tensors. */
+  act(env: E, actions: Int32Array): void | Promise<void>;
 }
 
 /** Allocates the shared observation buffers for a spec. */

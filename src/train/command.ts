@@ -1,0 +1,184 @@
+/**
+ * `schedrl train`: flags and an optional JSON config become a TrainConfig; the run writes its
+ * folder (config.json, metrics.jsonl, metrics.csv, checkpoint.json, learning_curve.svg).
+ * Precedence: flags over the JSON config over the defaults. `--resume` continues a checkpoint's
+ * run with its own hyperparameters (flags may only extend `--steps`).
+ */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, UsageError } from '../core/errors.js';
+import { checkOutputPath } from '../core/files.js';
+import { choiceOption, integerOption, numberOption, optionalString } from '../core/options.js';
+import type { CommandReport, EnvCommand, EnvEntry, OptionValues } from '../core/registry.js';
+import { TF_BACKENDS } from '../agents/tfjs.js';
+import { readCheckpoint } from './checkpoint.js';
+import { createProgress } from './progress.js';
+import { DEFAULT_CONFIG, derived, train, type TrainConfig } from './train.js';
+
+type Tunable = Omit<TrainConfig, 'env' | 'envOptions' | 'out'>;
+
+/** Reads a JSON config of TrainConfig fields; unknown or mistyped keys name the key. */
+export function readTrainConfigFile(path: string): Partial<Tunable> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(
+      { file: path },
+      `expected a JSON object of training settings (${(err as Error).message})`,
+    );
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InputError({ file: path }, 'expected a JSON object of training settings');
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!Object.hasOwn(DEFAULT_CONFIG, key)) {
+      throw new InputError(
+        { file: path, field: key },
+        `expected one of ${Object.keys(DEFAULT_CONFIG).join(', ')}`,
+      );
+    }
+    const expected = DEFAULT_CONFIG[key as keyof Tunable];
+    const ok =
+      expected === null
+        ? value === null || typeof value === 'number'
+        : typeof value === typeof expected;
+    if (!ok)
+      throw new InputError(
+        { file: path, field: key },
+        `expected a ${expected === null ? 'number or null' : typeof expected}, found ${JSON.stringify(value)}`,
+      );
+    out[key] = value;
+  }
+  return out as Partial<Tunable>;
+}
+
+function fromFlags(values: OptionValues): Partial<Tunable> {
+  const out: Partial<Record<keyof Tunable, unknown>> = {};
+  if (values.algo !== undefined) out.algo = choiceOption(values, 'algo', ['ppo', 'a2c'], 'ppo');
+  if (values.steps !== undefined) out.totalSteps = integerOption(values, 'steps', 0, 1);
+  if (values['num-envs'] !== undefined)
+    out.numEnvs = integerOption(values, 'num-envs', 0, 1, 1 << 16);
+  if (values['num-steps'] !== undefined)
+    out.numSteps = integerOption(values, 'num-steps', 0, 1, 1 << 16);
+  if (values.lr !== undefined) out.learningRate = numberOption(values, 'lr', 0, 0);
+  if (values.seed !== undefined) out.seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
+  if (values.hidden !== undefined) out.hidden = integerOption(values, 'hidden', 0, 1, 4096);
+  if (values.backend !== undefined)
+    out.tfBackend = choiceOption(values, 'backend', TF_BACKENDS, 'wasm');
+  if (values['eval-every'] !== undefined) out.evalEvery = integerOption(values, 'eval-every', 0, 1);
+  if (values['eval-instances'] !== undefined)
+    out.evalInstances = integerOption(values, 'eval-instances', 0, 1, 4096);
+  return out as Partial<Tunable>;
+}
+
+export function trainCommand(entry: EnvEntry): EnvCommand {
+  return {
+    ownsOut: true,
+    options: {
+      ...entry.training.options,
+      algo: { type: 'string', description: 'ppo or a2c', default: DEFAULT_CONFIG.algo },
+      steps: {
+        type: 'string',
+        description: 'environment steps to train for',
+        default: String(DEFAULT_CONFIG.totalSteps),
+      },
+      'num-envs': {
+        type: 'string',
+        description: 'environment copies',
+        default: String(DEFAULT_CONFIG.numEnvs),
+      },
+      'num-steps': {
+        type: 'string',
+        description: 'steps per copy per rollout',
+        default: String(DEFAULT_CONFIG.numSteps),
+      },
+      lr: {
+        type: 'string',
+        description: 'learning rate (annealed linearly)',
+        default: String(DEFAULT_CONFIG.learningRate),
+      },
+      seed: {
+        type: 'string',
+        description: 'seed of the network, environments and sampling',
+        default: String(DEFAULT_CONFIG.seed),
+      },
+      hidden: {
+        type: 'string',
+        description: 'hidden width',
+        default: String(DEFAULT_CONFIG.hidden),
+      },
+      backend: {
+        type: 'string',
+        description: `TensorFlow.js backend: ${TF_BACKENDS.join(', ')}`,
+        default: DEFAULT_CONFIG.tfBackend,
+      },
+      'eval-every': {
+        type: 'string',
+        description: 'greedy validation every N updates',
+        default: String(DEFAULT_CONFIG.evalEvery),
+      },
+      'eval-instances': {
+        type: 'string',
+        description: 'validation instances',
+        default: String(DEFAULT_CONFIG.evalInstances),
+      },
+      config: {
+        type: 'string',
+        description: 'JSON file of training settings (TrainConfig fields)',
+      },
+      resume: { type: 'string', description: 'continue the run of this checkpoint' },
+      out: { type: 'string', description: 'run folder (default runs/<env>-<algo>-s<seed>)' },
+    },
+    async run(values: OptionValues, log): Promise<CommandReport> {
+      const resumeFile = optionalString(values, 'resume');
+      const resume = resumeFile === undefined ? undefined : readCheckpoint(resumeFile);
+      let config: TrainConfig;
+      if (resume !== undefined) {
+        if (resume.env.name !== entry.name)
+          throw new UsageError(
+            `--resume ${resumeFile} is a ${resume.env.name} checkpoint, not ${entry.name}`,
+          );
+        const saved = resume.training.hyperparameters as unknown as TrainConfig;
+        const steps =
+          values.steps === undefined ? saved.totalSteps : integerOption(values, 'steps', 0, 1);
+        config = { ...saved, totalSteps: steps, out: optionalString(values, 'out') ?? saved.out };
+      } else {
+        const file = optionalString(values, 'config');
+        const tunable: Tunable = {
+          ...DEFAULT_CONFIG,
+          ...(file === undefined ? {} : readTrainConfigFile(file)),
+          ...fromFlags(values),
+        };
+        const envOptions = entry.training.parse(values);
+        const out =
+          optionalString(values, 'out') ??
+          join(
+            'runs',
+            `${entry.name}-${Object.values(envOptions).join('-')}-${tunable.algo}-s${tunable.seed}`,
+          );
+        config = { ...tunable, env: entry.name, envOptions, out };
+      }
+      checkOutputPath(join(config.out, 'checkpoint.json'), 'out');
+      const { batchSize, numUpdates } = derived(config);
+      if (config.numEnvs * config.numSteps < config.numMinibatches)
+        throw new UsageError('--num-envs x --num-steps must be at least the number of minibatches');
+      log(`hyperparameters: ${JSON.stringify({ ...config, batchSize, numUpdates })}`);
+      const progress = createProgress(log);
+      const result = await train(config, progress, resume);
+      progress.done();
+      const lines = [
+        `checkpoint: ${result.checkpoint}`,
+        `steps: ${result.steps}, updates: ${result.updates}, wall time: ${result.wallSeconds} s`,
+      ];
+      if (result.evaluation !== null) {
+        lines.push(
+          `greedy ${entry.name} metric on validation: ${result.evaluation.metric.toFixed(2)}; best baseline ${result.evaluation.baseline.name}: ${result.evaluation.baseline.metric.toFixed(2)}`,
+        );
+      }
+      if (result.stopped !== null) throw new Error(`training stopped: ${result.stopped}`);
+      return { json: result, text: lines.join('\n') };
+    },
+  };
+}
