@@ -8,6 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError, UsageError } from '../core/errors.js';
 import { checkOutputPath, writeFileAtomic } from '../core/files.js';
+import { exportCommand } from '../export/command.js';
 import { trainCommand } from '../train/command.js';
 import { version } from '../core/paths.js';
 import {
@@ -18,7 +19,7 @@ import {
   type EnvEntry,
 } from '../core/registry.js';
 
-type Subcommand = 'train' | 'eval' | 'bench';
+type Subcommand = 'train' | 'eval' | 'bench' | 'export';
 
 const SUBCOMMANDS: Readonly<
   Record<Subcommand, { summary: string; pick: (e: EnvEntry) => EnvCommand }>
@@ -29,6 +30,10 @@ const SUBCOMMANDS: Readonly<
     pick: (e) => e.eval,
   },
   bench: { summary: 'measure environment steps per second (JSON)', pick: (e) => e.bench },
+  export: {
+    summary: 'turn a checkpoint into a standalone dispatch module',
+    pick: () => exportCommand,
+  },
 };
 
 const COMMON_OPTIONS = {

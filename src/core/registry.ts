@@ -54,6 +54,16 @@ export interface TrainingAdapter {
   /** The fixed scales the features are divided by, recorded in checkpoints. */
   readonly normalization: Readonly<Record<string, number>>;
   validation(options: Readonly<Record<string, unknown>>, count: number): Promise<Validation>;
+  /**
+   * The feature functions as standalone JavaScript for exported dispatch modules: constant
+   * declarations and two functions, `(out, offset, ...inputs)` writing the candidate and the
+   * global features, named by `candidateFunction` and `globalFunction`.
+   */
+  readonly featureSource: {
+    readonly code: string;
+    readonly candidateFunction: string;
+    readonly globalFunction: string;
+  };
 }
 
 export interface EnvEntry {

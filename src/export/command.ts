@@ -1,0 +1,48 @@
+/** `schedrl export --checkpoint FILE --out dispatch.mjs`: writes the module and its .d.ts. */
+
+import { UsageError } from '../core/errors.js';
+import { checkOutputPath, writeFileAtomic } from '../core/files.js';
+import { optionalString } from '../core/options.js';
+import {
+  findEnv,
+  type CommandReport,
+  type EnvCommand,
+  type OptionValues,
+} from '../core/registry.js';
+import { readCheckpoint } from '../train/checkpoint.js';
+import { exportModule } from './export.js';
+
+export const exportCommand: EnvCommand = {
+  ownsOut: true,
+  options: {
+    checkpoint: { type: 'string', description: 'checkpoint to export (required)' },
+    out: {
+      type: 'string',
+      description: 'ES module to write (.mjs or .js); its .d.ts goes beside it',
+      default: 'dispatch.mjs',
+    },
+  },
+  run(values: OptionValues, log): Promise<CommandReport> {
+    const file = optionalString(values, 'checkpoint');
+    if (file === undefined) throw new UsageError('export needs --checkpoint FILE');
+    const out = optionalString(values, 'out') ?? 'dispatch.mjs';
+    if (!/\.(mjs|js)$/.test(out))
+      throw new UsageError(`--out ${out}: expected a .mjs or .js file name`);
+    checkOutputPath(out, 'out');
+    const c = readCheckpoint(file);
+    const entry = findEnv(c.env.name);
+    if (entry === undefined)
+      throw new UsageError(
+        `checkpoint ${file} is for environment '${c.env.name}', which this version does not have`,
+      );
+    const { js, dts } = exportModule(c, entry.training.featureSource, file);
+    const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
+    writeFileAtomic(out, js);
+    writeFileAtomic(dtsPath, dts);
+    log(`wrote ${out} (${(js.length / 1024).toFixed(1)} KiB) and ${dtsPath}`);
+    return Promise.resolve({
+      json: { module: out, types: dtsPath, env: c.env.name, bytes: js.length },
+      text: `${out}\n${dtsPath}`,
+    });
+  },
+};
