@@ -137,7 +137,10 @@ export function parsePolicies(words: readonly string[]): PolicyRef[] {
         candidateFeatures: CANDIDATE_FEATURES,
         globalFeatures: GLOBAL_FEATURES,
       });
-      add({ kind: 'checkpoint', file, checkpoint, label: basename(file).replace(/\.json$/, '') });
+      const short = basename(file).replace(/\.json$/, '');
+      // Two checkpoints with one file name (runs/a/checkpoint.json, runs/b/...) keep their paths.
+      const label = out.some((p) => p.label === short && p.kind === 'checkpoint' && p.file !== file) ? file : short;
+      add({ kind: 'checkpoint', file, checkpoint, label });
     } else if (name === 'rules')
       RULE_NAMES.forEach((r) => add({ kind: 'rule', name: r, label: r }));
     else if (isRuleName(name)) add({ kind: 'rule', name, label: name });

@@ -207,3 +207,78 @@ describe('the installed binary', () => {
     ).toBe(2);
   });
 });
+
+describe('schedrl train, export and eval with checkpoints', () => {
+  it('trains a tiny run, exports it, and evaluates the checkpoint next to the rules', async () => {
+    const run = join(tmp, 'run');
+    const t = await cli(
+      'train',
+      '--env',
+      'jobshop',
+      '--size',
+      '5x4',
+      '--steps',
+      '512',
+      '--num-envs',
+      '8',
+      '--num-steps',
+      '32',
+      '--eval-every',
+      '1',
+      '--eval-instances',
+      '4',
+      '--backend',
+      'cpu',
+      '--out',
+      run,
+    );
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toContain(`checkpoint: ${join(run, 'checkpoint.json')}`);
+    const dispatch = join(tmp, 'policy.mjs');
+    const x = await cli('export', '--checkpoint', join(run, 'checkpoint.json'), '--out', dispatch);
+    expect(x.code, x.err).toBe(0);
+    expect(readFileSync(dispatch, 'utf8')).toContain('export function dispatch(');
+    expect(readFileSync(join(tmp, 'policy.d.mts'), 'utf8')).toContain(
+      'export declare function dispatch(',
+    );
+    const e = await cli(
+      'eval',
+      '--instances',
+      'ft06,la01',
+      '--policy',
+      `spt,checkpoint:${join(run, 'checkpoint.json')}`,
+      '--tf-backend',
+      'cpu',
+    );
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(/\| instance \| size\s+\| best known \|\s+spt \|\s+checkpoint \|/);
+  });
+
+  it('refuses bad training flags (exit 2) and broken checkpoints (exit 1)', async () => {
+    expect((await cli('train', '--algo', 'dqn')).err).toMatch(/--algo must be one of ppo, a2c/);
+    expect((await cli('train', '--steps', '-5')).code).toBe(2);
+    expect((await cli('train', '--backend', 'tpu')).err).toMatch(
+      /--backend must be one of wasm, cpu, webgpu, tensorflow/,
+    );
+    const broken = join(tmp, 'broken.json');
+    writeFileSync(broken, '{"format": "schedrl-checkpoint", "version": 1, "env": {"name": "jobs');
+    const r = await cli('train', '--resume', broken);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/broken\.json: expected a JSON checkpoint .*truncated\?/);
+    expect((await cli('export', '--checkpoint', broken)).code).toBe(1);
+    expect((await cli('export')).err).toMatch(/export needs --checkpoint FILE/);
+    expect((await cli('eval', '--policy', `checkpoint:${broken}`)).code).toBe(1);
+  });
+
+  it('ships a job-shop checkpoint that loads and matches the environment', async () => {
+    const r = await cli(
+      'eval',
+      '--instances',
+      'ft06',
+      '--policy',
+      'checkpoint:checkpoints/jobshop-ppo.json',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/\| ft06\s+\| 6x6\s+\|\s+\d+ \|\s+55 \|/);
+  });
+});
