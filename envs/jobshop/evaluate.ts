@@ -139,7 +139,9 @@ export function parsePolicies(words: readonly string[]): PolicyRef[] {
       });
       const short = basename(file).replace(/\.json$/, '');
       // Two checkpoints with one file name (runs/a/checkpoint.json, runs/b/...) keep their paths.
-      const label = out.some((p) => p.label === short && p.kind === 'checkpoint' && p.file !== file) ? file : short;
+      const label = out.some((p) => p.label === short && p.kind === 'checkpoint' && p.file !== file)
+        ? file
+        : short;
       add({ kind: 'checkpoint', file, checkpoint, label });
     } else if (name === 'rules')
       RULE_NAMES.forEach((r) => add({ kind: 'rule', name: r, label: r }));
