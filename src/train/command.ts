@@ -12,6 +12,7 @@ import { checkOutputPath } from '../core/files.js';
 import { choiceOption, integerOption, numberOption, optionalString } from '../core/options.js';
 import type { CommandReport, EnvCommand, EnvEntry, OptionValues } from '../core/registry.js';
 import { TF_BACKENDS } from '../agents/tfjs.js';
+import { withBackend } from '../gpu/session.js';
 import { readCheckpoint } from './checkpoint.js';
 import { createProgress } from './progress.js';
 import { DEFAULT_CONFIG, derived, train, type TrainConfig } from './train.js';
@@ -130,6 +131,10 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
       },
       resume: { type: 'string', description: 'continue the run of this checkpoint' },
       out: { type: 'string', description: 'run folder (default runs/<env>-<algo>-s<seed>)' },
+      gpu: {
+        type: 'string',
+        description: 'WebGPU adapter for --backend webgpu: auto, default, opengles',
+      },
     },
     async run(values: OptionValues, log): Promise<CommandReport> {
       const resumeFile = optionalString(values, 'resume');
@@ -166,7 +171,14 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
         throw new UsageError('--num-envs x --num-steps must be at least the number of minibatches');
       log(`hyperparameters: ${JSON.stringify({ ...config, batchSize, numUpdates })}`);
       const progress = createProgress(log);
-      const result = await train(config, progress, resume);
+      // The webgpu tfjs backend runs on a device acquired (and released) here; the environment
+      // itself steps on the CPU and its observations are uploaded every step.
+      const result =
+        config.tfBackend === 'webgpu'
+          ? await withBackend({ backend: 'webgpu', gpu: values.gpu }, log, ({ gpu }) =>
+              train(config, progress, resume, gpu),
+            )
+          : await train(config, progress, resume);
       progress.done();
       const lines = [
         `checkpoint: ${result.checkpoint}`,

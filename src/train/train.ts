@@ -16,6 +16,7 @@ import { update, type Algorithm } from '../agents/ppo.js';
 import { Rollout } from '../agents/rollout.js';
 import { useTfBackend, type TfBackendName } from '../agents/tfjs.js';
 import { writeFileAtomic } from '../core/files.js';
+import type { GpuContext } from '../gpu/device.js';
 import { describeMachine } from '../core/machine.js';
 import { version } from '../core/paths.js';
 import { findEnv } from '../core/registry.js';
@@ -145,6 +146,8 @@ export async function train(
   config: TrainConfig,
   progress: TrainProgress,
   resume?: Checkpoint,
+  /** The WebGPU device for the `webgpu` tfjs backend (acquired and released by the caller). */
+  gpu?: GpuContext,
 ): Promise<TrainResult> {
   const entry = findEnv(config.env);
   if (entry === undefined) throw new Error(`unknown environment '${config.env}'`);
@@ -159,7 +162,7 @@ export async function train(
   const validation = await adapter.validation(config.envOptions, config.evalInstances);
 
   // Network and optimizer.
-  const tf = await useTfBackend(config.tfBackend);
+  const tf = await useTfBackend(config.tfBackend, gpu);
   const architecture: Architecture = {
     type: 'candidate-scorer',
     candidateFeatures: spec.candidateFeatures.length,

@@ -59,6 +59,17 @@ describe('training', () => {
     );
   });
 
+  it('trains A2C with the same network: one gradient step per rollout', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'schedrl-a2c-'));
+    const result = await train(
+      tiny(out, { algo: 'a2c', totalSteps: 16 * 36 * 3, evalEvery: 3 }),
+      quiet,
+    );
+    expect(result.stopped).toBeNull();
+    expect(readCheckpoint(join(out, 'checkpoint.json')).optimizer?.step).toBe(3);
+    for (const r of rows(out)) expect(Number.isFinite(r['losses/policy_loss'])).toBe(true);
+  });
+
   it('resumes where the run stopped: step count, learning-rate schedule and optimizer', async () => {
     const out = mkdtempSync(join(tmpdir(), 'schedrl-resume-'));
     const config = tiny(out, { totalSteps: 16 * 36 * 4, evalEvery: 2 });
