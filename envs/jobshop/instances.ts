@@ -15,6 +15,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError, UsageError } from '../../src/core/errors.js';
+import { readTextFile } from '../../src/core/files.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { MAX_TIME } from './generator.js';
 import type { Instance, Operation } from './types.js';
@@ -215,16 +216,7 @@ function readTaillard(
 
 /** Reads an instance file; errors name the file and line. */
 export function readInstanceFile(path: string): Instance {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(
-      { file: path },
-      `expected a readable instance file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
-  return parseInstance(text, path);
+  return parseInstance(readTextFile(path, 'instance file'), path);
 }
 
 function isFile(path: string): boolean {

@@ -1,6 +1,6 @@
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 
 /**
  * Writes a file so that readers see either the old content or the new one, never half of it:
@@ -37,5 +37,17 @@ export function checkOutputPath(path: string, flagName: string): void {
     const k = kind(dir);
     if (k === 'file') throw new UsageError(`--${flagName} ${path}: ${dir} is a file, not a folder`);
     if (k === 'dir' || dirname(dir) === dir) break;
+  }
+}
+
+/** Reads a UTF-8 file, or throws an InputError naming it: "expected a readable <what> (ENOENT)". */
+export function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      { file: path },
+      `expected a readable ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
 }

@@ -6,10 +6,9 @@
  * edited file is refused with a message naming the problem.
  */
 
-import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { InputError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/files.js';
+import { readTextFile, writeFileAtomic } from '../core/files.js';
 import { parameterSpecs, type Architecture } from '../agents/network.js';
 import type { AdamState } from '../agents/adam.js';
 
@@ -254,14 +253,5 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
 }
 
 export function readCheckpoint(path: string): Checkpoint {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(
-      { file: path },
-      `expected a readable checkpoint file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-    );
-  }
-  return parseCheckpoint(text, path);
+  return parseCheckpoint(readTextFile(path, 'checkpoint file'), path);
 }

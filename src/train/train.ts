@@ -12,7 +12,7 @@ import { Adam } from '../agents/adam.js';
 import { computeGae, explainedVariance } from '../agents/gae.js';
 import { CandidateScorer, initialParameters, type Architecture } from '../agents/network.js';
 import { decide } from '../agents/policy.js';
-import { update, type Algorithm } from '../agents/ppo.js';
+import { update, type UpdateConfig } from '../agents/ppo.js';
 import { Rollout } from '../agents/rollout.js';
 import { useTfBackend, type TfBackendName } from '../agents/tfjs.js';
 import { writeFileAtomic } from '../core/files.js';
@@ -26,13 +26,12 @@ import { writeCheckpoint } from './checkpoint.js';
 import { learningCurveSvg } from './curve.js';
 import { MetricsLog } from './log.js';
 
-export interface TrainConfig {
+/** Everything a run needs; the update's own settings (algo, epochs, clipping...) are UpdateConfig's. */
+export interface TrainConfig extends UpdateConfig {
   /** Registered environment name. */
   readonly env: string;
   /** The environment's own training options (e.g. size, mode), saved in checkpoints. */
   readonly envOptions: Readonly<Record<string, string | number>>;
-  /** ppo or a2c. */
-  readonly algo: Algorithm;
   /** Environment steps (decisions) to train for, counted over all copies. */
   readonly totalSteps: number;
   /** Environment copies stepped together. */
@@ -47,24 +46,6 @@ export interface TrainConfig {
   readonly gamma: number;
   /** GAE lambda. */
   readonly gaeLambda: number;
-  /** Minibatches per PPO epoch. */
-  readonly numMinibatches: number;
-  /** PPO epochs per rollout. */
-  readonly updateEpochs: number;
-  /** Normalize advantages per minibatch. */
-  readonly normAdv: boolean;
-  /** Surrogate clipping coefficient. */
-  readonly clipCoef: number;
-  /** Clip the value loss too. */
-  readonly clipVloss: boolean;
-  /** Entropy bonus coefficient. */
-  readonly entCoef: number;
-  /** Value loss coefficient. */
-  readonly vfCoef: number;
-  /** Global gradient-norm clip. */
-  readonly maxGradNorm: number;
-  /** Early stop of the epochs at this approximate KL (null: never). */
-  readonly targetKl: number | null;
   /** Hidden width of the network. */
   readonly hidden: number;
   /** Seeds the network, the environment streams and the sampling. */

@@ -21,6 +21,8 @@ import {
   REENTRANT_OPTIMUM,
   TINY_3X3,
   TINY_3X3_OPTIMUM,
+  ZERO_LENGTH,
+  ZERO_LENGTH_OPTIMUM,
 } from './fixtures.js';
 
 const fixed = (
@@ -374,22 +376,9 @@ describe('jobshop environment: observations', () => {
 
 describe('jobshop environment: zero durations, configs, and mixed-size batches', () => {
   it('lets a zero-length operation occupy no machine time, so the optimum stays reachable', async () => {
-    // J1's middle operation takes no time on M0, which J0 holds for [0, 10]: optimum 10.
-    const inst: Instance = {
-      name: 'zero',
-      numJobs: 2,
-      numMachines: 2,
-      jobs: [
-        [{ machine: 0, duration: 10 }],
-        [
-          { machine: 1, duration: 5 },
-          { machine: 0, duration: 0 },
-          { machine: 1, duration: 5 },
-        ],
-      ],
-    };
-    expect(bestOverAllDecisions(inst, 'active')).toBe(10);
-    expect(bestOverAllDecisions(inst, 'conflict')).toBe(10);
+    const inst = ZERO_LENGTH;
+    expect(bestOverAllDecisions(inst, 'active')).toBe(ZERO_LENGTH_OPTIMUM);
+    expect(bestOverAllDecisions(inst, 'conflict')).toBe(ZERO_LENGTH_OPTIMUM);
     const outcome = (await playEpisodes([inst], () => rulePolicy('lpt'), 'active'))[0];
     expect(validateSchedule(inst, outcome.schedule, outcome.makespan)).toEqual([]);
   });

@@ -90,6 +90,19 @@ export const REENTRANT: Instance = {
 
 export const REENTRANT_OPTIMUM = 9;
 
+/**
+ * A zero-length operation: J1's middle operation takes no time on M0, which J0 holds for [0, 10].
+ * It occupies no machine time, so the optimum is 10 (J1 runs [0,5] and [5,10] on M1).
+ */
+export const ZERO_LENGTH: Instance = {
+  name: 'zero',
+  numJobs: 2,
+  numMachines: 2,
+  jobs: [[op(0, 10)], [op(1, 5), op(0, 0), op(1, 5)]],
+};
+
+export const ZERO_LENGTH_OPTIMUM = 10;
+
 // ---------------------------------------------------------------------------------------------
 // Instance files as text
 

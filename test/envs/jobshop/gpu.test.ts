@@ -4,32 +4,13 @@ import { randomLegalActions, type StepResult } from '../../../src/core/vecenv.js
 import { JobShopEnv, jobShopConfig } from '../../../envs/jobshop/env.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { JobShopGpuEnv } from '../../../envs/jobshop/gpu.js';
-import type {
-  Instance,
-  JobShopConfig,
-  RewardMode,
-  ScheduleMode,
-} from '../../../envs/jobshop/types.js';
+import type { JobShopConfig, RewardMode, ScheduleMode } from '../../../envs/jobshop/types.js';
 import { validateSchedule } from '../../../envs/jobshop/validate.js';
 import { testGpu } from '../../support/webgpu.js';
-import { RAGGED, REENTRANT, TINY_3X3 } from './fixtures.js';
+import { RAGGED, REENTRANT, TINY_3X3, ZERO_LENGTH } from './fixtures.js';
 
 const gpu = await testGpu();
 afterAll(() => gpu?.release());
-
-const ZERO: Instance = {
-  name: 'zero',
-  numJobs: 2,
-  numMachines: 2,
-  jobs: [
-    [{ machine: 0, duration: 10 }],
-    [
-      { machine: 1, duration: 5 },
-      { machine: 0, duration: 0 },
-      { machine: 1, duration: 5 },
-    ],
-  ],
-};
 
 /** Float features agree to 1e-5 relative (absolute below 1). */
 function expectClose(cpu: Float32Array, gpuValues: Float32Array, what: string): void {
@@ -125,7 +106,7 @@ describe.skipIf(gpu === undefined)('job shop on WebGPU agrees with the CPU refer
         TINY_3X3,
         RAGGED,
         REENTRANT,
-        ZERO,
+        ZERO_LENGTH,
         randomInstance(randomSource(8, 4, 0, 20), 5, 0, 'r8x4'),
       ];
       const config = jobShopConfig({ numEnvs: 7, source: { kind: 'fixed', instances }, mode });
