@@ -386,6 +386,12 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     return out;
   }
 
+  /** Steps with the actions already in `buffers.actions` and reads back all but the observation. */
+  async stepKeepingObservations(): Promise<StepResult> {
+    this.stepOnDevice();
+    return this.readStep(false);
+  }
+
   /** Uploads host actions, steps, and reads rewards, flags, episode statistics and observations back. */
   async step(actions: Int32Array): Promise<StepResult> {
     if (actions.length !== this.numEnvs)
@@ -395,10 +401,13 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     return this.readStep();
   }
 
-  /** Reads the results of the last step (rewards, flags, episode statistics, observation). */
-  async readStep(): Promise<StepResult> {
+  /**
+   * Reads the results of the last step: rewards, flags, episode statistics and, unless
+   * `observations` is false, the observation (an agent on the device reads `buffers` instead).
+   */
+  async readStep(observations = true): Promise<StepResult> {
     const out = this.ioHost.stepOut;
-    await this.read([{ source: this.io.step_out, target: out }], 'step');
+    await this.read([{ source: this.io.step_out, target: out }], 'step', observations);
     const E = this.numEnvs;
     const r = this.result;
     for (let e = 0; e < E; e++) {
@@ -437,25 +446,25 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     return this.state;
   }
 
-  /** One readback of `extra` plus the observation and status buffers. */
+  /** One readback of `extra`, the status word and (unless asked not to) the observation. */
   private async read(
     extra: readonly { source: StorageBuffer; target: Int32Array | Uint32Array | Float32Array }[],
     what: string,
+    observations = true,
   ): Promise<void> {
     const host = this.ioHost;
+    const obs = [
+      { source: this.io.cand, target: this.obs.cand },
+      { source: this.io.glob, target: this.obs.glob },
+      { source: this.io.mask, target: host.mask },
+    ];
     await readBuffers(
       this.device,
-      [
-        ...extra,
-        { source: this.io.cand, target: this.obs.cand },
-        { source: this.io.glob, target: this.obs.glob },
-        { source: this.io.mask, target: host.mask },
-        { source: this.statusBuffer, target: host.status },
-      ],
+      [...extra, ...(observations ? obs : []), { source: this.statusBuffer, target: host.status }],
       `${KERNEL} ${what} (batch ${this.numEnvs})`,
       this.staging,
     );
-    this.obs.mask.set(host.mask);
+    if (observations) this.obs.mask.set(host.mask);
     if (host.status[0] !== 0) {
       const e = host.status[0] - 1;
       // Reported once: clear it so that later reads do not repeat the error.

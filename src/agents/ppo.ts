@@ -52,21 +52,18 @@ export interface UpdateMetrics {
 function minibatchLoss(
   tf: Tf,
   net: CandidateScorer,
+  rollout: Rollout,
   mb: Minibatch,
-  k: number,
-  f: number,
-  g: number,
   c: UpdateConfig,
 ) {
   const M = mb.size;
-  const out = net.forward(
-    tf.tensor3d(mb.cand, [M, k, f]),
-    tf.tensor2d(mb.glob, [M, g]),
-    tf.tensor2d(mb.mask, [M, k]),
-  );
-  const mask = tf.tensor2d(mb.mask, [M, k]);
+  const { cand, glob, mask } = rollout.observations.tensors(tf, mb.indices);
+  const out = net.forward(cand, glob, mask);
   const logpAll = tf.logSoftmax(out.logits);
-  const newLogp = tf.sum(tf.mul(logpAll, tf.oneHot(tf.tensor1d(mb.actions, 'int32'), k)), 1);
+  const newLogp = tf.sum(
+    tf.mul(logpAll, tf.oneHot(tf.tensor1d(mb.actions, 'int32'), rollout.k)),
+    1,
+  );
   // Entropy over legal actions only: masked candidates have probability 0 and are excluded.
   const entropy = tf.neg(tf.sum(tf.mul(tf.mul(tf.exp(logpAll), logpAll), mask), 1));
   let adv = tf.tensor1d(mb.advantages);
@@ -151,7 +148,7 @@ export async function update(
       const mb = rollout.gather(order.subarray(start, start + mbSize), advantages, returns);
       let diagnostics: tfc.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const r = minibatchLoss(tf, net, mb, rollout.k, rollout.f, rollout.g, c);
+        const r = minibatchLoss(tf, net, rollout, mb, c);
         diagnostics = tf.keep(r.diagnostics);
         return r.loss;
       }, varList);

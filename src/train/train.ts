@@ -13,7 +13,7 @@ import { computeGae, explainedVariance } from '../agents/gae.js';
 import { CandidateScorer, initialParameters, type Architecture } from '../agents/network.js';
 import { decide } from '../agents/policy.js';
 import { update, type UpdateConfig } from '../agents/ppo.js';
-import { Rollout } from '../agents/rollout.js';
+import { HostObservations, Rollout } from '../agents/rollout.js';
 import { useTfBackend, type TfBackendName } from '../agents/tfjs.js';
 import { writeFileAtomic } from '../core/files.js';
 import type { GpuContext } from '../gpu/device.js';
@@ -222,7 +222,14 @@ export async function train(
     lastCheckpointUpdate = updates;
   };
 
-  const rollout = new Rollout(config.numSteps, config.numEnvs, spec);
+  const observations = new HostObservations(
+    config.numSteps,
+    config.numEnvs,
+    spec.maxCandidates,
+    spec.candidateFeatures.length,
+    spec.globalFeatures.length,
+  );
+  const rollout = new Rollout(config.numSteps, config.numEnvs, spec, observations);
   let obs = env.reset((config.seed ^ hashString(`env-${firstUpdate}`)) >>> 0);
   const episodeMetrics: number[] = [];
   const episodeReturns: number[] = [];
@@ -238,7 +245,7 @@ export async function train(
 
       // Rollout.
       for (let t = 0; t < config.numSteps; t++) {
-        rollout.storeObservation(t, obs);
+        observations.store(t, obs);
         const d = await decide(tf, net, obs, config.numEnvs, rng);
         const r = env.step(d.actions);
         globalStep += config.numEnvs;
