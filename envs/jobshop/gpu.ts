@@ -16,6 +16,7 @@ import {
   type StorageBuffer,
 } from '../../src/gpu/buffers.js';
 import type { GpuContext } from '../../src/gpu/device.js';
+import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
 import { compileKernel, GpuKernelError, loadKernelSource } from '../../src/gpu/kernels.js';
 import { seedStreams } from '../../src/core/rng.js';
 import {
@@ -152,7 +153,7 @@ export interface GpuStepTimings {
   readonly dispatches: number;
 }
 
-export class JobShopGpuEnv implements JobShopVecEnv {
+export class JobShopGpuEnv implements JobShopVecEnv, DeviceVecEnv {
   readonly backend = 'webgpu' as const;
   readonly reference = undefined;
   readonly numEnvs: number;
@@ -384,6 +385,12 @@ export class JobShopGpuEnv implements JobShopVecEnv {
     const out = new Int32Array(this.numEnvs);
     await this.read([{ source: this.io.actions, target: out }], 'actions');
     return out;
+  }
+
+  /** Uploads one action per copy into `buffers.actions`. */
+  writeActions(actions: Int32Array): void {
+    if (actions.length !== this.numEnvs) throw new RangeError(`${ENV_NAME}: expected ${this.numEnvs} actions, got ${actions.length}`);
+    upload(this.device, this.io.actions, actions);
   }
 
   /** Steps with the actions already in `buffers.actions` and reads back all but the observation. */

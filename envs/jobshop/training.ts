@@ -3,6 +3,8 @@
 import { choiceOption, parseSize, stringOption } from '../../src/core/options.js';
 import type { OptionValues, TrainingAdapter, Validation } from '../../src/core/registry.js';
 import type { Observation, VecEnv } from '../../src/core/vecenv.js';
+import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
+import { JobShopGpuEnv } from './gpu.js';
 import { JobShopEnv, jobShopConfig } from './env.js';
 import { playEpisodes } from './evaluate.js';
 import {
@@ -69,6 +71,10 @@ export const jobshopTraining: TrainingAdapter = {
     return new JobShopEnv(
       jobShopConfig({ numEnvs, source: randomSource(o.jobs, o.machines), mode: o.mode }),
     );
+  },
+  makeDeviceEnv(options, numEnvs, gpu): Promise<DeviceVecEnv> {
+    const o = read(options);
+    return JobShopGpuEnv.create(jobShopConfig({ numEnvs, source: randomSource(o.jobs, o.machines), mode: o.mode }), gpu);
   },
   // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).
   rewardScale: 1 / TIME_SCALE,

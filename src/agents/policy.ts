@@ -47,6 +47,43 @@ export async function evaluateObservation(
   return { logp, values };
 }
 
+/**
+ * An action per copy from log-probabilities [E, K]: sampled by inverse CDF from `rng`, or the most
+ * probable one when `rng` is null. Candidates at about -1e9 (masked) are never chosen.
+ */
+export function choose(
+  logp: Float32Array,
+  numEnvs: number,
+  rng: Rng | null,
+): { actions: Int32Array; logprobs: Float32Array } {
+  const K = logp.length / numEnvs;
+  const actions = new Int32Array(numEnvs);
+  const logprobs = new Float32Array(numEnvs);
+  for (let e = 0; e < numEnvs; e++) {
+    const row = e * K;
+    let a = -1;
+    if (rng === null) {
+      for (let j = 0; j < K; j++)
+        if (logp[row + j] > LEGAL && (a < 0 || logp[row + j] > logp[row + a])) a = j;
+    } else {
+      // The last legal candidate absorbs rounding.
+      let u = rng.unit();
+      for (let j = 0; j < K; j++) {
+        if (logp[row + j] <= LEGAL) continue;
+        a = j;
+        u -= Math.exp(logp[row + j]);
+        if (u < 0) break;
+      }
+    }
+    actions[e] = a;
+    logprobs[e] = logp[row + a];
+  }
+  return { actions, logprobs };
+}
+
+/** Log-probabilities below this belong to masked candidates (their logits are -1e9). */
+const LEGAL = -1e8;
+
 /** Samples an action per copy (or takes the most probable one when `rng` is null). */
 export async function decide(
   tf: Tf,
@@ -56,27 +93,5 @@ export async function decide(
   rng: Rng | null,
 ): Promise<Decision> {
   const { logp, values } = await evaluateObservation(tf, net, obs, numEnvs);
-  const K = obs.mask.length / numEnvs;
-  const actions = new Int32Array(numEnvs);
-  const logprobs = new Float32Array(numEnvs);
-  for (let e = 0; e < numEnvs; e++) {
-    const row = e * K;
-    let a = -1;
-    if (rng === null) {
-      for (let j = 0; j < K; j++)
-        if (obs.mask[row + j] === 1 && (a < 0 || logp[row + j] > logp[row + a])) a = j;
-    } else {
-      // Inverse CDF over the legal candidates; the last legal one absorbs rounding.
-      let u = rng.unit();
-      for (let j = 0; j < K; j++) {
-        if (obs.mask[row + j] === 0) continue;
-        a = j;
-        u -= Math.exp(logp[row + j]);
-        if (u < 0) break;
-      }
-    }
-    actions[e] = a;
-    logprobs[e] = logp[row + a];
-  }
-  return { actions, logprobs, values };
+  return { ...choose(logp, numEnvs, rng), values };
 }

@@ -61,7 +61,7 @@ function minibatchLoss(
   const out = net.forward(cand, glob, mask);
   const logpAll = tf.logSoftmax(out.logits);
   const newLogp = tf.sum(
-    tf.mul(logpAll, tf.oneHot(tf.tensor1d(mb.actions, 'int32'), rollout.k)),
+    tf.mul(logpAll, tf.oneHot(tf.tensor1d(mb.actions, 'int32'), rollout.k, 1, 0, 'float32')),
     1,
   );
   // Entropy over legal actions only: masked candidates have probability 0 and are excluded.
@@ -133,6 +133,7 @@ export async function update(
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const varList = [...net.params.values()];
   const names = [...net.params.keys()];
+  rollout.observations.prepare?.(tf);
   let sums = new Float64Array(7);
   let count = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {

@@ -19,6 +19,8 @@ export interface ObservationTensors {
 }
 
 export interface ObservationStore {
+  /** Called once per update before any minibatch, outside gradient tapes. */
+  prepare?(tf: Tf): void;
   /** The observations at flat indices `idx`, as tensors (call inside a tidy scope). */
   tensors(tf: Tf, idx: Int32Array): ObservationTensors;
 }

@@ -5,6 +5,8 @@
  */
 
 import { jobshop } from '../../envs/jobshop/index.js';
+import type { GpuContext } from '../gpu/device.js';
+import type { DeviceVecEnv } from '../gpu/device-env.js';
 import type { Observation, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
@@ -49,6 +51,12 @@ export interface TrainingAdapter {
   parse(values: OptionValues): Record<string, string | number>;
   /** A CPU vectorized environment on random training instances drawn from its seed. */
   makeEnv(options: Readonly<Record<string, unknown>>, numEnvs: number): VecEnv;
+  /** The same environment stepped by WGSL kernels on `gpu`, observations kept on the device. */
+  makeDeviceEnv(
+    options: Readonly<Record<string, unknown>>,
+    numEnvs: number,
+    gpu: GpuContext,
+  ): Promise<DeviceVecEnv>;
   /** Rewards are multiplied by this before learning, to keep returns near unit scale. */
   readonly rewardScale: number;
   /** The fixed scales the features are divided by, recorded in checkpoints. */

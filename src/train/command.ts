@@ -12,6 +12,7 @@ import { checkOutputPath } from '../core/files.js';
 import { choiceOption, integerOption, numberOption, optionalString } from '../core/options.js';
 import type { CommandReport, EnvCommand, EnvEntry, OptionValues } from '../core/registry.js';
 import { TF_BACKENDS } from '../agents/tfjs.js';
+import { BACKENDS } from '../core/vecenv.js';
 import { withBackend } from '../gpu/session.js';
 import { readCheckpoint } from './checkpoint.js';
 import { createProgress } from './progress.js';
@@ -68,6 +69,18 @@ function fromFlags(values: OptionValues): Partial<Tunable> {
   if (values.hidden !== undefined) out.hidden = integerOption(values, 'hidden', 0, 1, 4096);
   if (values.backend !== undefined)
     out.tfBackend = choiceOption(values, 'backend', TF_BACKENDS, 'wasm');
+  if (values['env-backend'] !== undefined) {
+    out.envBackend = choiceOption(values, 'env-backend', BACKENDS, 'cpu');
+    // The environment's buffers are read in place, so the network must be on the same device.
+    if (out.envBackend === 'webgpu') {
+      if (values.backend !== undefined && out.tfBackend !== 'webgpu') {
+        throw new UsageError(
+          '--env-backend webgpu needs --backend webgpu (the network reads the environment buffers in place)',
+        );
+      }
+      out.tfBackend = 'webgpu';
+    }
+  }
   if (values['eval-every'] !== undefined) out.evalEvery = integerOption(values, 'eval-every', 0, 1);
   if (values['eval-instances'] !== undefined)
     out.evalInstances = integerOption(values, 'eval-instances', 0, 1, 4096);
@@ -114,6 +127,12 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
         type: 'string',
         description: `TensorFlow.js backend: ${TF_BACKENDS.join(', ')}`,
         default: DEFAULT_CONFIG.tfBackend,
+      },
+      'env-backend': {
+        type: 'string',
+        description:
+          'where the environment steps: cpu, or webgpu (zero-copy; implies --backend webgpu)',
+        default: DEFAULT_CONFIG.envBackend,
       },
       'eval-every': {
         type: 'string',

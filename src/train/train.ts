@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { Adam } from '../agents/adam.js';
 import { computeGae, explainedVariance } from '../agents/gae.js';
 import { CandidateScorer, initialParameters, type Architecture } from '../agents/network.js';
-import { decide } from '../agents/policy.js';
+import { choose, decide } from '../agents/policy.js';
+import { DeviceActor, HostActor, type Actor } from './actors.js';
 import { update, type UpdateConfig } from '../agents/ppo.js';
-import { HostObservations, Rollout } from '../agents/rollout.js';
+import { Rollout } from '../agents/rollout.js';
 import { useTfBackend, type TfBackendName } from '../agents/tfjs.js';
 import { writeFileAtomic } from '../core/files.js';
 import type { GpuContext } from '../gpu/device.js';
+import type { BackendName } from '../core/vecenv.js';
 import { describeMachine } from '../core/machine.js';
 import { version } from '../core/paths.js';
 import { findEnv } from '../core/registry.js';
@@ -52,6 +54,8 @@ export interface TrainConfig extends UpdateConfig {
   readonly seed: number;
   /** TensorFlow.js backend. */
   readonly tfBackend: TfBackendName;
+  /** Where the environment steps: the CPU reference, or WGSL kernels on the network's WebGPU device (needs tfBackend webgpu). */
+  readonly envBackend: BackendName;
   /** Evaluate greedily on the validation set every this many updates (and at the end). */
   readonly evalEvery: number;
   /** Instances in the validation set. */
@@ -81,6 +85,7 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
   hidden: 64,
   seed: 1,
   tfBackend: 'wasm',
+  envBackend: 'cpu',
   evalEvery: 10,
   evalInstances: 32,
 };
@@ -137,8 +142,16 @@ export async function train(
   const started = performance.now();
   const priorSeconds = resume?.training.wallSeconds ?? 0;
 
-  // Environment.
-  const env = adapter.makeEnv(config.envOptions, config.numEnvs);
+  // Environment: the CPU reference, or the WGSL kernels on the network's device.
+  if (config.envBackend === 'webgpu' && (gpu === undefined || config.tfBackend !== 'webgpu')) {
+    throw new Error(
+      'train: an environment on WebGPU needs the webgpu tfjs backend on the same device',
+    );
+  }
+  const env =
+    config.envBackend === 'webgpu'
+      ? await adapter.makeDeviceEnv(config.envOptions, config.numEnvs, gpu!)
+      : adapter.makeEnv(config.envOptions, config.numEnvs);
   const spec = env.spec;
   const validation = await adapter.validation(config.envOptions, config.evalInstances);
 
@@ -222,15 +235,12 @@ export async function train(
     lastCheckpointUpdate = updates;
   };
 
-  const observations = new HostObservations(
-    config.numSteps,
-    config.numEnvs,
-    spec.maxCandidates,
-    spec.candidateFeatures.length,
-    spec.globalFeatures.length,
-  );
-  const rollout = new Rollout(config.numSteps, config.numEnvs, spec, observations);
-  let obs = env.reset((config.seed ^ hashString(`env-${firstUpdate}`)) >>> 0);
+  const actor: Actor =
+    'writeActions' in env
+      ? new DeviceActor(tf, net, env)
+      : new HostActor(tf, net, env, config.numSteps);
+  const rollout = new Rollout(config.numSteps, config.numEnvs, spec, actor.observations);
+  await env.reset((config.seed ^ hashString(`env-${firstUpdate}`)) >>> 0);
   const episodeMetrics: number[] = [];
   const episodeReturns: number[] = [];
   const memoryAtStart = tf.memory().numTensors;
@@ -245,15 +255,15 @@ export async function train(
 
       // Rollout.
       for (let t = 0; t < config.numSteps; t++) {
-        observations.store(t, obs);
-        const d = await decide(tf, net, obs, config.numEnvs, rng);
-        const r = env.step(d.actions);
+        const { logp, values } = await actor.evaluate(t);
+        const d = choose(logp, config.numEnvs, rng);
+        const r = await actor.step(d.actions);
         globalStep += config.numEnvs;
         for (let e = 0; e < config.numEnvs; e++) {
           const i = t * config.numEnvs + e;
           rollout.actions[i] = d.actions[e];
           rollout.logprobs[i] = d.logprobs[e];
-          rollout.values[i] = d.values[e];
+          rollout.values[i] = values[e];
           rollout.rewards[i] = r.reward[e] * adapter.rewardScale;
           rollout.ended[i] = r.terminated[e] | r.truncated[e];
           if (rollout.ended[i] === 1) {
@@ -261,11 +271,10 @@ export async function train(
             episodeReturns.push(r.episodes.return[e]);
           }
         }
-        obs = env.obs;
       }
 
       // GAE from the value of the observation after the rollout.
-      const last = await decide(tf, net, obs, config.numEnvs, null);
+      const last = await actor.evaluate(null);
       const { advantages, returns } = computeGae(
         rollout.rewards,
         rollout.values,
