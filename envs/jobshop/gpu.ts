@@ -389,7 +389,8 @@ export class JobShopGpuEnv implements JobShopVecEnv, DeviceVecEnv {
 
   /** Uploads one action per copy into `buffers.actions`. */
   writeActions(actions: Int32Array): void {
-    if (actions.length !== this.numEnvs) throw new RangeError(`${ENV_NAME}: expected ${this.numEnvs} actions, got ${actions.length}`);
+    if (actions.length !== this.numEnvs)
+      throw new RangeError(`${ENV_NAME}: expected ${this.numEnvs} actions, got ${actions.length}`);
     upload(this.device, this.io.actions, actions);
   }
 

@@ -74,7 +74,10 @@ export const jobshopTraining: TrainingAdapter = {
   },
   makeDeviceEnv(options, numEnvs, gpu): Promise<DeviceVecEnv> {
     const o = read(options);
-    return JobShopGpuEnv.create(jobShopConfig({ numEnvs, source: randomSource(o.jobs, o.machines), mode: o.mode }), gpu);
+    return JobShopGpuEnv.create(
+      jobShopConfig({ numEnvs, source: randomSource(o.jobs, o.machines), mode: o.mode }),
+      gpu,
+    );
   },
   // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).
   rewardScale: 1 / TIME_SCALE,
