@@ -8,6 +8,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 import type { Observation } from '../core/vecenv.js';
 import type { CandidateScorer } from './network.js';
+import type { ObservationTensors } from './rollout.js';
 
 type Tf = typeof tfc;
 
@@ -30,12 +31,25 @@ export async function evaluateObservation(
   const K = obs.mask.length / numEnvs;
   const F = obs.cand.length / (numEnvs * K);
   const G = obs.glob.length / numEnvs;
+  return policyOutputs(tf, net, () => ({
+    cand: tf.tensor3d(obs.cand, [numEnvs, K, F]),
+    glob: tf.tensor2d(obs.glob, [numEnvs, G]),
+    mask: tf.tensor2d(Float32Array.from(obs.mask), [numEnvs, K]),
+  }));
+}
+
+/**
+ * Log-probabilities and values on the host for inputs built by `inputs` (called inside a tidy
+ * scope, so whatever it creates is freed unless it keeps it).
+ */
+export async function policyOutputs(
+  tf: Tf,
+  net: CandidateScorer,
+  inputs: () => ObservationTensors,
+): Promise<{ logp: Float32Array; values: Float32Array }> {
   const [logpT, valueT] = tf.tidy(() => {
-    const out = net.forward(
-      tf.tensor3d(obs.cand, [numEnvs, K, F]),
-      tf.tensor2d(obs.glob, [numEnvs, G]),
-      tf.tensor2d(Float32Array.from(obs.mask), [numEnvs, K]),
-    );
+    const { cand, glob, mask } = inputs();
+    const out = net.forward(cand, glob, mask);
     return [tf.logSoftmax(out.logits), out.value];
   });
   const [logp, values] = await Promise.all([

@@ -9,7 +9,7 @@
  */
 
 import type * as tfc from '@tensorflow/tfjs-core';
-import { evaluateObservation } from '../agents/policy.js';
+import { evaluateObservation, policyOutputs } from '../agents/policy.js';
 import type { CandidateScorer } from '../agents/network.js';
 import { DeviceObservations, HostObservations, type ObservationStore } from '../agents/rollout.js';
 import type { StepResult, VecEnv } from '../core/vecenv.js';
@@ -71,24 +71,20 @@ export class DeviceActor implements Actor {
     };
   }
 
-  async evaluate(t: number | null): Promise<{ logp: Float32Array; values: Float32Array }> {
+  evaluate(t: number | null): Promise<{ logp: Float32Array; values: Float32Array }> {
     const tf = this.tf;
     const { E, K, F, G } = this.shape;
-    const [logpT, valueT] = tf.tidy(() => {
+    return policyOutputs(tf, this.net, () => {
       // Views of the environment's buffers (no upload, no readback), copied device-to-device at
       // once because the environment overwrites them on the next step. The mask goes through a
       // real kernel after the cast: tfjs-webgpu 4.22 casts a zero-copy int32 tensor by relabelling
       // it, and a later reduction then compiles a transpose typed i32 that WGSL rejects (seen here).
-      const cand = tf.add(
-        tensorOnBuffer(tf, this.env.buffers.cand, [E, K, F], 'float32'),
-        0,
-      ) as tfc.Tensor3D;
-      const glob = tf.add(
-        tensorOnBuffer(tf, this.env.buffers.glob, [E, G], 'float32'),
-        0,
-      ) as tfc.Tensor2D;
+      const view = (buffer: GPUBuffer, shape: number[], dtype: 'float32' | 'int32') =>
+        tensorOnBuffer(tf, buffer, shape, dtype);
+      const cand = tf.add(view(this.env.buffers.cand, [E, K, F], 'float32'), 0) as tfc.Tensor3D;
+      const glob = tf.add(view(this.env.buffers.glob, [E, G], 'float32'), 0) as tfc.Tensor2D;
       const mask = tf.mul(
-        tf.cast(tensorOnBuffer(tf, this.env.buffers.mask, [E, K], 'int32'), 'float32'),
+        tf.cast(view(this.env.buffers.mask, [E, K], 'int32'), 'float32'),
         1,
       ) as tfc.Tensor2D;
       if (t !== null)
@@ -97,16 +93,8 @@ export class DeviceActor implements Actor {
           glob: tf.keep(glob),
           mask: tf.keep(mask),
         });
-      const out = this.net.forward(cand, glob, mask);
-      return [tf.logSoftmax(out.logits), out.value];
+      return { cand, glob, mask };
     });
-    const [logp, values] = await Promise.all([
-      logpT.data() as Promise<Float32Array>,
-      valueT.data() as Promise<Float32Array>,
-    ]);
-    logpT.dispose();
-    valueT.dispose();
-    return { logp, values };
   }
 
   step(actions: Int32Array): Promise<StepResult> {
