@@ -60,10 +60,13 @@ function minibatchLoss(
   const { cand, glob, mask } = rollout.observations.tensors(tf, mb.indices);
   const out = net.forward(cand, glob, mask);
   const logpAll = tf.logSoftmax(out.logits);
-  const newLogp = tf.sum(
-    tf.mul(logpAll, tf.oneHot(tf.tensor1d(mb.actions, 'int32'), rollout.k, 1, 0, 'float32')),
-    1,
-  );
+  // The one-hot of the taken actions is built on the host: tfjs's OneHot kernels disagree on
+  // dtypes (wasm writes int32 data under a float32 label; webgpu relabels int32 casts), and a
+  // wrong one silently breaks the PPO ratio.
+  const onehot = new Float32Array(M * rollout.k);
+  for (let i = 0; i < M; i++) onehot[i * rollout.k + mb.actions[i]] = 1;
+  const chosen = tf.tensor2d(onehot, [M, rollout.k]);
+  const newLogp = tf.sum(tf.mul(logpAll, chosen), 1);
   // Entropy over legal actions only: masked candidates have probability 0 and are excluded.
   const entropy = tf.neg(tf.sum(tf.mul(tf.mul(tf.exp(logpAll), logpAll), mask), 1));
   let adv = tf.tensor1d(mb.advantages);
