@@ -10,6 +10,7 @@ import {
   type OptionValues,
 } from '../core/registry.js';
 import { readCheckpoint } from '../train/checkpoint.js';
+import { checkCompatible } from '../agents/learned.js';
 import { exportModule } from './export.js';
 
 export const exportCommand: EnvCommand = {
@@ -35,6 +36,8 @@ export const exportCommand: EnvCommand = {
       throw new UsageError(
         `checkpoint ${file} is for environment '${c.env.name}', which this version does not have`,
       );
+    // The module embeds today's feature functions: they must be the ones the policy learned on.
+    checkCompatible(c, file, entry.name, entry.training.makeEnv(c.env.options, 1).spec);
     const { js, dts } = exportModule(c, entry.training.featureSource, file);
     const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
     writeFileAtomic(out, js);

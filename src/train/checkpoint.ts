@@ -235,6 +235,13 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
   int(file, 'training.steps', training.steps);
   int(file, 'training.updates', training.updates);
   int(file, 'training.seed', training.seed);
+  if (typeof training.wallSeconds !== 'number' || !(training.wallSeconds >= 0)) {
+    throw new InputError(
+      { file, field: 'training.wallSeconds' },
+      `expected a number >= 0, found ${JSON.stringify(training.wallSeconds)}`,
+    );
+  }
+  object(file, 'training.hyperparameters', training.hyperparameters);
   return {
     env: { name: env.name, options: object(file, 'env.options', env.options) },
     features: {

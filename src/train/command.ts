@@ -16,7 +16,8 @@ import { BACKENDS } from '../core/vecenv.js';
 import { withBackend } from '../gpu/session.js';
 import { readCheckpoint } from './checkpoint.js';
 import { createProgress } from './progress.js';
-import { DEFAULT_CONFIG, derived, train, type TrainConfig } from './train.js';
+import { checkCompatible } from '../agents/learned.js';
+import { configProblems, DEFAULT_CONFIG, derived, train, type TrainConfig } from './train.js';
 
 type Tunable = Omit<TrainConfig, 'env' | 'envOptions' | 'out'>;
 
@@ -164,9 +165,45 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
           throw new UsageError(
             `--resume ${resumeFile} is a ${resume.env.name} checkpoint, not ${entry.name}`,
           );
+        // A resumed run keeps its own settings: only --steps (to extend it) and --out may change.
+        const allowed = new Set(['env', 'resume', 'steps', 'out', 'gpu', 'help']);
+        const others = Object.keys(values).filter(
+          (k) => values[k] !== undefined && !allowed.has(k),
+        );
+        if (others.length > 0) {
+          throw new UsageError(
+            `--resume continues a run with its own settings; drop ${others.map((k) => `--${k}`).join(', ')}`,
+            'only --steps (more than the run has done) and --out may change',
+          );
+        }
         const saved = resume.training.hyperparameters as unknown as TrainConfig;
+        const problems = configProblems(saved);
+        if (problems.length > 0) {
+          const [field, expected] = problems[0];
+          throw new InputError(
+            { file: resumeFile!, field: `training.hyperparameters.${field}` },
+            `expected ${expected}`,
+          );
+        }
+        if (saved.hidden !== resume.architecture.hidden) {
+          throw new InputError(
+            { file: resumeFile!, field: 'training.hyperparameters.hidden' },
+            `expected ${resume.architecture.hidden} (architecture.hidden)`,
+          );
+        }
+        checkCompatible(
+          resume,
+          resumeFile!,
+          entry.name,
+          entry.training.makeEnv(saved.envOptions, 1).spec,
+        );
         const steps =
           values.steps === undefined ? saved.totalSteps : integerOption(values, 'steps', 0, 1);
+        if (steps <= resume.training.steps) {
+          throw new UsageError(
+            `--steps ${steps}: the run has done ${resume.training.steps} steps already; ask for more`,
+          );
+        }
         config = { ...saved, totalSteps: steps, out: optionalString(values, 'out') ?? saved.out };
       } else {
         const file = optionalString(values, 'config');
@@ -183,6 +220,13 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
             `${entry.name}-${Object.values(envOptions).join('-')}-${tunable.algo}-s${tunable.seed}`,
           );
         config = { ...tunable, env: entry.name, envOptions, out };
+        const problems = configProblems(config);
+        if (problems.length > 0) {
+          const [field, expected] = problems[0];
+          if (file !== undefined && Object.hasOwn(readTrainConfigFile(file), field))
+            throw new InputError({ file, field }, `expected ${expected}`);
+          throw new UsageError(`bad training setting ${field}: expected ${expected}`);
+        }
       }
       checkOutputPath(join(config.out, 'checkpoint.json'), 'out');
       const { batchSize, numUpdates } = derived(config);

@@ -15,7 +15,7 @@ import { choose, decide } from '../agents/policy.js';
 import { DeviceActor, HostActor, type Actor } from './actors.js';
 import { update, type UpdateConfig } from '../agents/ppo.js';
 import { Rollout } from '../agents/rollout.js';
-import { useTfBackend, type TfBackendName } from '../agents/tfjs.js';
+import { TF_BACKENDS, useTfBackend, type TfBackendName } from '../agents/tfjs.js';
 import { writeFileAtomic } from '../core/files.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { BackendName } from '../core/vecenv.js';
@@ -90,6 +90,59 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
   evalInstances: 32,
 };
 
+/**
+ * Problems with a config's values, each as [field, what was expected]: ranges and choices that
+ * types cannot say. Flags, JSON config files and resumed checkpoints all go through this.
+ */
+export function configProblems(c: TrainConfig): [string, string][] {
+  const problems: [string, string][] = [];
+  const need = (ok: boolean, field: string, expected: string): void => {
+    if (!ok) problems.push([field, expected]);
+  };
+  const int = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
+  const num = (v: unknown, min: number, max = Infinity): boolean =>
+    typeof v === 'number' && !Number.isNaN(v) && v >= min && v <= max;
+  need(typeof c.env === 'string', 'env', 'an environment name');
+  need(typeof c.envOptions === 'object' && c.envOptions !== null, 'envOptions', 'an object');
+  need(c.algo === 'ppo' || c.algo === 'a2c', 'algo', "'ppo' or 'a2c'");
+  need(int(c.totalSteps, 1), 'totalSteps', 'an integer >= 1');
+  need(int(c.numEnvs, 1), 'numEnvs', 'an integer >= 1');
+  need(int(c.numSteps, 1), 'numSteps', 'an integer >= 1');
+  need(
+    int(c.numMinibatches, 1) && c.numMinibatches <= c.numEnvs * c.numSteps,
+    'numMinibatches',
+    'an integer from 1 to numEnvs x numSteps',
+  );
+  need(int(c.updateEpochs, 1), 'updateEpochs', 'an integer >= 1');
+  need(num(c.learningRate, 0), 'learningRate', 'a number >= 0');
+  need(typeof c.annealLr === 'boolean', 'annealLr', 'true or false');
+  need(num(c.gamma, 0, 1), 'gamma', 'a number in [0, 1]');
+  need(num(c.gaeLambda, 0, 1), 'gaeLambda', 'a number in [0, 1]');
+  need(typeof c.normAdv === 'boolean', 'normAdv', 'true or false');
+  need(num(c.clipCoef, 0) && c.clipCoef > 0, 'clipCoef', 'a number > 0');
+  need(typeof c.clipVloss === 'boolean', 'clipVloss', 'true or false');
+  need(num(c.entCoef, 0), 'entCoef', 'a number >= 0');
+  need(num(c.vfCoef, 0), 'vfCoef', 'a number >= 0');
+  need(num(c.maxGradNorm, 0) && c.maxGradNorm > 0, 'maxGradNorm', 'a number > 0');
+  need(
+    c.targetKl === null || (num(c.targetKl, 0) && c.targetKl > 0),
+    'targetKl',
+    'null or a number > 0',
+  );
+  need(int(c.hidden, 1), 'hidden', 'an integer >= 1');
+  need(int(c.seed, 0) && c.seed <= 0xffffffff, 'seed', 'an integer from 0 to 4294967295');
+  need(
+    (TF_BACKENDS as readonly unknown[]).includes(c.tfBackend),
+    'tfBackend',
+    TF_BACKENDS.join(', '),
+  );
+  need(c.envBackend === 'cpu' || c.envBackend === 'webgpu', 'envBackend', "'cpu' or 'webgpu'");
+  need(int(c.evalEvery, 1), 'evalEvery', 'an integer >= 1');
+  need(int(c.evalInstances, 1), 'evalInstances', 'an integer >= 1');
+  need(typeof c.out === 'string' && c.out !== '', 'out', 'a folder name');
+  return problems;
+}
+
 /** Sizes that follow from the config (CleanRL computes these, it does not store them). */
 export function derived(c: TrainConfig): {
   batchSize: number;
@@ -138,6 +191,16 @@ export async function train(
   const entry = findEnv(config.env);
   if (entry === undefined) throw new Error(`unknown environment '${config.env}'`);
   const adapter = entry.training;
+  const problems = configProblems(config);
+  if (problems.length > 0)
+    throw new Error(
+      `train: bad config: ${problems.map(([f, e]) => `${f}: expected ${e}`).join('; ')}`,
+    );
+  if (resume !== undefined && resume.architecture.hidden !== config.hidden) {
+    throw new Error(
+      `train: the checkpoint's network is ${resume.architecture.hidden} wide, the config says ${config.hidden}`,
+    );
+  }
   const { batchSize, numUpdates } = derived(config);
   const started = performance.now();
   const priorSeconds = resume?.training.wallSeconds ?? 0;
@@ -227,9 +290,10 @@ export async function train(
         machine: { ...describeMachine() },
       },
     };
-    for (const [name, w] of c.weights) {
+    const optimizer = c.optimizer!;
+    for (const [name, w] of [...c.weights, ...optimizer.m, ...optimizer.v]) {
       if (!w.every(Number.isFinite))
-        throw new TrainingStopped(`weights ${name} are not finite; checkpoint not written`);
+        throw new TrainingStopped(`${name} holds non-finite values; checkpoint not written`);
     }
     writeCheckpoint(checkpointPath, c);
     lastCheckpointUpdate = updates;
@@ -305,7 +369,11 @@ export async function train(
       metrics['debug/live_tensors'] = tf.memory().numTensors - memoryAtStart;
       const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
       if (bad !== undefined) {
-        stopped = `update ${u}: ${bad[0]} is ${bad[1]}; stopped, the last good checkpoint (update ${lastCheckpointUpdate}) is intact at ${checkpointPath}`;
+        const kept =
+          lastCheckpointUpdate > 0
+            ? `the last good checkpoint (update ${lastCheckpointUpdate}) is intact at ${checkpointPath}`
+            : 'no checkpoint had been written yet';
+        stopped = `update ${u}: ${bad[0]} is ${bad[1]}; stopped, ${kept}`;
         log.write(globalStep, metrics);
         throw new TrainingStopped(stopped);
       }

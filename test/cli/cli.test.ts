@@ -270,6 +270,23 @@ describe('schedrl train, export and eval with checkpoints', () => {
     expect((await cli('eval', '--policy', `checkpoint:${broken}`)).code).toBe(1);
   });
 
+  it('refuses out-of-range settings and resumes that would change a run', async () => {
+    const config = join(tmp, 'bad-config.json');
+    writeFileSync(config, JSON.stringify({ numMinibatches: 0 }));
+    const r = await cli('train', '--config', config, '--steps', '512');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `${config} (numMinibatches): expected an integer from 1 to numEnvs x numSteps`,
+    );
+    const ckpt = join(tmp, 'run', 'checkpoint.json'); // from the tiny run above
+    expect((await cli('train', '--resume', ckpt, '--lr', '0.1')).err).toMatch(
+      /--resume continues a run with its own settings; drop --lr/,
+    );
+    expect((await cli('train', '--resume', ckpt, '--steps', '256')).err).toMatch(
+      /--steps 256: the run has done 512 steps already/,
+    );
+  });
+
   it('ships a job-shop checkpoint that loads and matches the environment', async () => {
     const r = await cli(
       'eval',
