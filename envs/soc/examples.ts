@@ -1,0 +1,39 @@
+/** The bundled example graphs (data/examples.json, sources in data/README.md). */
+
+import { join } from 'node:path';
+import { InputError } from '../../src/core/errors.js';
+import { readTextFile } from '../../src/core/files.js';
+import { packageRoot } from '../../src/core/paths.js';
+import type { Platform, TaskGraph } from './types.js';
+
+interface RawGraph {
+  name: string;
+  exec: number[][];
+  edges: [number, number, number][];
+  bandwidth: number;
+}
+
+/** A bundled example: its task graph and the fully connected platform it was published with. */
+export function exampleGraph(name: 'topcuoglu2002' | 'arabnejad2014'): {
+  graph: TaskGraph;
+  platform: Platform;
+} {
+  const file = join(packageRoot(), 'envs', 'soc', 'data', 'examples.json');
+  const raw = JSON.parse(readTextFile(file, 'examples file')) as { graphs: RawGraph[] };
+  const g = raw.graphs.find((x) => x.name === name);
+  if (g === undefined)
+    throw new InputError({ file, field: 'graphs' }, `expected a graph named ${name}`);
+  const P = g.exec[0].length;
+  return {
+    graph: {
+      name,
+      numTasks: g.exec.length,
+      exec: g.exec,
+      edges: g.edges.map(([from, to, volume]) => ({ from, to, volume })),
+    },
+    platform: {
+      numProcs: P,
+      bandwidth: Array.from({ length: P }, () => new Array<number>(P).fill(g.bandwidth)),
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * An independent check of a DAG schedule: every task placed on a processor that can run it for
+ * its execution time, after its inputs have arrived (transfer delays included), one task per
+ * processor at a time.
+ */
+
+import { transferTime } from './graph.js';
+import type { DagSchedule, Platform, TaskGraph } from './types.js';
+
+export function validateDagSchedule(g: TaskGraph, platform: Platform, s: DagSchedule): string[] {
+  const issues: string[] = [];
+  const eps = 1e-9;
+  for (let t = 0; t < g.numTasks; t++) {
+    const p = s.proc[t];
+    if (!(p >= 0 && p < platform.numProcs)) {
+      issues.push(`task ${t} is not placed on a processor`);
+      continue;
+    }
+    const w = g.exec[t][p];
+    if (!Number.isFinite(w)) issues.push(`task ${t} cannot run on processor ${p}`);
+    else if (Math.abs(s.finish[t] - s.start[t] - w) > eps)
+      issues.push(`task ${t} runs ${s.finish[t] - s.start[t]}, its time on processor ${p} is ${w}`);
+    if (s.start[t] < -eps) issues.push(`task ${t} starts before 0`);
+  }
+  for (const e of g.edges) {
+    const arrival =
+      s.finish[e.from] + transferTime(platform, e.volume, s.proc[e.from], s.proc[e.to]);
+    if (s.start[e.to] < arrival - eps)
+      issues.push(
+        `task ${e.to} starts at ${s.start[e.to]} before its input from task ${e.from} arrives at ${arrival}`,
+      );
+  }
+  for (let p = 0; p < platform.numProcs; p++) {
+    const on = s.proc
+      .flatMap((q, t) => (q === p ? [t] : []))
+      .sort((a, b) => s.start[a] - s.start[b]);
+    for (let i = 1; i < on.length; i++) {
+      if (s.start[on[i]] < s.finish[on[i - 1]] - eps)
+        issues.push(`processor ${p}: task ${on[i]} overlaps task ${on[i - 1]}`);
+    }
+  }
+  return issues;
+}
