@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exampleGraph } from '../../../envs/soc/examples.js';
+import { randomDag } from '../../../envs/soc/generator.js';
+import { adjacency, topologicalOrder } from '../../../envs/soc/graph.js';
 import { cpop, heft, makespanOf, peft, upwardRank } from '../../../envs/soc/static.js';
 import { validateDagSchedule } from '../../../envs/soc/validate.js';
 
@@ -53,5 +55,56 @@ describe('static DAG schedulers on their papers’ example graphs', () => {
     expect(issues).toMatch(/task 1 starts at 0 before its input from task 0/);
     const wrongTime = { ...good, finish: good.finish.map((t, i) => (i === 0 ? t + 1 : t)) };
     expect(validateDagSchedule(graph, platform, wrongTime).join('\n')).toMatch(/task 0 runs/);
+  });
+});
+
+describe('random layered DAGs (Topcuoglu parameters)', () => {
+  const params = {
+    tasks: 40,
+    processors: 4,
+    shape: 1,
+    outDegree: 3,
+    ccr: 1,
+    heterogeneity: 1,
+    meanCost: 20,
+  };
+
+  it('are deterministic from the seed, acyclic, and connected level to level', () => {
+    const a = randomDag(params, 5);
+    expect(randomDag(params, 5)).toEqual(a);
+    expect(randomDag(params, 6)).not.toEqual(a);
+    expect(a.graph.numTasks).toBe(40);
+    expect(topologicalOrder(a.graph)).toHaveLength(40);
+    for (const e of a.graph.edges) expect(e.from).toBeLessThan(e.to);
+    for (const row of a.graph.exec)
+      for (const w of row) expect(Number.isInteger(w) && w >= 1).toBe(true);
+  });
+
+  it('get valid HEFT, CPOP and PEFT schedules no shorter than the zero-communication critical path', () => {
+    for (let seed = 0; seed < 25; seed++) {
+      const { graph, platform } = randomDag(
+        {
+          ...params,
+          tasks: 10 + seed * 3,
+          ccr: [0.1, 1, 5][seed % 3],
+          shape: [0.5, 1, 2][seed % 3],
+        },
+        seed,
+      );
+      // Lower bound: the longest path with every task at its fastest and free transfers.
+      const { preds } = adjacency(graph);
+      const finish = new Array<number>(graph.numTasks).fill(0);
+      for (const t of topologicalOrder(graph))
+        finish[t] = Math.max(0, ...preds[t].map(([q]) => finish[q])) + Math.min(...graph.exec[t]);
+      const bound = Math.max(...finish);
+      for (const [name, s] of [
+        ['heft', heft(graph, platform)],
+        ['cpop', cpop(graph, platform)],
+        ['peft', peft(graph, platform)],
+      ] as const) {
+        expect(validateDagSchedule(graph, platform, s), `${name} seed ${seed}`).toEqual([]);
+        expect(makespanOf(s)).toBeGreaterThanOrEqual(bound);
+      }
+    }
   });
 });
