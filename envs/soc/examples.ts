@@ -33,7 +33,11 @@ export function exampleGraph(name: 'topcuoglu2002' | 'arabnejad2014'): {
     },
     platform: {
       numProcs: P,
-      bandwidth: Array.from({ length: P }, () => new Array<number>(P).fill(g.bandwidth)),
+      names: Array.from({ length: P }, (_, p) => `P${p}`),
+      bandwidth: Array.from({ length: P }, (_, p) =>
+        Array.from({ length: P }, (_, q) => (p === q ? Infinity : g.bandwidth)),
+      ),
+      truncateTransfers: false,
     },
   };
 }

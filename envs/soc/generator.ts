@@ -95,7 +95,11 @@ export function randomDag(
     },
     platform: {
       numProcs: P,
-      bandwidth: Array.from({ length: P }, () => new Array<number>(P).fill(1)),
+      names: Array.from({ length: P }, (_, p) => `P${p}`),
+      bandwidth: Array.from({ length: P }, (_, p) =>
+        Array.from({ length: P }, (_, q) => (p === q ? Infinity : 1)),
+      ),
+      truncateTransfers: false,
     },
   };
 }

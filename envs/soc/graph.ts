@@ -34,9 +34,12 @@ export function topologicalOrder(g: TaskGraph): number[] {
   return order;
 }
 
-/** Time to move `volume` from processor p to q (0 on the same processor). */
+/** Time to move `volume` from processor p to q. */
 export function transferTime(platform: Platform, volume: number, p: number, q: number): number {
-  return p === q || volume === 0 ? 0 : volume / platform.bandwidth[p][q];
+  const bw = platform.bandwidth[p][q];
+  if (volume === 0 || !Number.isFinite(bw)) return 0;
+  const t = volume / bw;
+  return platform.truncateTransfers ? Math.floor(t) : t;
 }
 
 /** Mean transfer time of `volume` over all ordered pairs of different processors. */

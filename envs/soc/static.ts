@@ -178,6 +178,35 @@ export function cpop(g: TaskGraph, platform: Platform): DagSchedule {
   return tl.schedule();
 }
 
+/**
+ * ETF, earliest task first (Hwang et al. 1989), the default scheduler of DS3: among all ready
+ * tasks (every predecessor placed) and all processors, place the pair that finishes first; a task
+ * starts once its inputs have arrived and its processor is free (no insertion), as in DS3.
+ */
+export function etf(g: TaskGraph, platform: Platform): DagSchedule {
+  const { preds, succs } = adjacency(g);
+  const tl = new Timeline(g, platform);
+  const free = new Array<number>(platform.numProcs).fill(0);
+  const waiting = preds.map((p) => p.length);
+  const ready = waiting.flatMap((w, t) => (w === 0 ? [t] : []));
+  while (ready.length > 0) {
+    let best = { t: -1, p: -1, start: 0, finish: Infinity };
+    for (const t of [...ready].sort((a, b) => a - b)) {
+      for (let p = 0; p < platform.numProcs; p++) {
+        const w = g.exec[t][p];
+        if (!Number.isFinite(w)) continue;
+        const start = Math.max(free[p], tl.dataReady(t, p, preds[t]));
+        if (start + w < best.finish) best = { t, p, start, finish: start + w };
+      }
+    }
+    tl.place(best.t, best.p, best.start);
+    free[best.p] = best.finish;
+    ready.splice(ready.indexOf(best.t), 1);
+    for (const [s] of succs[best.t]) if (--waiting[s] === 0) ready.push(s);
+  }
+  return tl.schedule();
+}
+
 /** PEFT's optimistic cost table: OCT[t][p], the best remaining path length after t if t runs on p. */
 export function optimisticCostTable(g: TaskGraph, platform: Platform): number[][] {
   const { succs } = adjacency(g);

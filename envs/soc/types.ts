@@ -20,8 +20,15 @@ export interface TaskGraph {
 
 export interface Platform {
   readonly numProcs: number;
-  /** bandwidth[p][q] for p != q (data volume per time unit); the diagonal is unused. */
+  /** Processor names, for charts and tables (e.g. A7, FFT). */
+  readonly names: readonly string[];
+  /**
+   * bandwidth[p][q]: data volume per time unit from p to q. A transfer takes volume / bandwidth;
+   * on the diagonal Infinity means data stays in place for free (DS3 gives a finite local rate).
+   */
   readonly bandwidth: readonly (readonly number[])[];
+  /** Round transfer times down to whole time units, as DS3 does. */
+  readonly truncateTransfers: boolean;
 }
 
 /** A static schedule: the processor, start and finish of every task. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { exampleGraph } from '../../../envs/soc/examples.js';
 import { randomDag } from '../../../envs/soc/generator.js';
 import { adjacency, topologicalOrder } from '../../../envs/soc/graph.js';
-import { cpop, heft, makespanOf, peft, upwardRank } from '../../../envs/soc/static.js';
+import { DS3_JOBS, ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';
+import { cpop, etf, heft, makespanOf, peft, upwardRank } from '../../../envs/soc/static.js';
 import { validateDagSchedule } from '../../../envs/soc/validate.js';
 
 describe('static DAG schedulers on their papers’ example graphs', () => {
@@ -106,5 +107,38 @@ describe('random layered DAGs (Topcuoglu parameters)', () => {
         expect(makespanOf(s)).toBeGreaterThanOrEqual(bound);
       }
     }
+  });
+});
+
+describe('DS3 workloads on the DS3 SoC', () => {
+  // Single-job latencies of DS3's ETF scheduler, Table 5 of the DS3 paper (microseconds).
+  const published = { wifi_tx: 69, wifi_rx: 301, range_detection: 177 } as const;
+  for (const which of ['ds3-16pe-2016', 'ds3-16pe'] as const) {
+    it(`ETF reproduces DS3's single-job latencies within 5% (${which})`, () => {
+      const soc = ds3Soc(which);
+      for (const [job, latency] of Object.entries(published)) {
+        const graph = ds3Job(job as keyof typeof published, soc);
+        const s = etf(graph, soc.platform);
+        expect(validateDagSchedule(graph, soc.platform, s), job).toEqual([]);
+        const ours = makespanOf(s);
+        expect(
+          Math.abs(ours - latency) / latency,
+          `${job}: ours ${ours}, DS3 ${latency}`,
+        ).toBeLessThanOrEqual(0.05);
+      }
+    });
+  }
+
+  it('loads every bundled job with valid HEFT schedules', () => {
+    const soc = ds3Soc();
+    for (const job of DS3_JOBS) {
+      if (job === 'pulse_doppler') continue; // its task types have times only on the 2016 SoC
+      const graph = ds3Job(job, soc);
+      expect(validateDagSchedule(graph, soc.platform, heft(graph, soc.platform)), job).toEqual([]);
+    }
+    const old = ds3Soc('ds3-16pe-2016');
+    const pulse = ds3Job('pulse_doppler', old);
+    expect(pulse.numTasks).toBe(451);
+    expect(validateDagSchedule(pulse, old.platform, heft(pulse, old.platform))).toEqual([]);
   });
 });
