@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { InputError } from '../../src/core/errors.js';
 import { readTextFile } from '../../src/core/files.js';
 import { packageRoot } from '../../src/core/paths.js';
-import type { Platform, TaskGraph } from './types.js';
+import {
+  parseDs3Job,
+  parseDs3Soc,
+  type Ds3JobDescription,
+  type Ds3SocDescription,
+} from './ds3-text.js';
+import type { TaskGraph } from './types.js';
 
 export const DS3_JOBS = [
   'wifi_tx',
@@ -21,12 +27,6 @@ export const DS3_JOBS = [
   'pulse_doppler',
 ] as const;
 export type Ds3Job = (typeof DS3_JOBS)[number];
-
-interface RawJob {
-  name: string;
-  tasks: { id: number; name: string; type: string; head: boolean; tail: boolean }[];
-  edges: [number, number, number][];
-}
 
 interface RawSoc {
   name: string;
@@ -46,10 +46,7 @@ function readJson<T>(file: string): T {
 }
 
 /** A bundled DS3 SoC: `ds3-16pe` (the current default) or `ds3-16pe-2016` (the first commit's, with scrambler accelerators). */
-export function ds3Soc(which: 'ds3-16pe' | 'ds3-16pe-2016' = 'ds3-16pe'): {
-  platform: Platform;
-  exec: (type: string, p: number) => number;
-} {
+export function ds3Soc(which: 'ds3-16pe' | 'ds3-16pe-2016' = 'ds3-16pe'): Ds3SocDescription {
   const file = join(dir(), which === 'ds3-16pe' ? 'soc.json' : 'soc_first_commit.json');
   const raw = readJson<RawSoc>(file);
   const procs = raw.peTypes.flatMap((t) =>
@@ -80,23 +77,37 @@ export function ds3Soc(which: 'ds3-16pe' | 'ds3-16pe-2016' = 'ds3-16pe'): {
   };
 }
 
-/** A DS3 job as a task graph on `soc` (execution times looked up by task type, as DS3 does). */
-export function ds3Job(name: Ds3Job, soc: ReturnType<typeof ds3Soc>): TaskGraph {
+/** A bundled DS3 job as a task graph on `soc` (execution times looked up by task type, as DS3 does). */
+export function ds3Job(name: Ds3Job, soc: Ds3SocDescription): TaskGraph {
   const file = join(dir(), 'jobs', `${name}.json`);
-  const raw = readJson<RawJob>(file);
-  const exec = raw.tasks.map((t) => {
+  return jobGraph(readJson<Ds3JobDescription>(file), soc, file);
+}
+
+/** A job in DS3's own text format, from a user's file, as a task graph on `soc`. */
+export function readDs3JobFile(path: string, soc: Ds3SocDescription): TaskGraph {
+  return jobGraph(parseDs3Job(readTextFile(path, 'DS3 job file'), path), soc, path);
+}
+
+/** A SoC in DS3's own text format, from a user's file. */
+export function readDs3SocFile(path: string): Ds3SocDescription {
+  return parseDs3Soc(readTextFile(path, 'DS3 SoC file'), path);
+}
+
+function jobGraph(job: Ds3JobDescription, soc: Ds3SocDescription, file: string): TaskGraph {
+  const exec = job.tasks.map((t) => {
     const row = Array.from({ length: soc.platform.numProcs }, (_, p) => soc.exec(t.type, p));
-    if (!row.some(Number.isFinite))
+    if (!row.some(Number.isFinite)) {
       throw new InputError(
-        { file, field: `tasks[${t.id}].type` },
-        `expected a task type some PE runs, found ${t.type}`,
+        { file, field: `task ${t.id} (${t.name})` },
+        `expected a task type some PE of the SoC runs, found ${t.type}`,
       );
+    }
     return row;
   });
   return {
-    name: raw.name,
-    numTasks: raw.tasks.length,
+    name: job.name,
+    numTasks: job.tasks.length,
     exec,
-    edges: raw.edges.map(([from, to, volume]) => ({ from, to, volume })),
+    edges: job.edges.map(([from, to, volume]) => ({ from, to, volume })),
   };
 }
