@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { seedStreams } from '../../../src/core/rng.js';
+import { randomLegalActions } from '../../../src/core/vecenv.js';
+import { SOC_BASELINES, socBaseline } from '../../../envs/soc/baselines.js';
+import { ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';
+import {
+  SOC_CANDIDATE_FEATURES,
+  SOC_TIME_SCALE,
+  SocEnv,
+  type SocConfig,
+} from '../../../envs/soc/env.js';
+import { validateDagSchedule } from '../../../envs/soc/validate.js';
+
+const soc = ds3Soc('ds3-16pe-2016');
+const jobs = [ds3Job('wifi_tx', soc), ds3Job('wifi_rx', soc), ds3Job('range_detection', soc)];
+
+function config(patch: Partial<SocConfig>): SocConfig {
+  return {
+    numEnvs: 4,
+    platform: soc.platform,
+    jobs,
+    mix: [1, 1, 1],
+    meanInterArrival: 50,
+    jobsPerEpisode: 12,
+    noise: 0,
+    maxCandidates: 32,
+    ...patch,
+  };
+}
+
+/** Plays a policy until every copy has finished one episode; returns each copy's first result. */
+function play(
+  env: SocEnv,
+  policy: ReturnType<typeof socBaseline>,
+  seed: number,
+): { latency: number[]; ret: number[] } {
+  env.reset(seed);
+  const actions = new Int32Array(env.numEnvs);
+  const latency = new Array<number>(env.numEnvs).fill(NaN);
+  const ret = new Array<number>(env.numEnvs).fill(NaN);
+  while (latency.some(Number.isNaN)) {
+    policy.act(env, actions);
+    const r = env.step(actions);
+    for (let e = 0; e < env.numEnvs; e++) {
+      if (r.terminated[e] === 0 || !Number.isNaN(latency[e])) continue;
+      latency[e] = r.episodes.metric[e];
+      ret[e] = r.episodes.return[e];
+      for (const job of env.finishedJobs[e]) {
+        expect(
+          validateDagSchedule(
+            env.config.jobs[job.template],
+            soc.platform,
+            job.schedule,
+            job.duration,
+          ),
+        ).toEqual([]);
+        expect(Math.min(...job.schedule.start)).toBeGreaterThanOrEqual(job.arrival);
+      }
+    }
+  }
+  return { latency, ret };
+}
+
+describe('SoC job streams', () => {
+  it("reproduces DS3's single-job latencies with its ETF, stepping as DS3 does", () => {
+    const published = [69, 301, 177]; // DS3 paper, Table 5, microseconds
+    jobs.forEach((job, i) => {
+      const env = new SocEnv(
+        config({ numEnvs: 1, jobs: [job], mix: [1], jobsPerEpisode: 1, meanInterArrival: 1e9 }),
+      );
+      const { latency } = play(env, socBaseline('etf'), 1);
+      expect(
+        Math.abs(latency[0] - published[i]) / published[i],
+        `${job.name}: ${latency[0]}`,
+      ).toBeLessThanOrEqual(0.05);
+    });
+  });
+
+  it('builds valid schedules with every baseline, at several loads and noise levels, and returns minus the summed latency', () => {
+    for (const noise of [0, 0.3]) {
+      for (const meanInterArrival of [200, 25]) {
+        for (const b of SOC_BASELINES) {
+          const env = new SocEnv(config({ noise, meanInterArrival }));
+          const { latency, ret } = play(env, socBaseline(b, 2), 7);
+          latency.forEach((l, e) => expect(ret[e]).toBeCloseTo((-l * 12) / SOC_TIME_SCALE, 6));
+        }
+      }
+    }
+  });
+
+  it('prefers informed heuristics to random under load', () => {
+    const env = new SocEnv(config({ meanInterArrival: 25 }));
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(play(env, socBaseline('heft'), 3).latency)).toBeLessThan(
+      mean(play(env, socBaseline('random', 1), 3).latency) / 2,
+    );
+  });
+
+  it('is deterministic from its seed and writes well-formed observations', () => {
+    const a = play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11);
+    expect(play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11)).toEqual(a);
+    const env = new SocEnv(config({}));
+    env.reset(2);
+    const rng = new Uint32Array(4);
+    seedStreams(rng, 1);
+    const actions = new Int32Array(4);
+    const F = SOC_CANDIDATE_FEATURES.length;
+    for (let t = 0; t < 200; t++) {
+      for (let e = 0; e < 4; e++) {
+        const legal = env.obs.mask.subarray(e * 32, (e + 1) * 32).reduce((n, m) => n + m, 0);
+        expect(legal).toBe(env.candidates(e).length);
+        expect(legal).toBeGreaterThan(0);
+      }
+      for (const v of env.obs.cand) expect(Number.isFinite(v)).toBe(true);
+      for (let i = 0; i < env.obs.cand.length; i += F)
+        expect(env.obs.cand[i + 6]).toBeLessThanOrEqual(1);
+      randomLegalActions(env.obs.mask, 32, rng, actions);
+      env.step(actions);
+    }
+    expect(() => env.step(Int32Array.of(31, 31, 31, 31))).toThrow(/not a legal candidate/);
+  });
+});
