@@ -28,28 +28,21 @@ import {
   type VecEnv,
 } from '../../src/core/vecenv.js';
 import { adjacency, transferTime } from './graph.js';
+import {
+  CANDIDATE_FEATURES,
+  GLOBAL_FEATURES,
+  TIME_SCALE,
+  writeSocCandidateFeatures,
+  writeSocGlobalFeatures,
+} from './features.js';
 import { upwardRank } from './static.js';
 import type { DagSchedule, Platform, TaskGraph } from './types.js';
 
-export const SOC_TIME_SCALE = 100;
-
-export const SOC_CANDIDATE_FEATURES = [
-  'exec_time', //   expected execution time on this processor / TIME_SCALE
-  'finish_delay', // expected finish - now / TIME_SCALE
-  'data_wait', //   inputs' arrival on this processor - now / TIME_SCALE
-  'pe_wait', //     processor free - now / TIME_SCALE
-  'upward_rank', // task's upward rank / TIME_SCALE
-  'job_age', //     now - job arrival / TIME_SCALE
-  'speed', //       fastest execution time of the task / this one (1 = the best processor)
-  'job_left', //    job's unfinished tasks / its tasks
-] as const;
-
-export const SOC_GLOBAL_FEATURES = [
-  'jobs_in_system', // / 8
-  'ready_tasks', //    / 16
-  'idle_pes', //       fraction of processors free now
-  'episode_left', //   jobs yet to arrive / jobs per episode
-] as const;
+export {
+  TIME_SCALE as SOC_TIME_SCALE,
+  CANDIDATE_FEATURES as SOC_CANDIDATE_FEATURES,
+  GLOBAL_FEATURES as SOC_GLOBAL_FEATURES,
+} from './features.js';
 
 export const MEAN_LATENCY: MetricSpec = { name: 'latency', lowerIsBetter: true };
 
@@ -124,8 +117,8 @@ export class SocEnv implements VecEnv {
     this.numEnvs = config.numEnvs;
     this.spec = {
       maxCandidates: config.maxCandidates,
-      candidateFeatures: SOC_CANDIDATE_FEATURES,
-      globalFeatures: SOC_GLOBAL_FEATURES,
+      candidateFeatures: CANDIDATE_FEATURES,
+      globalFeatures: GLOBAL_FEATURES,
     };
     this.obs = allocateObservation(config.numEnvs, this.spec);
     this.result = allocateStepResult(config.numEnvs);
@@ -277,34 +270,38 @@ export class SocEnv implements VecEnv {
       (a, b) => b.rank - a.rank || a.finish - b.finish || a.j - b.j || a.t - b.t || a.p - b.p,
     );
     c.cands = all.slice(0, K).map((x) => [x.j, x.t, x.p]);
-    const F = SOC_CANDIDATE_FEATURES.length;
+    const F = CANDIDATE_FEATURES.length;
     this.obs.mask.fill(0, e * K, (e + 1) * K);
     this.obs.cand.fill(0, e * K * F, (e + 1) * K * F);
     c.cands.forEach(([j, t, p], k) => {
       const job = c.jobs[j];
       const g = this.config.jobs[job.template];
-      const pl = this.plan(c, job, t, p);
-      const o = (e * K + k) * F;
-      const s = SOC_TIME_SCALE;
       this.obs.mask[e * K + k] = 1;
-      this.obs.cand[o] = g.exec[t][p] / s;
-      this.obs.cand[o + 1] = (pl.finish - c.now) / s;
-      this.obs.cand[o + 2] = (pl.dataReady - c.now) / s;
-      this.obs.cand[o + 3] = Math.max(0, c.peFree[p] - c.now) / s;
-      this.obs.cand[o + 4] = this.ranks[job.template][t] / s;
-      this.obs.cand[o + 5] = (c.now - job.arrival) / s;
-      // Some DS3 tasks take 0 us somewhere: such a processor is as fast as any.
-      this.obs.cand[o + 6] = g.exec[t][p] > 0 ? Math.min(...g.exec[t]) / g.exec[t][p] : 1;
-      this.obs.cand[o + 7] = job.tasksLeft / g.numTasks;
+      writeSocCandidateFeatures(
+        this.obs.cand,
+        (e * K + k) * F,
+        g.exec[t][p],
+        Math.min(...g.exec[t]),
+        c.now,
+        this.plan(c, job, t, p).dataReady,
+        c.peFree[p],
+        this.ranks[job.template][t],
+        job.arrival,
+        job.tasksLeft,
+        g.numTasks,
+      );
     });
-    const G = SOC_GLOBAL_FEATURES.length;
     const live = c.jobs.filter((j) => j.done < 0);
-    this.obs.glob[e * G] = live.length / 8;
-    this.obs.glob[e * G + 1] =
-      live.reduce((n, j) => n + j.status.filter((x) => x === 1).length, 0) / 16;
-    this.obs.glob[e * G + 2] = c.peFree.filter((f) => f <= c.now).length / platform.numProcs;
-    this.obs.glob[e * G + 3] =
-      (this.config.jobsPerEpisode - c.arrived) / this.config.jobsPerEpisode;
+    writeSocGlobalFeatures(
+      this.obs.glob,
+      e * GLOBAL_FEATURES.length,
+      live.length,
+      live.reduce((n, j) => n + j.status.filter((x) => x === 1).length, 0),
+      c.peFree.filter((f) => f <= c.now).length,
+      platform.numProcs,
+      this.config.jobsPerEpisode - c.arrived,
+      this.config.jobsPerEpisode,
+    );
   }
 
   step(actions: Int32Array): StepResult {
@@ -324,7 +321,7 @@ export class SocEnv implements VecEnv {
       job.finish[t] = pl.start + actual;
       c.peFree[p] = job.finish[t];
       c.episodeLength++;
-      const reward = -this.advance(c) / SOC_TIME_SCALE;
+      const reward = -this.advance(c) / TIME_SCALE;
       c.episodeReturn += reward;
       out.reward[e] = reward;
       if (c.finished === this.config.jobsPerEpisode) {
