@@ -77,7 +77,10 @@ interface Job {
 
 /** One copy's simulation. Kept as plain objects per copy: the dynamic part is per-job. */
 interface Copy {
-  rng: Rng;
+  /** Arrivals and job mix: the same for every policy given the seed. */
+  arrivals: Rng;
+  /** Execution-time noise. */
+  noise: Rng;
   now: number;
   arrived: number;
   nextArrival: number;
@@ -133,7 +136,8 @@ export class SocEnv implements VecEnv {
   reset(seed: number): Observation {
     this.copies.length = 0;
     for (let e = 0; e < this.numEnvs; e++) {
-      const c = this.newCopy(new Rng((seed ^ Math.imul(e + 1, 0x9e3779b1)) >>> 0));
+      const stream = (seed ^ Math.imul(e + 1, 0x9e3779b1)) >>> 0;
+      const c = this.newCopy(new Rng(stream), new Rng((stream ^ 0x5bd1e995) >>> 0));
       this.copies.push(c);
       this.advance(c);
       this.write(e);
@@ -141,9 +145,10 @@ export class SocEnv implements VecEnv {
     return this.obs;
   }
 
-  private newCopy(rng: Rng): Copy {
+  private newCopy(arrivals: Rng, noise: Rng): Copy {
     return {
-      rng,
+      arrivals,
+      noise,
       now: 0,
       arrived: 0,
       nextArrival: 0,
@@ -172,7 +177,7 @@ export class SocEnv implements VecEnv {
     for (;;) {
       // Arrivals due now.
       while (c.arrived < this.config.jobsPerEpisode && c.nextArrival <= c.now) {
-        const u = c.rng.unit();
+        const u = c.arrivals.unit();
         const template = Math.max(
           0,
           this.mixCdf.findIndex((x) => u < x),
@@ -193,7 +198,7 @@ export class SocEnv implements VecEnv {
           done: -1,
         });
         c.arrived++;
-        c.nextArrival += this.exponential(c.rng, this.config.meanInterArrival);
+        c.nextArrival += this.exponential(c.arrivals, this.config.meanInterArrival);
       }
       // Completions due now.
       for (const job of c.jobs) {
@@ -314,7 +319,10 @@ export class SocEnv implements VecEnv {
       const job = c.jobs[j];
       const pl = this.plan(c, job, t, p);
       const table = this.config.jobs[job.template].exec[t][p];
-      const actual = Math.max(0.1 * table, table * (1 + this.config.noise * this.gaussian(c.rng)));
+      const actual = Math.max(
+        0.1 * table,
+        table * (1 + this.config.noise * this.gaussian(c.noise)),
+      );
       job.status[t] = 2;
       job.proc[t] = p;
       job.start[t] = pl.start;
@@ -339,7 +347,7 @@ export class SocEnv implements VecEnv {
           },
           duration: Array.from(job2.finish, (f, i) => f - job2.start[i]),
         }));
-        this.copies[e] = this.newCopy(c.rng);
+        this.copies[e] = this.newCopy(c.arrivals, c.noise);
         this.advance(this.copies[e]);
       }
       this.write(e);

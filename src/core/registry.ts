@@ -5,6 +5,7 @@
  */
 
 import { jobshop } from '../../envs/jobshop/index.js';
+import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { DeviceVecEnv } from '../gpu/device-env.js';
 import type { Observation, VecEnv } from './vecenv.js';
@@ -86,7 +87,7 @@ export interface EnvEntry {
   readonly training: TrainingAdapter;
 }
 
-export const ENVIRONMENTS: readonly EnvEntry[] = [jobshop];
+export const ENVIRONMENTS: readonly EnvEntry[] = [jobshop, soc];
 
 export function findEnv(name: string): EnvEntry | undefined {
   return ENVIRONMENTS.find((e) => e.name === name);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/main.js';
 import { seedStreams } from '../../../src/core/rng.js';
 import { randomLegalActions } from '../../../src/core/vecenv.js';
 import { SOC_BASELINES, socBaseline } from '../../../envs/soc/baselines.js';
@@ -118,5 +119,55 @@ describe('SoC job streams', () => {
       env.step(actions);
     }
     expect(() => env.step(Int32Array.of(31, 31, 31, 31))).toThrow(/not a legal candidate/);
+  });
+});
+
+describe('schedrl eval and bench --env soc', () => {
+  it('compares the baselines across loads and noise levels, validating every schedule', async () => {
+    let out = '';
+    const code = await runCli(
+      [
+        'eval',
+        '--env',
+        'soc',
+        '--gaps',
+        '200,25',
+        '--noise',
+        '0,0.3',
+        '--episodes',
+        '2',
+        '--jobs-per-episode',
+        '6',
+      ],
+      {
+        stdout: (t) => (out += t),
+        stderr: () => undefined,
+      },
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/mean job latency \(us\), ds3-16pe, noise 30%/);
+    expect(out).toMatch(/\|\s+25 \|\s+[\d.]+ \|/);
+    let err = '';
+    expect(
+      await runCli(['eval', '--env', 'soc', '--jobs', 'wifi_6g'], {
+        stdout: () => undefined,
+        stderr: (t) => (err += t),
+      }),
+    ).toBe(2);
+    expect(err).toMatch(/unknown DS3 job 'wifi_6g'/);
+  });
+
+  it('reports decisions per second as JSON', async () => {
+    let out = '';
+    expect(
+      await runCli(
+        ['bench', '--env', 'soc', '--batches', '2', '--seconds', '0.05', '--windows', '1'],
+        { stdout: (t) => (out += t), stderr: () => undefined },
+      ),
+    ).toBe(0);
+    expect(
+      (JSON.parse(out) as { results: { decisionsPerSecond: number }[] }).results[0]
+        .decisionsPerSecond,
+    ).toBeGreaterThan(0);
   });
 });

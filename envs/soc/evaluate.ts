@@ -1,0 +1,218 @@
+/**
+ * `schedrl eval --env soc`: schedulers on DS3 job streams, across arrival rates and noise levels,
+ * reported as mean job latency (microseconds). Every finished job's schedule is validated.
+ * Arrivals depend only on the seed, so every scheduler sees the same streams.
+ */
+
+import { basename } from 'node:path';
+import { checkCompatible, learnedPolicy } from '../../src/agents/learned.js';
+import { TF_BACKENDS } from '../../src/agents/tfjs.js';
+import { UsageError } from '../../src/core/errors.js';
+import { choiceOption, integerOption, listOption, numberOption } from '../../src/core/options.js';
+import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
+import { markdownTable, mean } from '../../src/core/table.js';
+import type { Policy } from '../../src/core/vecenv.js';
+import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { SOC_BASELINES, socBaseline, type SocBaseline } from './baselines.js';
+import { DS3_JOBS, ds3Job, ds3Soc, type Ds3Job } from './ds3.js';
+import { SocEnv, type SocConfig } from './env.js';
+import { validateDagSchedule } from './validate.js';
+
+export const DEFAULT_JOBS: readonly Ds3Job[] = [
+  'wifi_tx',
+  'wifi_rx',
+  'range_detection',
+  'sc_tx',
+  'sc_rx',
+  'temporal_mitigation',
+];
+
+export interface StreamOptions {
+  readonly soc: 'ds3-16pe' | 'ds3-16pe-2016';
+  readonly jobs: readonly Ds3Job[];
+  readonly meanInterArrival: number;
+  readonly noise: number;
+  readonly jobsPerEpisode: number;
+}
+
+export function streamConfig(o: StreamOptions, numEnvs: number): SocConfig {
+  const soc = ds3Soc(o.soc);
+  return {
+    numEnvs,
+    platform: soc.platform,
+    jobs: o.jobs.map((j) => ds3Job(j, soc)),
+    mix: o.jobs.map(() => 1),
+    meanInterArrival: o.meanInterArrival,
+    jobsPerEpisode: o.jobsPerEpisode,
+    noise: o.noise,
+    maxCandidates: 32,
+  };
+}
+
+/** Mean job latency of `policy` over one episode in each of `episodes` copies seeded by `seed`. */
+export async function meanLatency(
+  config: SocConfig,
+  policy: Policy<SocEnv>,
+  seed: number,
+): Promise<number> {
+  const env = new SocEnv(config);
+  env.reset(seed);
+  const actions = new Int32Array(env.numEnvs);
+  const latency = new Float64Array(env.numEnvs).fill(NaN);
+  let open = env.numEnvs;
+  while (open > 0) {
+    const pending = policy.act(env, actions);
+    if (pending !== undefined) await pending;
+    const r = env.step(actions);
+    for (let e = 0; e < env.numEnvs; e++) {
+      if (r.terminated[e] === 0 || !Number.isNaN(latency[e])) continue;
+      latency[e] = r.episodes.metric[e];
+      open--;
+      for (const job of env.finishedJobs[e]) {
+        const issues = validateDagSchedule(
+          config.jobs[job.template],
+          config.platform,
+          job.schedule,
+          job.duration,
+        );
+        if (issues.length > 0)
+          throw new Error(`soc: ${policy.name} built an invalid schedule: ${issues[0]}`);
+      }
+    }
+  }
+  return mean(Array.from(latency));
+}
+
+function parseJobs(words: readonly string[]): Ds3Job[] {
+  return words.map((w) => {
+    if (!(DS3_JOBS as readonly string[]).includes(w))
+      throw new UsageError(`unknown DS3 job '${w}'`, `jobs: ${DS3_JOBS.join(', ')}`);
+    return w as Ds3Job;
+  });
+}
+
+export const socEvalCommand: EnvCommand = {
+  options: {
+    soc: {
+      type: 'string',
+      description: 'ds3-16pe (current DS3 SoC) or ds3-16pe-2016 (first commit)',
+      default: 'ds3-16pe',
+    },
+    jobs: {
+      type: 'string',
+      description: `DS3 jobs in the mix: ${DS3_JOBS.join(', ')}`,
+      default: DEFAULT_JOBS.join(','),
+    },
+    gaps: {
+      type: 'string',
+      description: 'mean inter-arrival times (us), light to saturated',
+      default: '400,100,50,25',
+    },
+    noise: {
+      type: 'string',
+      description: 'relative standard deviations of execution times',
+      default: '0,0.1,0.3',
+    },
+    policy: {
+      type: 'string',
+      description: `comma list: ${SOC_BASELINES.join(', ')}, checkpoint:FILE.json`,
+      default: SOC_BASELINES.join(','),
+    },
+    episodes: { type: 'string', description: 'episodes (parallel copies) per cell', default: '8' },
+    'jobs-per-episode': {
+      type: 'string',
+      description: 'jobs arriving in one episode',
+      default: '30',
+    },
+    seed: { type: 'string', description: 'seed of the streams', default: '0' },
+    'tf-backend': {
+      type: 'string',
+      description: `TensorFlow.js backend of learned policies: ${TF_BACKENDS.join(', ')}`,
+      default: 'wasm',
+    },
+  },
+  async run(values: OptionValues, log): Promise<CommandReport> {
+    const soc = choiceOption(values, 'soc', ['ds3-16pe', 'ds3-16pe-2016'] as const, 'ds3-16pe');
+    const jobs = parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w));
+    const gaps = listOption(values, 'gaps', '400,100,50,25', (w) =>
+      numberOption({ gaps: w }, 'gaps', 0, 1e-9),
+    );
+    const noises = listOption(values, 'noise', '0,0.1,0.3', (w) =>
+      numberOption({ noise: w }, 'noise', 0, 0),
+    );
+    const episodes = integerOption(values, 'episodes', 8, 1, 4096);
+    const jobsPerEpisode = integerOption(values, 'jobs-per-episode', 30, 1, 100_000);
+    const seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
+    const tfBackend = choiceOption(values, 'tf-backend', TF_BACKENDS, 'wasm');
+    const policies = listOption(values, 'policy', SOC_BASELINES.join(','), (w) => w).map((w) => {
+      if (w.startsWith('checkpoint:')) {
+        const file = w.slice('checkpoint:'.length);
+        const c = readCheckpoint(file);
+        const spec = new SocEnv(
+          streamConfig({ soc, jobs, meanInterArrival: 100, noise: 0, jobsPerEpisode: 1 }, 1),
+        ).spec;
+        checkCompatible(c, file, 'soc', spec);
+        return {
+          label: basename(file).replace(/\.json$/, ''),
+          make: () => learnedPolicy(c, basename(file), { sample: false, seed, backend: tfBackend }),
+        };
+      }
+      if (!(SOC_BASELINES as readonly string[]).includes(w))
+        throw new UsageError(
+          `unknown policy '${w}'`,
+          `policies: ${SOC_BASELINES.join(', ')}, checkpoint:FILE.json`,
+        );
+      return { label: w, make: () => Promise.resolve(socBaseline(w as SocBaseline, seed)) };
+    });
+    const rows: { gap: number; noise: number; policy: string; meanLatencyUs: number }[] = [];
+    for (const noise of noises) {
+      for (const gap of gaps) {
+        const config = streamConfig(
+          { soc, jobs, meanInterArrival: gap, noise, jobsPerEpisode },
+          episodes,
+        );
+        for (const p of policies) {
+          const policy = await p.make();
+          rows.push({
+            gap,
+            noise,
+            policy: p.label,
+            meanLatencyUs: await meanLatency(config, policy, seed),
+          });
+          if ('dispose' in policy && typeof policy.dispose === 'function') policy.dispose();
+        }
+        log(`soc: gap ${gap} us, noise ${noise} done`);
+      }
+    }
+    const labels = policies.map((p) => p.label);
+    const text = noises
+      .map((noise) =>
+        markdownTable({
+          title: `mean job latency (us), ${soc}, noise ${noise * 100}%`,
+          columns: ['mean gap (us)', ...labels],
+          rows: gaps.map((gap) => [
+            gap,
+            ...labels.map(
+              (l) =>
+                rows.find((r) => r.gap === gap && r.noise === noise && r.policy === l)!
+                  .meanLatencyUs,
+            ),
+          ]),
+        }),
+      )
+      .join('\n');
+    return {
+      json: {
+        env: 'soc',
+        command: 'eval',
+        soc,
+        jobs,
+        episodes,
+        jobsPerEpisode,
+        seed,
+        results: rows,
+      },
+      text,
+    };
+  },
+};
