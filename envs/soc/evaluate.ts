@@ -8,7 +8,15 @@ import { basename } from 'node:path';
 import { checkCompatible, learnedPolicy } from '../../src/agents/learned.js';
 import { TF_BACKENDS } from '../../src/agents/tfjs.js';
 import { UsageError } from '../../src/core/errors.js';
-import { choiceOption, integerOption, listOption, numberOption } from '../../src/core/options.js';
+import { writeFileAtomic } from '../../src/core/files.js';
+import { lineChartSvg } from '../../src/core/chart.js';
+import {
+  choiceOption,
+  integerOption,
+  listOption,
+  numberOption,
+  optionalString,
+} from '../../src/core/options.js';
 import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
 import { markdownTable, mean } from '../../src/core/table.js';
 import type { Policy } from '../../src/core/vecenv.js';
@@ -125,6 +133,10 @@ export const socEvalCommand: EnvCommand = {
       default: '30',
     },
     seed: { type: 'string', description: 'seed of the streams', default: '0' },
+    chart: {
+      type: 'string',
+      description: 'write an SVG chart of mean latency per scheduler to this file',
+    },
     'tf-backend': {
       type: 'string',
       description: `TensorFlow.js backend of learned policies: ${TF_BACKENDS.join(', ')}`,
@@ -201,6 +213,25 @@ export const socEvalCommand: EnvCommand = {
         }),
       )
       .join('\n');
+    const chartFile = optionalString(values, 'chart');
+    if (chartFile !== undefined) {
+      const panels = noises.map((noise) => ({
+        title: `noise ${noise * 100}%`,
+        x: gaps,
+        series: labels.map((l) => ({
+          name: l,
+          y: gaps.map(
+            (gap) =>
+              rows.find((r) => r.gap === gap && r.noise === noise && r.policy === l)!.meanLatencyUs,
+          ),
+        })),
+      }));
+      writeFileAtomic(
+        chartFile,
+        lineChartSvg(panels, 'mean inter-arrival time (us)', 'mean job latency (us)'),
+      );
+      log(`wrote ${chartFile}`);
+    }
     return {
       json: {
         env: 'soc',

@@ -19,7 +19,7 @@ import {
   type EnvEntry,
 } from '../core/registry.js';
 
-type Subcommand = 'train' | 'eval' | 'bench' | 'export';
+type Subcommand = 'train' | 'eval' | 'compare' | 'bench' | 'export';
 
 const SUBCOMMANDS: Readonly<
   Record<Subcommand, { summary: string; pick: (e: EnvEntry) => EnvCommand }>
@@ -27,6 +27,11 @@ const SUBCOMMANDS: Readonly<
   train: { summary: 'train a PPO or A2C policy on an environment', pick: (e) => trainCommand(e) },
   eval: {
     summary: 'run baselines on benchmark instances and report gaps to best-known results',
+    pick: (e) => e.eval,
+  },
+  compare: {
+    summary:
+      'the same comparison as eval, with its defaults (every baseline; add --chart FILE.svg where offered)',
     pick: (e) => e.eval,
   },
   bench: { summary: 'measure environment steps per second (JSON)', pick: (e) => e.bench },

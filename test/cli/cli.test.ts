@@ -85,7 +85,10 @@ describe('schedrl eval', () => {
       [['eval', '--mode', 'fast'], /--mode must be one of active, conflict, nondelay, all/],
       [['eval', '--frobnicate'], /Unknown option '--frobnicate'[\s\S]*usage: schedrl eval/],
       [['eval', '--env', 'chess'], /unknown environment 'chess'[\s\S]*jobshop/],
-      [['evaluate'], /unknown command 'evaluate'[\s\S]*commands: train, eval, bench, export/],
+      [
+        ['evaluate'],
+        /unknown command 'evaluate'[\s\S]*commands: train, eval, compare, bench, export/,
+      ],
       [['bench', '--batches', '0'], /--batches expects an integer >= 1/],
       [['bench', '--sizes', '15by15'], /expected sizes like 15x15/],
       [['eval', '--gantt-instance', 'ft06'], /--gantt-instance needs --gantt/],

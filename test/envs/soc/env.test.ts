@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/main.js';
 import { seedStreams } from '../../../src/core/rng.js';
@@ -155,6 +158,32 @@ describe('schedrl eval and bench --env soc', () => {
       }),
     ).toBe(2);
     expect(err).toMatch(/unknown DS3 job 'wifi_6g'/);
+  });
+
+  it('draws the comparison as an SVG chart with schedrl compare', async () => {
+    const chart = join(mkdtempSync(join(tmpdir(), 'schedrl-soc-')), 'latency.svg');
+    const argv = [
+      'compare',
+      '--env',
+      'soc',
+      '--gaps',
+      '100,25',
+      '--noise',
+      '0',
+      '--episodes',
+      '1',
+      '--jobs-per-episode',
+      '4',
+      '--policy',
+      'heft,etf',
+      '--chart',
+      chart,
+    ];
+    expect(await runCli(argv, { stdout: () => undefined, stderr: () => undefined })).toBe(0);
+    const svg = readFileSync(chart, 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('>heft</text>');
+    expect(svg).toContain('>noise 0%</text>');
   });
 
   it('reports decisions per second as JSON', async () => {
