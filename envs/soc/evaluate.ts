@@ -26,14 +26,8 @@ import { DS3_JOBS, ds3Job, ds3Soc, type Ds3Job } from './ds3.js';
 import { SocEnv, type SocConfig } from './env.js';
 import { validateDagSchedule } from './validate.js';
 
-export const DEFAULT_JOBS: readonly Ds3Job[] = [
-  'wifi_tx',
-  'wifi_rx',
-  'range_detection',
-  'sc_tx',
-  'sc_rx',
-  'temporal_mitigation',
-];
+/** Every DS3 job but pulse-Doppler, whose task types have times only on the 2016 SoC. */
+export const DEFAULT_JOBS: readonly Ds3Job[] = DS3_JOBS.filter((j) => j !== 'pulse_doppler');
 
 export interface StreamOptions {
   readonly soc: 'ds3-16pe' | 'ds3-16pe-2016';
