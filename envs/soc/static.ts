@@ -86,6 +86,37 @@ export function makespanOf(s: DagSchedule): number {
   return Math.max(0, ...s.finish);
 }
 
+/**
+ * The ready-list scheme of CPOP and PEFT: repeatedly take the ready task (every predecessor
+ * placed) of highest `priority` (ties: lower index) and place it, by insertion, on the processor
+ * among `procs(t)` of lowest `score` (ties: lower processor).
+ */
+function readyListSchedule(
+  g: TaskGraph,
+  platform: Platform,
+  priority: readonly number[],
+  procs: (t: number) => readonly number[],
+  score: (t: number, p: number, c: { start: number; finish: number }) => number,
+): DagSchedule {
+  const { preds, succs } = adjacency(g);
+  const tl = new Timeline(g, platform);
+  const waiting = preds.map((p) => p.length);
+  const ready = new Set<number>(waiting.flatMap((w, t) => (w === 0 ? [t] : [])));
+  while (ready.size > 0) {
+    const t = [...ready].sort((a, b) => priority[b] - priority[a] || a - b)[0];
+    ready.delete(t);
+    let best = { p: -1, start: 0, score: Infinity };
+    for (const p of procs(t)) {
+      const c = tl.eft(t, p, preds[t]);
+      const v = score(t, p, c);
+      if (v < best.score) best = { p, start: c.start, score: v };
+    }
+    tl.place(t, best.p, best.start);
+    for (const [s] of succs[t]) if (--waiting[s] === 0) ready.add(s);
+  }
+  return tl.schedule();
+}
+
 /** Upward rank: mean execution time plus the longest mean path to an exit task. */
 export function upwardRank(g: TaskGraph, platform: Platform): number[] {
   const { succs } = adjacency(g);
@@ -160,22 +191,14 @@ export function cpop(g: TaskGraph, platform: Platform): DagSchedule {
     for (const t of critical) cost += g.exec[t][p];
     if (cost < cpCost) [cpProc, cpCost] = [p, cost];
   }
-  const tl = new Timeline(g, platform);
-  const waiting = preds.map((p) => p.length);
-  const ready = new Set<number>(waiting.flatMap((w, t) => (w === 0 ? [t] : [])));
-  while (ready.size > 0) {
-    const t = [...ready].sort((a, b) => priority[b] - priority[a] || a - b)[0];
-    ready.delete(t);
-    let best = { p: -1, start: 0, finish: Infinity };
-    const procs = critical.has(t) ? [cpProc] : [...Array(platform.numProcs).keys()];
-    for (const p of procs) {
-      const c = tl.eft(t, p, preds[t]);
-      if (c.finish < best.finish) best = { p, ...c };
-    }
-    tl.place(t, best.p, best.start);
-    for (const [s] of succs[t]) if (--waiting[s] === 0) ready.add(s);
-  }
-  return tl.schedule();
+  const allProcs = [...Array(platform.numProcs).keys()];
+  return readyListSchedule(
+    g,
+    platform,
+    priority,
+    (t) => (critical.has(t) ? [cpProc] : allProcs),
+    (_t, _p, c) => c.finish,
+  );
 }
 
 /**
@@ -234,23 +257,14 @@ export function optimisticCostTable(g: TaskGraph, platform: Platform): number[][
  * minimizing its earliest finish plus its OCT there.
  */
 export function peft(g: TaskGraph, platform: Platform): DagSchedule {
-  const { preds, succs } = adjacency(g);
   const oct = optimisticCostTable(g, platform);
   const rank = oct.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
-  const tl = new Timeline(g, platform);
-  const waiting = preds.map((p) => p.length);
-  const ready = new Set<number>(waiting.flatMap((w, t) => (w === 0 ? [t] : [])));
-  while (ready.size > 0) {
-    const t = [...ready].sort((a, b) => rank[b] - rank[a] || a - b)[0];
-    ready.delete(t);
-    let best = { p: -1, start: 0, score: Infinity };
-    for (let p = 0; p < platform.numProcs; p++) {
-      const c = tl.eft(t, p, preds[t]);
-      const score = c.finish + oct[t][p];
-      if (score < best.score) best = { p, start: c.start, score };
-    }
-    tl.place(t, best.p, best.start);
-    for (const [s] of succs[t]) if (--waiting[s] === 0) ready.add(s);
-  }
-  return tl.schedule();
+  const allProcs = [...Array(platform.numProcs).keys()];
+  return readyListSchedule(
+    g,
+    platform,
+    rank,
+    () => allProcs,
+    (t, p, c) => c.finish + oct[t][p],
+  );
 }

@@ -6,6 +6,7 @@ import { update, type UpdateConfig } from '../../src/agents/ppo.js';
 import { HostObservations, Rollout } from '../../src/agents/rollout.js';
 import { useTfBackend } from '../../src/agents/tfjs.js';
 import { Rng } from '../../src/core/rng.js';
+import { DEFAULT_CONFIG } from '../../src/train/train.js';
 import { JobShopEnv, jobShopConfig } from '../../envs/jobshop/env.js';
 import { randomSource } from '../../envs/jobshop/generator.js';
 
@@ -49,17 +50,12 @@ describe('PPO update', () => {
         }
         env.step(d.actions);
       }
+      // One epoch of one minibatch: its metrics are measured before any gradient step.
       const c: UpdateConfig = {
+        ...DEFAULT_CONFIG,
         algo: 'ppo',
         updateEpochs: 1,
         numMinibatches: 1,
-        normAdv: true,
-        clipCoef: 0.2,
-        clipVloss: true,
-        entCoef: 0,
-        vfCoef: 0.5,
-        maxGradNorm: 0.5,
-        targetKl: null,
       };
       const adv = Float32Array.from({ length: 48 }, (_, i) => Math.sin(i));
       const m = await update(
