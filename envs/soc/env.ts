@@ -1,22 +1,28 @@
 /**
- * Streams of DAG jobs on a heterogeneous SoC, as a batched CPU environment (issue 5, first cut:
- * no WGSL kernel yet).
+ * Streams of DAG jobs on a heterogeneous SoC: the batched CPU reference (kernels/soc.wgsl is its
+ * twin, function for function).
  *
- * Each copy plays an episode of `jobsPerEpisode` jobs arriving as a Poisson stream (mean gap
- * `meanInterArrival`), each job drawn from `jobs` with the `mix` probabilities. Whenever tasks are
- * ready (every predecessor finished) the agent assigns one (ready task, processor) pair: the task
- * starts when its processor is free and its inputs have arrived, and the processor is reserved
- * until it ends (as DS3's schedulers do). When no task is ready, time jumps to the next arrival
- * or completion. The execution time is the table's, times 1 + noise x N(0, 1) (at least 10% of
- * the table's), so the SoC deviates from what schedulers plan with.
+ * Each copy plays episodes of `jobsPerEpisode` jobs arriving as a Poisson stream (mean gap
+ * `meanInterArrival`; the first job at time 0), each job drawn from `jobs` with the `mix`
+ * probabilities. At most `maxJobsInFlight` jobs hold a slot at once; later arrivals wait for one
+ * in arrival order, and their latency runs while they wait. Whenever tasks of admitted jobs are
+ * ready (every predecessor finished), the agent assigns one (ready task, processor) pair: the
+ * task starts when its processor is free and its inputs have arrived, and the processor is
+ * reserved until it ends, as DS3's schedulers do. When no task is ready, time jumps to the next
+ * arrival or completion. A task's execution time is the table's times 1 + noise x z, at least a
+ * tenth of the table's, with z a normal deviate of its own (workload.ts).
  *
  * Candidates: every ready task with every processor that can run it; beyond K, the K with the
- * highest upward rank (ties: earliest finish) are offered. Reward: minus the time that passed
- * times the jobs in the system, over TIME_SCALE, so the return is minus the sum of job latencies
- * (over TIME_SCALE). Metric: the mean job latency of the episode.
+ * highest upward rank are offered (ties: earliest finish, then job, task and processor index).
+ * Reward: minus the time that passed times the jobs in the system (arrived, unfinished), over
+ * TIME_SCALE, so the return is minus the summed job latency over TIME_SCALE. Metric: the mean
+ * job latency of the episode, in table units.
+ *
+ * All state is integer ticks in typed arrays (layout.ts); `step` and `reset` allocate nothing
+ * but the schedules recorded for validation.
  */
 
-import { Rng } from '../../src/core/rng.js';
+import { hash, nextU32, seedStreams } from '../../src/core/rng.js';
 import {
   allocateObservation,
   allocateStepResult,
@@ -27,7 +33,6 @@ import {
   type StepResult,
   type VecEnv,
 } from '../../src/core/vecenv.js';
-import { adjacency, transferTime } from './graph.js';
 import {
   CANDIDATE_FEATURES,
   GLOBAL_FEATURES,
@@ -35,8 +40,27 @@ import {
   writeSocCandidateFeatures,
   writeSocGlobalFeatures,
 } from './features.js';
-import { upwardRank } from './static.js';
-import type { DagSchedule, Platform, TaskGraph } from './types.js';
+import {
+  DONE,
+  FREE_SLOT,
+  READY,
+  RUNNING,
+  WAITING,
+  allocateSocState,
+  socDims,
+  type SocDims,
+  type SocState,
+  type SocStateLayout,
+} from './layout.js';
+import type { DagSchedule } from './types.js';
+import {
+  CANNOT_RUN,
+  NOISE_MEAN,
+  TICKS_PER_UNIT,
+  compileWorkload,
+  type StreamSpec,
+  type Workload,
+} from './workload.js';
 
 export {
   TIME_SCALE as SOC_TIME_SCALE,
@@ -44,54 +68,62 @@ export {
   GLOBAL_FEATURES as SOC_GLOBAL_FEATURES,
 } from './features.js';
 
+export const ENV_NAME = 'soc';
 export const MEAN_LATENCY: MetricSpec = { name: 'latency', lowerIsBetter: true };
 
-export interface SocConfig {
+export interface SocConfig extends StreamSpec {
   readonly numEnvs: number;
-  readonly platform: Platform;
-  /** Job templates. */
-  readonly jobs: readonly TaskGraph[];
-  /** Probability of each template (normalized). */
-  readonly mix: readonly number[];
-  readonly meanInterArrival: number;
-  readonly jobsPerEpisode: number;
-  /** Relative standard deviation of execution times around the table. */
-  readonly noise: number;
   /** K: candidates offered per decision. */
   readonly maxCandidates: number;
 }
 
-/** One in-flight job of a copy. */
-interface Job {
+/** A finished job's schedule in table units, for validation and charts. */
+export interface FinishedJob {
   readonly template: number;
   readonly arrival: number;
-  readonly predsLeft: Int32Array;
-  /** 0 waiting, 1 ready, 2 assigned (running or queued), 3 done */
-  readonly status: Uint8Array;
-  readonly proc: Int32Array;
-  readonly start: Float64Array;
-  readonly finish: Float64Array;
-  tasksLeft: number;
-  done: number;
+  readonly schedule: DagSchedule;
+  readonly duration: number[];
 }
 
-/** One copy's simulation. Kept as plain objects per copy: the dynamic part is per-job. */
-interface Copy {
-  /** Arrivals and job mix: the same for every policy given the seed. */
-  arrivals: Rng;
-  /** Execution-time noise. */
-  noise: Rng;
-  now: number;
-  arrived: number;
-  nextArrival: number;
-  peFree: Float64Array;
-  jobs: Job[];
-  latencySum: number;
-  finished: number;
-  episodeReturn: number;
-  episodeLength: number;
-  /** Offered candidates: [job index, task, processor]. */
-  cands: [number, number, number][];
+const f32 = Math.fround;
+/** f32 ticks -> reward units: 1 / (TIME_SCALE table units). */
+export const REWARD_SCALE = f32(1 / (TIME_SCALE * TICKS_PER_UNIT));
+const TWO_32 = 2 ** 32;
+
+/** -cost x REWARD_SCALE in f32, from a 64-bit cost split in words as the kernel holds it. */
+export function costReward(cost: number): number {
+  const hi = Math.floor(cost / TWO_32);
+  const lo = cost - hi * TWO_32;
+  return -f32(f32(f32(hi) * TWO_32 + f32(lo)) * REWARD_SCALE);
+}
+
+/** One inter-arrival gap in ticks from a u32 draw: the quantile table, interpolated. */
+export function arrivalGap(w: Workload, u: number): number {
+  const i = u >>> 22;
+  const frac = (u >>> 12) & 1023;
+  const k = w.expKnots;
+  const q = k[i] + (((k[i + 1] - k[i]) * frac) >>> 10);
+  return Math.floor(f32(q * w.gapScale));
+}
+
+/** The template of a job from a u32 draw. */
+export function jobTemplate(w: Workload, u: number): number {
+  const v = u >>> 8;
+  let k = 0;
+  while (k < w.numTemplates - 1 && v >= w.mixThreshold[k]) k++;
+  return k;
+}
+
+const noiseStream = new Uint32Array(1);
+
+/** Actual ticks of a task whose table time is `exec`, for job `job` of the episode keyed `key`. */
+export function noisyDuration(w: Workload, key: number, job: number, task: number, exec: number): number {
+  if (w.noiseScale === 0) return exec;
+  noiseStream[0] = hash((hash((key ^ hash(job + 1)) >>> 0) ^ (task + 1)) >>> 0);
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += nextU32(noiseStream, 0) >>> 20;
+  const delta = Math.floor(f32(exec * f32((sum - NOISE_MEAN) * w.noiseScale)));
+  return Math.max(exec + delta, Math.floor(exec / 10));
 }
 
 export class SocEnv implements VecEnv {
@@ -100,279 +132,416 @@ export class SocEnv implements VecEnv {
   readonly metric = MEAN_LATENCY;
   readonly obs: Observation;
   readonly config: SocConfig;
-  private readonly copies: Copy[] = [];
+  readonly workload: Workload;
+  readonly dims: SocDims;
+  readonly state: SocState;
+  readonly layout: SocStateLayout;
+  /** Each copy's last finished episode, job by job (in order of completion), for validation. */
+  readonly finishedJobs: FinishedJob[][];
+  private readonly current: FinishedJob[][];
   private readonly result: StepResult;
-  private readonly ranks: number[][];
-  private readonly adj: ReturnType<typeof adjacency>[];
-  private readonly mixCdf: number[];
-  /** The last finished episode's jobs of each copy, for validation. */
-  readonly finishedJobs: {
-    template: number;
-    arrival: number;
-    schedule: DagSchedule;
-    duration: number[];
-  }[][];
+  private readonly episodeReturn: Float32Array;
+  /** The latency sums as exact doubles (the kernel keeps two u32 words, latencyLo/Hi). */
+  private readonly latency: Float64Array;
+  // Top-K scratch: the candidates kept so far, best first.
+  private readonly keepRank: Float32Array;
+  private readonly keepFinish: Uint32Array;
+  private readonly keepJob: Uint32Array;
+  private readonly keepPacked: Uint32Array;
 
   constructor(config: SocConfig) {
-    if (config.jobs.length === 0 || config.mix.length !== config.jobs.length)
-      throw new RangeError('soc: need job templates and one mix weight each');
+    const K = config.maxCandidates;
+    if (!(Number.isInteger(K) && K >= 1 && K <= 64))
+      throw new RangeError(`${ENV_NAME}: maxCandidates must be an integer in 1..64, got ${K}`);
+    if (!(Number.isInteger(config.numEnvs) && config.numEnvs >= 1))
+      throw new RangeError(`${ENV_NAME}: numEnvs must be a positive integer`);
     this.config = config;
+    this.workload = compileWorkload(config);
     this.numEnvs = config.numEnvs;
+    this.dims = socDims(this.workload, config.numEnvs, K);
+    const { state, layout } = allocateSocState(this.dims);
+    this.state = state;
+    this.layout = layout;
+    this.episodeReturn = new Float32Array(
+      state.episodeReturn.buffer,
+      state.episodeReturn.byteOffset,
+      state.episodeReturn.length,
+    );
+    this.latency = new Float64Array(config.numEnvs);
     this.spec = {
-      maxCandidates: config.maxCandidates,
+      maxCandidates: K,
       candidateFeatures: CANDIDATE_FEATURES,
       globalFeatures: GLOBAL_FEATURES,
     };
     this.obs = allocateObservation(config.numEnvs, this.spec);
     this.result = allocateStepResult(config.numEnvs);
-    this.ranks = config.jobs.map((g) => upwardRank(g, config.platform));
-    this.adj = config.jobs.map(adjacency);
-    const total = config.mix.reduce((a, b) => a + b, 0);
-    let acc = 0;
-    this.mixCdf = config.mix.map((w) => (acc += w / total));
     this.finishedJobs = Array.from({ length: config.numEnvs }, () => []);
+    this.current = Array.from({ length: config.numEnvs }, () => []);
+    this.keepRank = new Float32Array(K);
+    this.keepFinish = new Uint32Array(K);
+    this.keepJob = new Uint32Array(K);
+    this.keepPacked = new Uint32Array(K);
   }
 
   reset(seed: number): Observation {
-    this.copies.length = 0;
+    for (const b of Object.values(this.layout)) b.data.fill(0);
+    seedStreams(this.state.rng, seed >>> 0);
     for (let e = 0; e < this.numEnvs; e++) {
-      const stream = (seed ^ Math.imul(e + 1, 0x9e3779b1)) >>> 0;
-      const c = this.newCopy(new Rng(stream), new Rng((stream ^ 0x5bd1e995) >>> 0));
-      this.copies.push(c);
-      this.advance(c);
-      this.write(e);
+      this.startEpisode(e);
+      this.advance(e);
+      this.writeObservation(e);
     }
     return this.obs;
   }
 
-  private newCopy(arrivals: Rng, noise: Rng): Copy {
-    return {
-      arrivals,
-      noise,
-      now: 0,
-      arrived: 0,
-      nextArrival: 0,
-      peFree: new Float64Array(this.config.platform.numProcs),
-      jobs: [],
-      latencySum: 0,
-      finished: 0,
-      episodeReturn: 0,
-      episodeLength: 0,
-      cands: [],
-    };
-  }
-
-  private exponential(rng: Rng, mean: number): number {
-    return -Math.log(1 - rng.unit()) * mean;
-  }
-
-  private gaussian(rng: Rng): number {
-    const u = Math.max(rng.unit(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.unit());
-  }
-
-  /** Moves time forward until some task is ready or the episode ends; returns the latency integral. */
-  private advance(c: Copy): number {
-    let cost = 0;
-    for (;;) {
-      // Arrivals due now.
-      while (c.arrived < this.config.jobsPerEpisode && c.nextArrival <= c.now) {
-        const u = c.arrivals.unit();
-        const template = Math.max(
-          0,
-          this.mixCdf.findIndex((x) => u < x),
-        );
-        const g = this.config.jobs[template];
-        const preds = this.adj[template].preds.map((p) => p.length);
-        const status = new Uint8Array(g.numTasks);
-        preds.forEach((n, t) => (status[t] = n === 0 ? 1 : 0));
-        c.jobs.push({
-          template,
-          arrival: c.nextArrival,
-          predsLeft: Int32Array.from(preds),
-          status,
-          proc: new Int32Array(g.numTasks).fill(-1),
-          start: new Float64Array(g.numTasks).fill(-1),
-          finish: new Float64Array(g.numTasks).fill(-1),
-          tasksLeft: g.numTasks,
-          done: -1,
-        });
-        c.arrived++;
-        c.nextArrival += this.exponential(c.arrivals, this.config.meanInterArrival);
-      }
-      // Completions due now.
-      for (const job of c.jobs) {
-        if (job.done >= 0) continue;
-        const succs = this.adj[job.template].succs;
-        for (let t = 0; t < job.status.length; t++) {
-          if (job.status[t] !== 2 || job.finish[t] > c.now) continue;
-          job.status[t] = 3;
-          job.tasksLeft--;
-          for (const [s] of succs[t]) if (--job.predsLeft[s] === 0) job.status[s] = 1;
-        }
-        if (job.tasksLeft === 0) {
-          job.done = Math.max(...job.finish);
-          c.latencySum += job.done - job.arrival;
-          c.finished++;
-        }
-      }
-      if (c.jobs.some((j) => j.done < 0 && j.status.includes(1))) return cost;
-      if (c.finished === this.config.jobsPerEpisode) return cost;
-      // Jump to the next event.
-      let next = c.arrived < this.config.jobsPerEpisode ? c.nextArrival : Infinity;
-      for (const job of c.jobs)
-        if (job.done < 0)
-          for (let t = 0; t < job.status.length; t++)
-            if (job.status[t] === 2) next = Math.min(next, job.finish[t]);
-      const inSystem = c.jobs.filter((j) => j.done < 0).length;
-      cost += (next - c.now) * inSystem;
-      c.now = next;
-    }
-  }
-
-  /** When task t of `job` could start on p, and when it would end with the table's time. */
-  plan(
-    c: Copy,
-    job: Job,
-    t: number,
-    p: number,
-  ): { dataReady: number; start: number; finish: number } {
-    const g = this.config.jobs[job.template];
-    let dataReady = c.now;
-    for (const [q, volume] of this.adj[job.template].preds[t]) {
-      dataReady = Math.max(
-        dataReady,
-        job.finish[q] + transferTime(this.config.platform, volume, job.proc[q], p),
-      );
-    }
-    const start = Math.max(dataReady, c.peFree[p]);
-    return { dataReady, start, finish: start + g.exec[t][p] };
-  }
-
-  private write(e: number): void {
-    const c = this.copies[e];
-    const { platform } = this.config;
-    const K = this.config.maxCandidates;
-    const all: { j: number; t: number; p: number; rank: number; finish: number }[] = [];
-    c.jobs.forEach((job, j) => {
-      if (job.done >= 0) return;
-      const g = this.config.jobs[job.template];
-      for (let t = 0; t < job.status.length; t++) {
-        if (job.status[t] !== 1) continue;
-        for (let p = 0; p < platform.numProcs; p++) {
-          if (!Number.isFinite(g.exec[t][p])) continue;
-          all.push({
-            j,
-            t,
-            p,
-            rank: this.ranks[job.template][t],
-            finish: this.plan(c, job, t, p).finish,
-          });
-        }
-      }
-    });
-    all.sort(
-      (a, b) => b.rank - a.rank || a.finish - b.finish || a.j - b.j || a.t - b.t || a.p - b.p,
-    );
-    c.cands = all.slice(0, K).map((x) => [x.j, x.t, x.p]);
-    const F = CANDIDATE_FEATURES.length;
-    this.obs.mask.fill(0, e * K, (e + 1) * K);
-    this.obs.cand.fill(0, e * K * F, (e + 1) * K * F);
-    c.cands.forEach(([j, t, p], k) => {
-      const job = c.jobs[j];
-      const g = this.config.jobs[job.template];
-      this.obs.mask[e * K + k] = 1;
-      writeSocCandidateFeatures(
-        this.obs.cand,
-        (e * K + k) * F,
-        g.exec[t][p],
-        Math.min(...g.exec[t]),
-        c.now,
-        this.plan(c, job, t, p).dataReady,
-        c.peFree[p],
-        this.ranks[job.template][t],
-        job.arrival,
-        job.tasksLeft,
-        g.numTasks,
-      );
-    });
-    const live = c.jobs.filter((j) => j.done < 0);
-    writeSocGlobalFeatures(
-      this.obs.glob,
-      e * GLOBAL_FEATURES.length,
-      live.length,
-      live.reduce((n, j) => n + j.status.filter((x) => x === 1).length, 0),
-      c.peFree.filter((f) => f <= c.now).length,
-      platform.numProcs,
-      this.config.jobsPerEpisode - c.arrived,
-      this.config.jobsPerEpisode,
-    );
-  }
-
   step(actions: Int32Array): StepResult {
-    assertLegalActions('soc', this.obs.mask, this.config.maxCandidates, actions);
+    assertLegalActions(ENV_NAME, this.obs.mask, this.spec.maxCandidates, actions);
     const out = this.result;
-    out.terminated.fill(0);
+    const s = this.state;
+    const N = this.dims.jobsPerEpisode;
     for (let e = 0; e < this.numEnvs; e++) {
-      const c = this.copies[e];
-      const [j, t, p] = c.cands[actions[e]];
-      const job = c.jobs[j];
-      const pl = this.plan(c, job, t, p);
-      const table = this.config.jobs[job.template].exec[t][p];
-      const actual = Math.max(
-        0.1 * table,
-        table * (1 + this.config.noise * this.gaussian(c.noise)),
-      );
-      job.status[t] = 2;
-      job.proc[t] = p;
-      job.start[t] = pl.start;
-      job.finish[t] = pl.start + actual;
-      c.peFree[p] = job.finish[t];
-      c.episodeLength++;
-      const reward = -this.advance(c) / TIME_SCALE;
-      c.episodeReturn += reward;
+      const reward = this.stepCopy(e, actions[e]);
       out.reward[e] = reward;
-      if (c.finished === this.config.jobsPerEpisode) {
+      out.terminated[e] = 0;
+      if (s.finished[e] === N) {
         out.terminated[e] = 1;
-        out.episodes.return[e] = c.episodeReturn;
-        out.episodes.length[e] = c.episodeLength;
-        out.episodes.metric[e] = c.latencySum / c.finished;
-        this.finishedJobs[e] = c.jobs.map((job2) => ({
-          template: job2.template,
-          arrival: job2.arrival,
-          schedule: {
-            proc: Array.from(job2.proc),
-            start: Array.from(job2.start),
-            finish: Array.from(job2.finish),
-          },
-          duration: Array.from(job2.finish, (f, i) => f - job2.start[i]),
-        }));
-        this.copies[e] = this.newCopy(c.arrivals, c.noise);
-        this.advance(this.copies[e]);
+        out.episodes.return[e] = this.episodeReturn[e];
+        out.episodes.length[e] = s.episodeLength[e];
+        out.episodes.metric[e] = this.latency[e] / N / TICKS_PER_UNIT;
+        this.finishedJobs[e] = this.current[e];
+        this.current[e] = [];
+        this.startEpisode(e);
+        this.advance(e);
       }
-      this.write(e);
+      this.writeObservation(e);
     }
     return out;
   }
 
-  /** Copy e's offered candidates as (job index, task, processor), for the baselines. */
-  candidates(e: number): readonly (readonly [number, number, number])[] {
-    return this.copies[e].cands;
+  /** Draws the episode's arrivals and job templates from the copy's stream; empties the SoC. */
+  private startEpisode(e: number): void {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, numProcs: P } = this.dims;
+    s.now[e] = 0;
+    s.arrived[e] = 0;
+    s.admitted[e] = 0;
+    s.finished[e] = 0;
+    s.readyTasks[e] = 0;
+    s.episodeLength[e] = 0;
+    this.episodeReturn[e] = 0;
+    s.latencyLo[e] = 0;
+    s.latencyHi[e] = 0;
+    this.latency[e] = 0;
+    s.episodeKey[e] = nextU32(s.rng, e);
+    let time = 0;
+    for (let i = 0; i < N; i++) {
+      if (i > 0) time += arrivalGap(w, nextU32(s.rng, e));
+      s.jobArrival[e * N + i] = time;
+      s.jobTemplate[e * N + i] = jobTemplate(w, nextU32(s.rng, e));
+    }
+    s.peFree.fill(0, e * P, (e + 1) * P);
+    s.slotJob.fill(FREE_SLOT, e * S, (e + 1) * S);
   }
 
-  /** Planning view of a candidate of copy e: table execution time, expected finish, upward rank, job arrival. */
+  /** Gives job `job` (arrived) slot `slot`: its entry tasks are ready. */
+  private admit(e: number, slot: number, job: number): void {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T } = this.dims;
+    const tpl = s.jobTemplate[e * N + job];
+    const n = w.templateTasks[tpl];
+    const base = w.templateBase[tpl];
+    const ss = e * S + slot;
+    s.slotJob[ss] = job;
+    s.slotTasksLeft[ss] = n;
+    s.slotLastFinish[ss] = s.jobArrival[e * N + job];
+    for (let t = 0; t < T; t++) {
+      const i = ss * T + t;
+      const preds = t < n ? w.predStart[base + t + 1] - w.predStart[base + t] : 0;
+      s.taskPredsLeft[i] = preds;
+      s.taskStatus[i] = t >= n ? DONE : preds === 0 ? READY : WAITING;
+      s.taskProc[i] = 0;
+      s.taskStart[i] = 0;
+      s.taskFinish[i] = 0;
+      if (t < n && preds === 0) s.readyTasks[e]++;
+    }
+  }
+
+  /** Task t of slot `slot` has finished: its successors may become ready, its job may end. */
+  private complete(e: number, slot: number, t: number): void {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T } = this.dims;
+    const ss = e * S + slot;
+    const job = s.slotJob[ss];
+    const gt = w.templateBase[s.jobTemplate[e * N + job]] + t;
+    s.taskStatus[ss * T + t] = DONE;
+    s.slotLastFinish[ss] = Math.max(s.slotLastFinish[ss], s.taskFinish[ss * T + t]);
+    for (let i = w.succStart[gt]; i < w.succStart[gt + 1]; i++) {
+      const succ = ss * T + w.succTask[i];
+      if (--s.taskPredsLeft[succ] === 0) {
+        s.taskStatus[succ] = READY;
+        s.readyTasks[e]++;
+      }
+    }
+    if (--s.slotTasksLeft[ss] > 0) return;
+    const latency = s.slotLastFinish[ss] - s.jobArrival[e * N + job];
+    this.latency[e] += latency;
+    const lo = s.latencyLo[e] + latency;
+    s.latencyLo[e] = lo >>> 0;
+    if (lo >= TWO_32) s.latencyHi[e]++;
+    s.finished[e]++;
+    this.record(e, slot, job);
+    s.slotJob[ss] = FREE_SLOT;
+  }
+
+  /**
+   * Moves time until some task is ready or the episode is over: arrivals, completions and
+   * admissions at `now`, else a jump to the next event. Returns the latency integral (ticks x
+   * jobs) that passed, as an exact double.
+   */
+  private advance(e: number): number {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T } = this.dims;
+    let cost = 0;
+    for (;;) {
+      const now = s.now[e];
+      while (s.arrived[e] < N && s.jobArrival[e * N + s.arrived[e]] <= now) s.arrived[e]++;
+      for (let slot = 0; slot < S; slot++) {
+        const job = s.slotJob[e * S + slot];
+        if (job === FREE_SLOT) continue;
+        const n = w.templateTasks[s.jobTemplate[e * N + job]];
+        for (let t = 0; t < n; t++) {
+          const i = (e * S + slot) * T + t;
+          if (s.taskStatus[i] === RUNNING && s.taskFinish[i] <= now) this.complete(e, slot, t);
+        }
+      }
+      for (let slot = 0; slot < S && s.admitted[e] < s.arrived[e]; slot++) {
+        if (s.slotJob[e * S + slot] !== FREE_SLOT) continue;
+        this.admit(e, slot, s.admitted[e]);
+        s.admitted[e]++;
+      }
+      if (s.readyTasks[e] > 0 || s.finished[e] === N) return cost;
+      let next = s.arrived[e] < N ? s.jobArrival[e * N + s.arrived[e]] : 0xffffffff;
+      for (let slot = 0; slot < S; slot++) {
+        if (s.slotJob[e * S + slot] === FREE_SLOT) continue;
+        for (let t = 0; t < T; t++) {
+          const i = (e * S + slot) * T + t;
+          if (s.taskStatus[i] === RUNNING) next = Math.min(next, s.taskFinish[i]);
+        }
+      }
+      cost += (next - now) * (s.arrived[e] - s.finished[e]);
+      s.now[e] = next;
+    }
+  }
+
+  /** When the inputs of task t of slot `slot` can all be on processor p (never before now). */
+  private dataReady(e: number, slot: number, t: number, p: number): number {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T, numProcs: P } = this.dims;
+    const ss = e * S + slot;
+    const gt = w.templateBase[s.jobTemplate[e * N + s.slotJob[ss]]] + t;
+    let ready = s.now[e];
+    for (let i = w.predStart[gt]; i < w.predStart[gt + 1]; i++) {
+      const q = ss * T + w.predTask[i];
+      const arrival =
+        s.taskFinish[q] + w.transfer[i * w.numClasses + w.procClass[s.taskProc[q] * P + p]];
+      if (arrival > ready) ready = arrival;
+    }
+    return ready;
+  }
+
+  /** Assigns candidate `a`, then advances; returns the reward. */
+  private stepCopy(e: number, a: number): number {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T, numProcs: P, maxCandidates: K } = this.dims;
+    const packed = s.candidate[e * K + a];
+    const slot = packed >>> 24;
+    const t = (packed >>> 8) & 0xffff;
+    const p = packed & 0xff;
+    const ss = e * S + slot;
+    const job = s.slotJob[ss];
+    const exec = w.exec[(w.templateBase[s.jobTemplate[e * N + job]] + t) * P + p];
+    const start = Math.max(this.dataReady(e, slot, t, p), s.peFree[e * P + p]);
+    const finish = start + noisyDuration(w, s.episodeKey[e], job, t, exec);
+    const i = ss * T + t;
+    s.taskStatus[i] = RUNNING;
+    s.taskProc[i] = p;
+    s.taskStart[i] = start;
+    s.taskFinish[i] = finish;
+    s.peFree[e * P + p] = finish;
+    s.readyTasks[e]--;
+    s.episodeLength[e]++;
+    const reward = costReward(this.advance(e));
+    this.episodeReturn[e] = f32(this.episodeReturn[e] + reward);
+    return reward;
+  }
+
+  /** Keeps candidate (rank, finish, job, packed) if it is among the K best so far. */
+  private keep(count: number, rank: number, finish: number, job: number, packed: number): number {
+    const K = this.dims.maxCandidates;
+    const better = (k: number): boolean =>
+      rank > this.keepRank[k] ||
+      (rank === this.keepRank[k] &&
+        (finish < this.keepFinish[k] ||
+          (finish === this.keepFinish[k] &&
+            (job < this.keepJob[k] || (job === this.keepJob[k] && packed < this.keepPacked[k])))));
+    let k = count < K ? count : K - 1;
+    if (count >= K && !better(k)) return count;
+    while (k > 0 && better(k - 1)) {
+      this.keepRank[k] = this.keepRank[k - 1];
+      this.keepFinish[k] = this.keepFinish[k - 1];
+      this.keepJob[k] = this.keepJob[k - 1];
+      this.keepPacked[k] = this.keepPacked[k - 1];
+      k--;
+    }
+    this.keepRank[k] = rank;
+    this.keepFinish[k] = finish;
+    this.keepJob[k] = job;
+    this.keepPacked[k] = packed;
+    return Math.min(count + 1, K);
+  }
+
+  /** The highest upward rank among the not yet started tasks of a slot's job, in ticks. */
+  private pathLeft(e: number, slot: number): number {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T } = this.dims;
+    const ss = e * S + slot;
+    const tpl = s.jobTemplate[e * N + s.slotJob[ss]];
+    let most = 0;
+    for (let t = 0; t < w.templateTasks[tpl]; t++) {
+      const status = s.taskStatus[ss * T + t];
+      if (status === READY || status === WAITING)
+        most = Math.max(most, w.rank[w.templateBase[tpl] + t]);
+    }
+    return most;
+  }
+
+  /** Chooses the K candidates and writes their features, the mask and the global features. */
+  private writeObservation(e: number): void {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T, numProcs: P, maxCandidates: K } = this.dims;
+    let count = 0;
+    for (let slot = 0; slot < S; slot++) {
+      const job = s.slotJob[e * S + slot];
+      if (job === FREE_SLOT) continue;
+      const base = w.templateBase[s.jobTemplate[e * N + job]];
+      const n = w.templateTasks[s.jobTemplate[e * N + job]];
+      for (let t = 0; t < n; t++) {
+        if (s.taskStatus[(e * S + slot) * T + t] !== READY) continue;
+        const rank = w.rank[base + t];
+        for (let p = 0; p < P; p++) {
+          const exec = w.exec[(base + t) * P + p];
+          if (exec === CANNOT_RUN) continue;
+          const start = Math.max(this.dataReady(e, slot, t, p), s.peFree[e * P + p]);
+          count = this.keep(count, rank, start + exec, job, ((slot << 24) | (t << 8) | p) >>> 0);
+        }
+      }
+    }
+    s.numCandidates[e] = count;
+    const F = CANDIDATE_FEATURES.length;
+    const u = (ticks: number): number => ticks / TICKS_PER_UNIT;
+    this.obs.mask.fill(0, e * K, (e + 1) * K);
+    this.obs.cand.fill(0, e * K * F, (e + 1) * K * F);
+    s.candidate.fill(0, e * K, (e + 1) * K);
+    for (let k = 0; k < count; k++) {
+      const packed = this.keepPacked[k] >>> 0;
+      const slot = packed >>> 24;
+      const t = (packed >>> 8) & 0xffff;
+      const p = packed & 0xff;
+      const ss = e * S + slot;
+      const tpl = s.jobTemplate[e * N + s.slotJob[ss]];
+      const gt = w.templateBase[tpl] + t;
+      s.candidate[e * K + k] = packed;
+      this.obs.mask[e * K + k] = 1;
+      writeSocCandidateFeatures(
+        this.obs.cand,
+        (e * K + k) * F,
+        u(w.exec[gt * P + p]),
+        u(w.fastest[gt]),
+        u(s.now[e]),
+        u(this.dataReady(e, slot, t, p)),
+        u(s.peFree[e * P + p]),
+        u(w.rank[gt]),
+        u(s.jobArrival[e * N + s.slotJob[ss]]),
+        s.slotTasksLeft[ss],
+        w.templateTasks[tpl],
+        u(this.pathLeft(e, slot)),
+      );
+    }
+    let idle = 0;
+    for (let p = 0; p < P; p++) if (s.peFree[e * P + p] <= s.now[e]) idle++;
+    writeSocGlobalFeatures(
+      this.obs.glob,
+      e * GLOBAL_FEATURES.length,
+      s.arrived[e] - s.finished[e],
+      s.readyTasks[e],
+      idle,
+      P,
+      N - s.arrived[e],
+      N,
+    );
+  }
+
+  private record(e: number, slot: number, job: number): void {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T } = this.dims;
+    const tpl = s.jobTemplate[e * N + job];
+    const n = w.templateTasks[tpl];
+    const at = (field: Uint32Array): number[] =>
+      Array.from({ length: n }, (_, t) => field[(e * S + slot) * T + t]);
+    const start = at(s.taskStart);
+    const finish = at(s.taskFinish);
+    this.current[e].push({
+      template: tpl,
+      arrival: s.jobArrival[e * N + job] / TICKS_PER_UNIT,
+      schedule: {
+        proc: at(s.taskProc),
+        start: start.map((x) => x / TICKS_PER_UNIT),
+        finish: finish.map((x) => x / TICKS_PER_UNIT),
+      },
+      duration: finish.map((f, t) => (f - start[t]) / TICKS_PER_UNIT),
+    });
+  }
+
+  /** Copy e's offered candidates as (job index, task, processor), for the baselines. */
+  candidates(e: number): readonly (readonly [number, number, number])[] {
+    const s = this.state;
+    const K = this.dims.maxCandidates;
+    return Array.from({ length: s.numCandidates[e] }, (_, k) => {
+      const packed = s.candidate[e * K + k];
+      return [s.slotJob[e * this.dims.slots + (packed >>> 24)], (packed >>> 8) & 0xffff, packed & 0xff];
+    });
+  }
+
+  /** Planning view of candidate k of copy e, in table units: what the heuristics rank by. */
   candidateInfo(
     e: number,
     k: number,
   ): { exec: number; finish: number; rank: number; arrival: number; task: number; proc: number } {
-    const c = this.copies[e];
-    const [j, t, p] = c.cands[k];
-    const job = c.jobs[j];
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, numProcs: P, maxCandidates: K } = this.dims;
+    const packed = s.candidate[e * K + k];
+    const slot = packed >>> 24;
+    const t = (packed >>> 8) & 0xffff;
+    const p = packed & 0xff;
+    const job = s.slotJob[e * S + slot];
+    const gt = w.templateBase[s.jobTemplate[e * N + job]] + t;
+    const exec = w.exec[gt * P + p];
+    const start = Math.max(this.dataReady(e, slot, t, p), s.peFree[e * P + p]);
     return {
-      exec: this.config.jobs[job.template].exec[t][p],
-      finish: this.plan(c, job, t, p).finish,
-      rank: this.ranks[job.template][t],
-      arrival: job.arrival,
+      exec: exec / TICKS_PER_UNIT,
+      finish: (start + exec) / TICKS_PER_UNIT,
+      rank: w.rank[gt] / TICKS_PER_UNIT,
+      arrival: s.jobArrival[e * N + job] / TICKS_PER_UNIT,
       task: t,
       proc: p,
     };

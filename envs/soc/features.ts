@@ -1,6 +1,7 @@
 /**
  * Candidate and global features of SoC job streams, written once and shared by the environment
- * and exported dispatch functions. Times are divided by a fixed TIME_SCALE (microseconds).
+ * and exported dispatch functions (kernels/soc.wgsl writes the same numbers in f32). Times are in
+ * the tables' units (microseconds for DS3), divided by a fixed TIME_SCALE.
  */
 
 export const TIME_SCALE = 100;
@@ -14,6 +15,7 @@ export const CANDIDATE_FEATURES = [
   'job_age', //      now - job arrival / TIME_SCALE
   'speed', //        fastest execution time of the task / this one (1 = the best processor)
   'job_left', //     job's unfinished tasks / its tasks
+  'job_path', //     job's remaining critical path (highest upward rank of its unstarted tasks) / TIME_SCALE
 ] as const;
 
 export const GLOBAL_FEATURES = [
@@ -35,6 +37,7 @@ export function writeSocCandidateFeatures(
   jobArrival: number,
   jobTasksLeft: number,
   jobTasks: number,
+  jobPathLeft: number,
 ): void {
   const start = Math.max(dataReady, peFree);
   out[offset] = exec / TIME_SCALE;
@@ -46,6 +49,7 @@ export function writeSocCandidateFeatures(
   // Some DS3 tasks take 0 us somewhere: such a processor is as fast as any.
   out[offset + 6] = exec > 0 ? fastestExec / exec : 1;
   out[offset + 7] = jobTasksLeft / jobTasks;
+  out[offset + 8] = jobPathLeft / TIME_SCALE;
 }
 
 export function writeSocGlobalFeatures(
