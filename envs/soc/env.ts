@@ -117,7 +117,13 @@ export function jobTemplate(w: Workload, u: number): number {
 const noiseStream = new Uint32Array(1);
 
 /** Actual ticks of a task whose table time is `exec`, for job `job` of the episode keyed `key`. */
-export function noisyDuration(w: Workload, key: number, job: number, task: number, exec: number): number {
+export function noisyDuration(
+  w: Workload,
+  key: number,
+  job: number,
+  task: number,
+  exec: number,
+): number {
   if (w.noiseScale === 0) return exec;
   noiseStream[0] = hash((hash((key ^ hash(job + 1)) >>> 0) ^ (task + 1)) >>> 0);
   let sum = 0;
@@ -517,7 +523,11 @@ export class SocEnv implements VecEnv {
     const K = this.dims.maxCandidates;
     return Array.from({ length: s.numCandidates[e] }, (_, k) => {
       const packed = s.candidate[e * K + k];
-      return [s.slotJob[e * this.dims.slots + (packed >>> 24)], (packed >>> 8) & 0xffff, packed & 0xff];
+      return [
+        s.slotJob[e * this.dims.slots + (packed >>> 24)],
+        (packed >>> 8) & 0xffff,
+        packed & 0xff,
+      ];
     });
   }
 

@@ -43,8 +43,6 @@ export const STATE_SPEC = {
       latencyLo: 'E',
       latencyHi: 'E',
       numCandidates: 'E',
-      /** Arrival stream of each copy (DESIGN.md's generator). */
-      rng: 'E',
       peFree: 'EP',
       jobArrival: 'EN',
       jobTemplate: 'EN',
@@ -55,6 +53,8 @@ export const STATE_SPEC = {
       candidate: 'EK',
     },
   },
+  /** Arrival stream of each copy (DESIGN.md's generator). */
+  rng: { type: 'u32', fields: { rng: 'E' } },
   task_state: {
     type: 'u32',
     fields: { taskStatus: 'EST', taskPredsLeft: 'EST', taskProc: 'EST' },
@@ -64,7 +64,7 @@ export const STATE_SPEC = {
 
 export type SocStateLayout = Layout<typeof STATE_SPEC>;
 type Fields<B extends keyof SocStateLayout> = SocStateLayout[B]['views'];
-export type SocState = Fields<'env'> & Fields<'task_state'> & Fields<'task_time'>;
+export type SocState = Fields<'env'> & Fields<'rng'> & Fields<'task_state'> & Fields<'task_time'>;
 
 export interface SocDims {
   readonly numEnvs: number;
@@ -103,6 +103,7 @@ export function allocateSocState(d: SocDims): { state: SocState; layout: SocStat
   const layout = buildLayout(STATE_SPEC, stateSizes(d));
   const state: SocState = {
     ...layout.env.views,
+    ...layout.rng.views,
     ...layout.task_state.views,
     ...layout.task_time.views,
   };

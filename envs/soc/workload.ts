@@ -98,8 +98,7 @@ function ticks(units: number, up = false): number {
 
 function expQuantiles(): Uint32Array {
   const knots = new Uint32Array(EXP_KNOTS + 1);
-  for (let i = 0; i < EXP_KNOTS; i++)
-    knots[i] = Math.round(-Math.log(1 - i / EXP_KNOTS) * EXP_ONE);
+  for (let i = 0; i < EXP_KNOTS; i++) knots[i] = Math.round(-Math.log(1 - i / EXP_KNOTS) * EXP_ONE);
   // The last interval stands for the tail beyond 1 - 1/EXP_KNOTS, whose conditional mean is
   // ln(EXP_KNOTS) + 1; a straight line from ln(EXP_KNOTS) has that mean if it ends 2 higher.
   knots[EXP_KNOTS] = Math.round((Math.log(EXP_KNOTS) + 2) * EXP_ONE);

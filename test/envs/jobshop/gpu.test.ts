@@ -1,51 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedStreams } from '../../../src/core/rng.js';
-import { randomLegalActions, type StepResult } from '../../../src/core/vecenv.js';
+import { randomLegalActions } from '../../../src/core/vecenv.js';
 import { JobShopEnv, jobShopConfig } from '../../../envs/jobshop/env.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { JobShopGpuEnv } from '../../../envs/jobshop/gpu.js';
 import type { JobShopConfig, RewardMode, ScheduleMode } from '../../../envs/jobshop/types.js';
 import { validateSchedule } from '../../../envs/jobshop/validate.js';
+import { expectClose, expectSameState, expectSameStep } from '../../support/parity.js';
 import { testGpu } from '../../support/webgpu.js';
 import { RAGGED, REENTRANT, TINY_3X3, ZERO_LENGTH } from './fixtures.js';
 
 const gpu = await testGpu();
 afterAll(() => gpu?.release());
-
-/** Float features agree to 1e-5 relative (absolute below 1). */
-function expectClose(cpu: Float32Array, gpuValues: Float32Array, what: string): void {
-  expect(gpuValues.length).toBe(cpu.length);
-  for (let i = 0; i < cpu.length; i++) {
-    const tol = 1e-5 * Math.max(1, Math.abs(cpu[i]));
-    if (!(Math.abs(cpu[i] - gpuValues[i]) <= tol)) {
-      expect.fail(`${what}[${i}]: cpu ${cpu[i]} vs webgpu ${gpuValues[i]}`);
-    }
-  }
-}
-
-function expectSameStep(c: StepResult, g: StepResult, t: number): void {
-  expect(Array.from(g.reward), `reward at step ${t}`).toEqual(Array.from(c.reward));
-  expect(Array.from(g.terminated), `terminated at step ${t}`).toEqual(Array.from(c.terminated));
-  for (let e = 0; e < c.terminated.length; e++) {
-    if (c.terminated[e] === 0) continue;
-    expect([g.episodes.return[e], g.episodes.length[e], g.episodes.metric[e]]).toEqual([
-      c.episodes.return[e],
-      c.episodes.length[e],
-      c.episodes.metric[e],
-    ]);
-  }
-}
-
-function expectSameState(cpu: JobShopEnv, g: JobShopGpuEnv, when: string): void {
-  for (const [name, values] of Object.entries(cpu.state)) {
-    const other = (g.state as unknown as Record<string, Int32Array | Uint32Array>)[name];
-    const a = values as Int32Array | Uint32Array;
-    for (let i = 0; i < a.length; i++) {
-      if (a[i] !== other[i])
-        expect.fail(`${when}: state.${name}[${i}] cpu ${a[i]} vs webgpu ${other[i]}`);
-    }
-  }
-}
 
 /** Plays random legal actions on both backends for `steps` steps, comparing everything. */
 async function playBoth(config: JobShopConfig, seed: number, steps: number): Promise<number> {
@@ -69,11 +35,11 @@ async function playBoth(config: JobShopConfig, seed: number, steps: number): Pro
       for (const d of c.terminated) episodes += d;
       if (t % 97 === 0) {
         await g.syncState();
-        expectSameState(cpu, g, `after step ${t}`);
+        expectSameState(cpu.state, g.state, `after step ${t}`);
       }
     }
     await g.syncState();
-    expectSameState(cpu, g, 'at the end');
+    expectSameState(cpu.state, g.state, 'at the end');
     return episodes;
   } finally {
     g.close();
@@ -122,7 +88,7 @@ describe.skipIf(gpu === undefined)('job shop on WebGPU agrees with the CPU refer
       cpu.reset(seed);
       await g.reset(seed);
       await g.syncState();
-      expectSameState(cpu, g, `reset(${seed})`);
+      expectSameState(cpu.state, g.state, `reset(${seed})`);
       g.close();
     }
   });
@@ -194,7 +160,7 @@ describe.skipIf(gpu === undefined)('on-device random actions', () => {
       g.stepOnDevice();
     }
     await g.syncState();
-    expectSameState(cpu, g, 'after 80 on-device steps');
+    expectSameState(cpu.state, g.state, 'after 80 on-device steps');
     g.close();
   });
 });

@@ -1,0 +1,394 @@
+// Streams of DAG jobs on a heterogeneous SoC, one invocation per environment copy.
+//
+// This is envs/soc/env.ts in WGSL, function for function:
+//   start_episode      SocEnv.startEpisode (with arrivalGap, jobTemplate)
+//   admit              SocEnv.admit
+//   complete           SocEnv.complete
+//   advance            SocEnv.advance
+//   data_ready         SocEnv.dataReady
+//   noisy_duration     env.ts noisyDuration
+//   step_copy          SocEnv.stepCopy
+//   write_observation  SocEnv.writeObservation (with keep, pathLeft and features.ts)
+// The host (envs/soc/gpu.ts) prepends the generated header: sizes and scales as constants, the
+// workload tables (workload.ts), every state field's offset (layout.ts) and the bindings. Every
+// state word is u32; the episode return and the upward ranks are f32 stored as bits.
+//
+// Integer state, masks, rewards and returns are exact on both backends: times are integer ticks,
+// the only floating-point steps are single f32 multiplies that IEEE rounds identically
+// (arrival gaps, noise, the reward scale) and f32 additions of the return. Features are computed
+// in f32 (the CPU computes them in f64), which the parity tests allow to differ by 1e-5 relative.
+//
+//#include rng.wgsl
+
+override WORKGROUP_SIZE: u32 = 64u;
+
+const WAITING = 0u;
+const READY = 1u;
+const RUNNING = 2u;
+const DONE = 3u;
+
+fn job_template(e: u32, job: u32) -> u32 { return env[JOB_TEMPLATE + e * JOBS_PER_EPISODE + job]; }
+fn job_arrival(e: u32, job: u32) -> u32 { return env[JOB_ARRIVAL + e * JOBS_PER_EPISODE + job]; }
+fn task_index(e: u32, slot: u32, t: u32) -> u32 { return (e * SLOTS + slot) * MAX_TASKS + t; }
+fn rank_of(global_task: u32) -> f32 { return bitcast<f32>(workload[RANK + global_task]); }
+
+// 64-bit sums as (lo, hi) words: latency totals and latency integrals never wrap.
+fn wide_add(a: vec2u, b: vec2u) -> vec2u {
+  let lo = a.x + b.x;
+  return vec2u(lo, a.y + b.y + select(0u, 1u, lo < a.x));
+}
+
+fn wide_mul(a: u32, b: u32) -> vec2u {
+  let ll = (a & 0xffffu) * (b & 0xffffu);
+  let lh = (a & 0xffffu) * (b >> 16u);
+  let hl = (a >> 16u) * (b & 0xffffu);
+  let hh = (a >> 16u) * (b >> 16u);
+  let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  return vec2u((ll & 0xffffu) | (mid << 16u), hh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u));
+}
+
+// Exponential gap by the quantile table, interpolated (workload.ts).
+fn arrival_gap(u: u32) -> u32 {
+  let i = u >> 22u;
+  let frac = (u >> 12u) & 1023u;
+  let a = workload[EXP_KNOTS + i];
+  let b = workload[EXP_KNOTS + i + 1u];
+  let q = a + (((b - a) * frac) >> 10u);
+  return u32(floor(f32(q) * GAP_SCALE));
+}
+
+fn draw_template(u: u32) -> u32 {
+  let v = u >> 8u;
+  var k = 0u;
+  while (k < NUM_TEMPLATES - 1u && v >= workload[MIX_THRESHOLD + k]) { k++; }
+  return k;
+}
+
+// Irwin-Hall deviate keyed by (episode, job, task): the same on every backend and for every
+// scheduler.
+fn noisy_duration(key: u32, job: u32, task: u32, exec: u32) -> u32 {
+  if (!NOISE_ON) { return exec; }
+  var s = rng_hash(rng_hash(key ^ rng_hash(job + 1u)) ^ (task + 1u));
+  var sum = 0u;
+  for (var i = 0u; i < 12u; i++) { sum += rng_next(&s) >> 20u; }
+  let z = f32(i32(sum) - NOISE_MEAN) * NOISE_SCALE;
+  let delta = i32(floor(f32(exec) * z));
+  return u32(max(i32(exec) + delta, i32(exec / 10u)));
+}
+
+fn start_episode(e: u32) {
+  env[NOW + e] = 0u;
+  env[ARRIVED + e] = 0u;
+  env[ADMITTED + e] = 0u;
+  env[FINISHED + e] = 0u;
+  env[READY_TASKS + e] = 0u;
+  env[EPISODE_LENGTH + e] = 0u;
+  env[EPISODE_RETURN + e] = 0u;
+  env[LATENCY_LO + e] = 0u;
+  env[LATENCY_HI + e] = 0u;
+  var s = rng[RNG + e];
+  env[EPISODE_KEY + e] = rng_next(&s);
+  var time = 0u;
+  for (var i = 0u; i < JOBS_PER_EPISODE; i++) {
+    if (i > 0u) { time += arrival_gap(rng_next(&s)); }
+    env[JOB_ARRIVAL + e * JOBS_PER_EPISODE + i] = time;
+    env[JOB_TEMPLATE + e * JOBS_PER_EPISODE + i] = draw_template(rng_next(&s));
+  }
+  rng[RNG + e] = s;
+  for (var p = 0u; p < NUM_PROCS; p++) { env[PE_FREE + e * NUM_PROCS + p] = 0u; }
+  for (var slot = 0u; slot < SLOTS; slot++) { env[SLOT_JOB + e * SLOTS + slot] = FREE_SLOT; }
+}
+
+fn admit(e: u32, slot: u32, job: u32) {
+  let tpl = job_template(e, job);
+  let n = workload[TEMPLATE_TASKS + tpl];
+  let base = workload[TEMPLATE_BASE + tpl];
+  let ss = e * SLOTS + slot;
+  env[SLOT_JOB + ss] = job;
+  env[SLOT_TASKS_LEFT + ss] = n;
+  env[SLOT_LAST_FINISH + ss] = job_arrival(e, job);
+  for (var t = 0u; t < MAX_TASKS; t++) {
+    let i = ss * MAX_TASKS + t;
+    var preds = 0u;
+    if (t < n) { preds = workload[PRED_START + base + t + 1u] - workload[PRED_START + base + t]; }
+    task_state[TASK_PREDS_LEFT + i] = preds;
+    task_state[TASK_STATUS + i] = select(select(WAITING, READY, preds == 0u), DONE, t >= n);
+    task_state[TASK_PROC + i] = 0u;
+    task_time[TASK_START + i] = 0u;
+    task_time[TASK_FINISH + i] = 0u;
+    if (t < n && preds == 0u) { env[READY_TASKS + e] += 1u; }
+  }
+}
+
+fn complete(e: u32, slot: u32, t: u32) {
+  let ss = e * SLOTS + slot;
+  let job = env[SLOT_JOB + ss];
+  let gt = workload[TEMPLATE_BASE + job_template(e, job)] + t;
+  let i = ss * MAX_TASKS + t;
+  task_state[TASK_STATUS + i] = DONE;
+  env[SLOT_LAST_FINISH + ss] = max(env[SLOT_LAST_FINISH + ss], task_time[TASK_FINISH + i]);
+  for (var k = workload[SUCC_START + gt]; k < workload[SUCC_START + gt + 1u]; k++) {
+    let succ = ss * MAX_TASKS + workload[SUCC_TASK + k];
+    let left = task_state[TASK_PREDS_LEFT + succ] - 1u;
+    task_state[TASK_PREDS_LEFT + succ] = left;
+    if (left == 0u) {
+      task_state[TASK_STATUS + succ] = READY;
+      env[READY_TASKS + e] += 1u;
+    }
+  }
+  env[SLOT_TASKS_LEFT + ss] -= 1u;
+  if (env[SLOT_TASKS_LEFT + ss] > 0u) { return; }
+  let latency = env[SLOT_LAST_FINISH + ss] - job_arrival(e, job);
+  let sum = wide_add(vec2u(env[LATENCY_LO + e], env[LATENCY_HI + e]), vec2u(latency, 0u));
+  env[LATENCY_LO + e] = sum.x;
+  env[LATENCY_HI + e] = sum.y;
+  env[FINISHED + e] += 1u;
+  env[SLOT_JOB + ss] = FREE_SLOT;
+}
+
+// Arrivals, completions and admissions at `now`, else a jump to the next event, until a task is
+// ready or the episode is over. Returns the latency integral (ticks x jobs) that passed.
+fn advance(e: u32) -> vec2u {
+  var cost = vec2u(0u, 0u);
+  loop {
+    let now = env[NOW + e];
+    while (env[ARRIVED + e] < JOBS_PER_EPISODE && job_arrival(e, env[ARRIVED + e]) <= now) {
+      env[ARRIVED + e] += 1u;
+    }
+    for (var slot = 0u; slot < SLOTS; slot++) {
+      let job = env[SLOT_JOB + e * SLOTS + slot];
+      if (job == FREE_SLOT) { continue; }
+      let n = workload[TEMPLATE_TASKS + job_template(e, job)];
+      for (var t = 0u; t < n; t++) {
+        let i = task_index(e, slot, t);
+        if (task_state[TASK_STATUS + i] == RUNNING && task_time[TASK_FINISH + i] <= now) {
+          complete(e, slot, t);
+        }
+      }
+    }
+    for (var slot = 0u; slot < SLOTS && env[ADMITTED + e] < env[ARRIVED + e]; slot++) {
+      if (env[SLOT_JOB + e * SLOTS + slot] != FREE_SLOT) { continue; }
+      admit(e, slot, env[ADMITTED + e]);
+      env[ADMITTED + e] += 1u;
+    }
+    if (env[READY_TASKS + e] > 0u || env[FINISHED + e] == JOBS_PER_EPISODE) { return cost; }
+    var next = 0xffffffffu;
+    if (env[ARRIVED + e] < JOBS_PER_EPISODE) { next = job_arrival(e, env[ARRIVED + e]); }
+    for (var slot = 0u; slot < SLOTS; slot++) {
+      if (env[SLOT_JOB + e * SLOTS + slot] == FREE_SLOT) { continue; }
+      for (var t = 0u; t < MAX_TASKS; t++) {
+        let i = task_index(e, slot, t);
+        if (task_state[TASK_STATUS + i] == RUNNING) { next = min(next, task_time[TASK_FINISH + i]); }
+      }
+    }
+    cost = wide_add(cost, wide_mul(next - now, env[ARRIVED + e] - env[FINISHED + e]));
+    env[NOW + e] = next;
+  }
+}
+
+fn data_ready(e: u32, slot: u32, t: u32, p: u32) -> u32 {
+  let ss = e * SLOTS + slot;
+  let gt = workload[TEMPLATE_BASE + job_template(e, env[SLOT_JOB + ss])] + t;
+  var ready = env[NOW + e];
+  for (var k = workload[PRED_START + gt]; k < workload[PRED_START + gt + 1u]; k++) {
+    let q = ss * MAX_TASKS + workload[PRED_TASK + k];
+    let cls = workload[PROC_CLASS + task_state[TASK_PROC + q] * NUM_PROCS + p];
+    ready = max(ready, task_time[TASK_FINISH + q] + workload[TRANSFER + k * NUM_CLASSES + cls]);
+  }
+  return ready;
+}
+
+fn step_copy(e: u32, a: u32) -> f32 {
+  let packed = env[CANDIDATE + e * MAX_CANDIDATES + a];
+  let slot = packed >> 24u;
+  let t = (packed >> 8u) & 0xffffu;
+  let p = packed & 0xffu;
+  let ss = e * SLOTS + slot;
+  let job = env[SLOT_JOB + ss];
+  let exec = workload[EXEC + (workload[TEMPLATE_BASE + job_template(e, job)] + t) * NUM_PROCS + p];
+  let start = max(data_ready(e, slot, t, p), env[PE_FREE + e * NUM_PROCS + p]);
+  let finish = start + noisy_duration(env[EPISODE_KEY + e], job, t, exec);
+  let i = ss * MAX_TASKS + t;
+  task_state[TASK_STATUS + i] = RUNNING;
+  task_state[TASK_PROC + i] = p;
+  task_time[TASK_START + i] = start;
+  task_time[TASK_FINISH + i] = finish;
+  env[PE_FREE + e * NUM_PROCS + p] = finish;
+  env[READY_TASKS + e] -= 1u;
+  env[EPISODE_LENGTH + e] += 1u;
+  let cost = advance(e);
+  // 2^32 x hi is exact, so a fused multiply-add here rounds as the CPU's two steps do.
+  let reward = -((f32(cost.y) * 4294967296.0 + f32(cost.x)) * REWARD_SCALE);
+  env[EPISODE_RETURN + e] = bitcast<u32>(bitcast<f32>(env[EPISODE_RETURN + e]) + reward);
+  return reward;
+}
+
+// The K best candidates so far, best first (SocEnv.keep).
+var<private> keep_rank: array<f32, MAX_CANDIDATES>;
+var<private> keep_finish: array<u32, MAX_CANDIDATES>;
+var<private> keep_job: array<u32, MAX_CANDIDATES>;
+var<private> keep_packed: array<u32, MAX_CANDIDATES>;
+
+fn better(k: u32, rank: f32, finish: u32, job: u32, packed: u32) -> bool {
+  if (rank != keep_rank[k]) { return rank > keep_rank[k]; }
+  if (finish != keep_finish[k]) { return finish < keep_finish[k]; }
+  if (job != keep_job[k]) { return job < keep_job[k]; }
+  return packed < keep_packed[k];
+}
+
+fn keep(count: u32, rank: f32, finish: u32, job: u32, packed: u32) -> u32 {
+  var k = min(count, MAX_CANDIDATES - 1u);
+  if (count >= MAX_CANDIDATES && !better(k, rank, finish, job, packed)) { return count; }
+  while (k > 0u && better(k - 1u, rank, finish, job, packed)) {
+    keep_rank[k] = keep_rank[k - 1u];
+    keep_finish[k] = keep_finish[k - 1u];
+    keep_job[k] = keep_job[k - 1u];
+    keep_packed[k] = keep_packed[k - 1u];
+    k--;
+  }
+  keep_rank[k] = rank;
+  keep_finish[k] = finish;
+  keep_job[k] = job;
+  keep_packed[k] = packed;
+  return min(count + 1u, MAX_CANDIDATES);
+}
+
+fn path_left(e: u32, slot: u32) -> f32 {
+  let ss = e * SLOTS + slot;
+  let tpl = job_template(e, env[SLOT_JOB + ss]);
+  let base = workload[TEMPLATE_BASE + tpl];
+  var most = 0.0;
+  for (var t = 0u; t < workload[TEMPLATE_TASKS + tpl]; t++) {
+    let status = task_state[TASK_STATUS + ss * MAX_TASKS + t];
+    if (status == READY || status == WAITING) { most = max(most, rank_of(base + t)); }
+  }
+  return most;
+}
+
+fn ticks_feature(ticks: u32) -> f32 { return f32(ticks) / TIME_TICKS; }
+
+fn write_observation(e: u32) {
+  var count = 0u;
+  for (var slot = 0u; slot < SLOTS; slot++) {
+    let job = env[SLOT_JOB + e * SLOTS + slot];
+    if (job == FREE_SLOT) { continue; }
+    let tpl = job_template(e, job);
+    let base = workload[TEMPLATE_BASE + tpl];
+    let n = workload[TEMPLATE_TASKS + tpl];
+    for (var t = 0u; t < n; t++) {
+      if (task_state[TASK_STATUS + task_index(e, slot, t)] != READY) { continue; }
+      let rank = rank_of(base + t);
+      for (var p = 0u; p < NUM_PROCS; p++) {
+        let exec = workload[EXEC + (base + t) * NUM_PROCS + p];
+        if (exec == CANNOT_RUN) { continue; }
+        let start = max(data_ready(e, slot, t, p), env[PE_FREE + e * NUM_PROCS + p]);
+        count = keep(count, rank, start + exec, job, (slot << 24u) | (t << 8u) | p);
+      }
+    }
+  }
+  env[NUM_CANDIDATES + e] = count;
+  let now = env[NOW + e];
+  for (var k = 0u; k < MAX_CANDIDATES; k++) {
+    let off = (e * MAX_CANDIDATES + k) * NUM_CANDIDATE_FEATURES;
+    if (k >= count) {
+      env[CANDIDATE + e * MAX_CANDIDATES + k] = 0u;
+      mask[e * MAX_CANDIDATES + k] = 0u;
+      for (var f = 0u; f < NUM_CANDIDATE_FEATURES; f++) { cand[off + f] = 0.0; }
+      continue;
+    }
+    let packed = keep_packed[k];
+    let slot = packed >> 24u;
+    let t = (packed >> 8u) & 0xffffu;
+    let p = packed & 0xffu;
+    let ss = e * SLOTS + slot;
+    let job = env[SLOT_JOB + ss];
+    let tpl = job_template(e, job);
+    let gt = workload[TEMPLATE_BASE + tpl] + t;
+    let exec = workload[EXEC + gt * NUM_PROCS + p];
+    let ready = data_ready(e, slot, t, p);
+    let pe_free = env[PE_FREE + e * NUM_PROCS + p];
+    let start = max(ready, pe_free);
+    env[CANDIDATE + e * MAX_CANDIDATES + k] = packed;
+    mask[e * MAX_CANDIDATES + k] = 1u;
+    cand[off + 0u] = ticks_feature(exec);
+    cand[off + 1u] = ticks_feature(start + exec - now);
+    cand[off + 2u] = ticks_feature(ready - now);
+    cand[off + 3u] = ticks_feature(max(pe_free, now) - now);
+    cand[off + 4u] = rank_of(gt) / TIME_TICKS;
+    cand[off + 5u] = ticks_feature(now - job_arrival(e, job));
+    cand[off + 6u] = select(1.0, f32(workload[FASTEST + gt]) / f32(exec), exec > 0u);
+    cand[off + 7u] = f32(env[SLOT_TASKS_LEFT + ss]) / f32(workload[TEMPLATE_TASKS + tpl]);
+    cand[off + 8u] = path_left(e, slot) / TIME_TICKS;
+  }
+  var idle = 0u;
+  for (var p = 0u; p < NUM_PROCS; p++) {
+    if (env[PE_FREE + e * NUM_PROCS + p] <= now) { idle++; }
+  }
+  let g = e * NUM_GLOBAL_FEATURES;
+  glob[g + 0u] = f32(env[ARRIVED + e] - env[FINISHED + e]) / 8.0;
+  glob[g + 1u] = f32(env[READY_TASKS + e]) / 16.0;
+  glob[g + 2u] = f32(idle) / f32(NUM_PROCS);
+  glob[g + 3u] = f32(JOBS_PER_EPISODE - env[ARRIVED + e]) / f32(JOBS_PER_EPISODE);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn reset(@builtin(global_invocation_id) id: vec3u) {
+  let e = id.x;
+  if (e >= NUM_ENVS) { return; }
+  start_episode(e);
+  advance(e);
+  write_observation(e);
+}
+
+// Checks every action against the mask before any copy moves, so that an illegal action leaves
+// the whole batch untouched (as the CPU reference does). status[0] is cleared by the host before
+// each step; a nonzero value is 1 + the index of an offending copy.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn check_actions(@builtin(global_invocation_id) id: vec3u) {
+  let e = id.x;
+  if (e >= NUM_ENVS) { return; }
+  let a = actions[e];
+  if (a < 0 || u32(a) >= MAX_CANDIDATES || mask[e * MAX_CANDIDATES + u32(a)] == 0u) {
+    atomicMax(&status[0], e + 1u);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn step(@builtin(global_invocation_id) id: vec3u) {
+  let e = id.x;
+  if (e >= NUM_ENVS || atomicLoad(&status[0]) != 0u) { return; }
+  step_out[REWARD + e] = bitcast<u32>(step_copy(e, u32(actions[e])));
+  step_out[TERMINATED + e] = 0u;
+  if (env[FINISHED + e] == JOBS_PER_EPISODE) {
+    step_out[TERMINATED + e] = 1u;
+    step_out[FINAL_RETURN + e] = env[EPISODE_RETURN + e];
+    step_out[FINAL_LENGTH + e] = env[EPISODE_LENGTH + e];
+    step_out[FINAL_LATENCY_LO + e] = env[LATENCY_LO + e];
+    step_out[FINAL_LATENCY_HI + e] = env[LATENCY_HI + e];
+    start_episode(e);
+    advance(e);
+  }
+  write_observation(e);
+}
+
+// Uniform random legal actions into `actions`, from each copy's action stream: src/core/vecenv.ts
+// randomLegalActions on the device (benchmarks that never leave the GPU).
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn random_actions(@builtin(global_invocation_id) id: vec3u) {
+  let e = id.x;
+  if (e >= NUM_ENVS) { return; }
+  var legal = 0;
+  for (var k = 0u; k < MAX_CANDIDATES; k++) { legal += i32(mask[e * MAX_CANDIDATES + k]); }
+  var s = action_rng[e];
+  var pick = rng_int(&s, 0, legal - 1);
+  action_rng[e] = s;
+  for (var k = 0u; k < MAX_CANDIDATES; k++) {
+    if (mask[e * MAX_CANDIDATES + k] == 1u) {
+      if (pick == 0) {
+        actions[e] = i32(k);
+        return;
+      }
+      pick--;
+    }
+  }
+}

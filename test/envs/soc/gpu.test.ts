@@ -1,0 +1,161 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { seedStreams } from '../../../src/core/rng.js';
+import { randomLegalActions } from '../../../src/core/vecenv.js';
+import { ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';
+import { DEFAULT_JOBS } from '../../../envs/soc/evaluate.js';
+import { SocEnv, type SocConfig } from '../../../envs/soc/env.js';
+import { randomDag } from '../../../envs/soc/generator.js';
+import { SocGpuEnv } from '../../../envs/soc/gpu.js';
+import { expectClose, expectSameState, expectSameStep } from '../../support/parity.js';
+import { testGpu } from '../../support/webgpu.js';
+
+const gpu = await testGpu();
+afterAll(() => gpu?.release());
+
+const soc = ds3Soc('ds3-16pe');
+
+function ds3Config(patch: Partial<SocConfig>): SocConfig {
+  return {
+    numEnvs: 8,
+    platform: soc.platform,
+    jobs: DEFAULT_JOBS.map((j) => ds3Job(j, soc)),
+    mix: DEFAULT_JOBS.map((_, i) => i + 1),
+    meanInterArrival: 25,
+    jobsPerEpisode: 6,
+    noise: 0.3,
+    maxCandidates: 32,
+    ...patch,
+  };
+}
+
+/** Random layered DAGs with real-valued transfer times, on their own 3-processor platform. */
+function randomDagConfig(patch: Partial<SocConfig>): SocConfig {
+  const params = {
+    tasks: 12,
+    processors: 3,
+    shape: 1,
+    outDegree: 3,
+    ccr: 2,
+    heterogeneity: 1,
+    meanCost: 20,
+  };
+  const dags = [1, 2, 3].map((seed) => randomDag(params, seed));
+  return {
+    numEnvs: 5,
+    platform: dags[0].platform,
+    jobs: dags.map((d, i) => ({ ...d.graph, name: `dag${i}` })),
+    mix: [1, 1, 1],
+    meanInterArrival: 30,
+    jobsPerEpisode: 5,
+    noise: 0.1,
+    maxCandidates: 6,
+    ...patch,
+  };
+}
+
+/** Random legal actions on both backends for `steps` steps, comparing everything. */
+async function playBoth(config: SocConfig, seed: number, steps: number): Promise<number> {
+  const cpu = new SocEnv(config);
+  const g = await SocGpuEnv.create(config, gpu!);
+  try {
+    cpu.reset(seed);
+    await g.reset(seed);
+    await g.syncState();
+    expectSameState(cpu.state, g.state, `reset(${seed})`);
+    const rng = new Uint32Array(config.numEnvs);
+    seedStreams(rng, seed + 1000);
+    const actions = new Int32Array(config.numEnvs);
+    let episodes = 0;
+    for (let t = 0; t < steps; t++) {
+      expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
+      expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
+      expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
+      randomLegalActions(cpu.obs.mask, config.maxCandidates, rng, actions);
+      const c = cpu.step(actions);
+      const r = await g.step(actions);
+      expectSameStep(c, r, t);
+      for (const d of c.terminated) episodes += d;
+      if (t % 53 === 0) {
+        await g.syncState();
+        expectSameState(cpu.state, g.state, `after step ${t}`);
+      }
+    }
+    await g.syncState();
+    expectSameState(cpu.state, g.state, 'at the end');
+    return episodes;
+  } finally {
+    g.close();
+  }
+}
+
+describe.skipIf(gpu === undefined)('SoC job streams on WebGPU agree with the CPU reference', () => {
+  it('DS3 jobs under heavy load with 30% noise, over several episodes', async () => {
+    expect(await playBoth(ds3Config({}), 3, 300)).toBeGreaterThan(8);
+  });
+
+  it('without noise, light load, a skewed mix', async () => {
+    expect(
+      await playBoth(
+        ds3Config({ noise: 0, meanInterArrival: 400, mix: [5, 0, 1, 0, 0, 1] }),
+        4,
+        200,
+      ),
+    ).toBeGreaterThan(4);
+  });
+
+  it('with fewer job slots than jobs in flight and fewer candidates than offered pairs', async () => {
+    expect(
+      await playBoth(
+        ds3Config({ maxJobsInFlight: 2, maxCandidates: 5, meanInterArrival: 10 }),
+        5,
+        250,
+      ),
+    ).toBeGreaterThan(4);
+  });
+
+  it('random layered DAGs with real-valued transfers', async () => {
+    expect(await playBoth(randomDagConfig({}), 6, 250)).toBeGreaterThan(4);
+  });
+
+  it('refuses an illegal action and leaves every copy untouched', async () => {
+    const g = await SocGpuEnv.create(ds3Config({ numEnvs: 4 }), gpu!);
+    await g.reset(1);
+    await g.syncState();
+    const before = Array.from(g.state.taskStatus);
+    const actions = new Int32Array(4);
+    actions[2] = g.obs.mask.subarray(64, 96).indexOf(0);
+    expect(actions[2]).toBeGreaterThan(0);
+    await expect(g.step(actions)).rejects.toThrow(
+      /env 2 is not a legal candidate.*no copy was stepped/,
+    );
+    actions[2] = 99;
+    await expect(g.step(actions)).rejects.toThrow(/not a legal candidate/);
+    await g.syncState();
+    expect(Array.from(g.state.taskStatus)).toEqual(before);
+    g.close();
+  });
+
+  it('draws on-device random actions as randomLegalActions does', async () => {
+    const config = ds3Config({ numEnvs: 33 });
+    const cpu = new SocEnv(config);
+    const g = await SocGpuEnv.create(config, gpu!);
+    cpu.reset(5);
+    await g.reset(5);
+    const streams = new Uint32Array(33);
+    seedStreams(streams, 77);
+    g.seedRandomActions(77);
+    const actions = new Int32Array(33);
+    for (let t = 0; t < 60; t++) {
+      randomLegalActions(cpu.obs.mask, 32, streams, actions);
+      g.randomActionsOnDevice();
+      expect(Array.from(await g.readActions()), `actions at step ${t}`).toEqual(
+        Array.from(actions),
+      );
+      cpu.step(actions);
+      g.stepOnDevice();
+    }
+    await g.syncState();
+    expectSameState(cpu.state, g.state, 'after 60 on-device steps');
+    g.close();
+  });
+});
