@@ -23,9 +23,9 @@ import {
   parseSize,
 } from '../../src/core/options.js';
 import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
-import { seedStreams } from '../../src/core/rng.js';
 import { median } from '../../src/core/table.js';
-import { randomLegalActions } from '../../src/core/vecenv.js';
+import { benchCpuEnv, type BenchTiming } from '../../src/core/bench.js';
+import { benchKernelEnv } from '../../src/gpu/bench.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { BACKEND_OPTIONS, withBackend } from '../../src/gpu/session.js';
 import { JobShopEnv, jobShopConfig } from './env.js';
@@ -50,39 +50,6 @@ export interface BenchResult extends BenchCase {
   readonly error?: string;
 }
 
-export interface BenchTiming {
-  readonly seconds: number;
-  readonly windows: number;
-}
-
-/**
- * Times `windows` windows of about `seconds` each after one warm-up window. `run(n)` performs n
- * batched steps (resolving once they are finished) and returns how many it did.
- */
-async function timeWindows(
-  batch: number,
-  timing: BenchTiming,
-  chunk: number,
-  run: (n: number) => Promise<void>,
-): Promise<number[]> {
-  const window = async (ms: number): Promise<number> => {
-    let steps = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < ms) {
-      await run(chunk);
-      steps += chunk * batch;
-      t = performance.now();
-    }
-    return steps / ((t - t0) / 1000);
-  };
-  await window(Math.min(500, timing.seconds * 500));
-  const samples: number[] = [];
-  for (let w = 0; w < timing.windows; w++)
-    samples.push(Math.round(await window(timing.seconds * 1000)));
-  return samples;
-}
-
 function result(c: BenchCase, variant: BenchVariant, samples: number[]): BenchResult {
   return {
     ...c,
@@ -101,21 +68,7 @@ export async function benchCpu(
   const env = new JobShopEnv(
     jobShopConfig({ numEnvs: c.batch, source: randomSource(c.jobs, c.machines), mode }),
   );
-  env.reset(1);
-  const rng = new Uint32Array(c.batch);
-  seedStreams(rng, 2);
-  const actions = new Int32Array(c.batch);
-  const k = env.dims.maxJobs;
-  // Steps per clock check: enough that reading the clock costs nothing.
-  const chunk = Math.max(1, Math.ceil(4096 / c.batch));
-  const samples = await timeWindows(c.batch, timing, chunk, (n) => {
-    for (let i = 0; i < n; i++) {
-      randomLegalActions(env.obs.mask, k, rng, actions);
-      env.step(actions);
-    }
-    return Promise.resolve();
-  });
-  return result(c, 'cpu', samples);
+  return result(c, 'cpu', await benchCpuEnv(env, timing));
 }
 
 export async function benchWebGpu(
@@ -144,20 +97,7 @@ export async function benchWebGpu(
     };
   }
   try {
-    await env.reset(1);
-    env.seedRandomActions(2);
-    // Submissions per wait: the device runs them back to back; waiting bounds the queue.
-    const chunk = readback ? 1 : Math.max(1, Math.min(64, Math.ceil(65536 / c.batch)));
-    const samples = await timeWindows(c.batch, timing, chunk, async (n) => {
-      for (let i = 0; i < n; i++) {
-        env.randomActionsOnDevice();
-        env.stepOnDevice();
-        if (readback) await env.readStep();
-      }
-      if (!readback) await gpu.device.queue.onSubmittedWorkDone();
-    });
-    await env.checkStatus();
-    return result(c, variant, samples);
+    return result(c, variant, await benchKernelEnv(env, timing, gpu, readback));
   } finally {
     env.close();
   }

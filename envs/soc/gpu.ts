@@ -289,6 +289,11 @@ export class SocGpuEnv implements DeviceVecEnv {
     return r;
   }
 
+  /** Throws if an action of the last on-device step was illegal. */
+  async checkStatus(): Promise<void> {
+    await this.read([], 'status', false);
+  }
+
   async readObservation(): Promise<Observation> {
     await this.read([], 'observation', true);
     return this.obs;

@@ -2,7 +2,8 @@
 
 import type { EnvEntry } from '../../src/core/registry.js';
 import { socEvalCommand } from './evaluate.js';
-import { socBenchCommand, socTraining } from './training.js';
+import { socBenchCommand } from './bench.js';
+import { socTraining } from './training.js';
 
 export { SOC_BASELINES, socBaseline } from './baselines.js';
 export { DS3_JOBS, ds3Job, ds3Soc, readDs3JobFile, readDs3SocFile } from './ds3.js';

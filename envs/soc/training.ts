@@ -7,21 +7,13 @@ import {
   numberOption,
   stringOption,
 } from '../../src/core/options.js';
-import { describeMachine } from '../../src/core/machine.js';
-import type {
-  CommandReport,
-  EnvCommand,
-  OptionValues,
-  TrainingAdapter,
-  Validation,
-} from '../../src/core/registry.js';
-import { median } from '../../src/core/table.js';
-import { randomLegalActions, type Observation } from '../../src/core/vecenv.js';
-import { seedStreams } from '../../src/core/rng.js';
+import type { OptionValues, TrainingAdapter, Validation } from '../../src/core/registry.js';
+import type { Observation } from '../../src/core/vecenv.js';
 import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
 import { SOC_BASELINES, socBaseline } from './baselines.js';
 import { DS3_JOBS, type Ds3Job } from './ds3.js';
 import { SocEnv } from './env.js';
+import { SocGpuEnv } from './gpu.js';
 import { DEFAULT_JOBS, meanLatency, streamConfig, type StreamOptions } from './evaluate.js';
 import { TIME_SCALE, writeSocCandidateFeatures, writeSocGlobalFeatures } from './features.js';
 
@@ -81,10 +73,8 @@ export const socTraining: TrainingAdapter = {
   makeEnv(options, numEnvs) {
     return new SocEnv(streamConfig(read(options), numEnvs));
   },
-  makeDeviceEnv(): Promise<DeviceVecEnv> {
-    return Promise.reject(
-      new Error('soc: there is no WGSL kernel for job streams yet (--env-backend cpu)'),
-    );
+  makeDeviceEnv(options, numEnvs, gpu): Promise<DeviceVecEnv> {
+    return SocGpuEnv.create(streamConfig(read(options), numEnvs), gpu);
   },
   // Rewards are latency integrals in units of 100 us; a 30-job episode sums to a few hundred.
   rewardScale: 0.1,
@@ -118,65 +108,6 @@ export const socTraining: TrainingAdapter = {
     ].join('\n'),
     candidateFunction: writeSocCandidateFeatures.name,
     globalFunction: writeSocGlobalFeatures.name,
-  },
-};
-
-/** `schedrl bench --env soc`: scheduling decisions per second of the CPU environment (no kernel yet). */
-export const socBenchCommand: EnvCommand = {
-  options: {
-    batches: { type: 'string', description: 'batch sizes', default: '1,64' },
-    seconds: { type: 'string', description: 'length of one timed window', default: '1' },
-    windows: {
-      type: 'string',
-      description: 'timed windows (the median is reported)',
-      default: '3',
-    },
-  },
-  run(values: OptionValues, log): Promise<CommandReport> {
-    const batches = listOption(values, 'batches', '1,64', (w) =>
-      integerOption({ batches: w }, 'batches', 1, 1, 1 << 16),
-    );
-    const seconds = numberOption(values, 'seconds', 1, 0.01);
-    const windows = integerOption(values, 'windows', 3, 1, 100);
-    const results = batches.map((batch) => {
-      const env = new SocEnv(
-        streamConfig(
-          {
-            soc: 'ds3-16pe',
-            jobs: DEFAULT_JOBS,
-            meanInterArrival: 50,
-            noise: 0.3,
-            jobsPerEpisode: 30,
-          },
-          batch,
-        ),
-      );
-      env.reset(1);
-      const rng = new Uint32Array(batch);
-      seedStreams(rng, 2);
-      const actions = new Int32Array(batch);
-      const samples: number[] = [];
-      for (let w = 0; w <= windows; w++) {
-        let steps = 0;
-        const t0 = performance.now();
-        while (performance.now() - t0 < seconds * 1000) {
-          randomLegalActions(env.obs.mask, env.spec.maxCandidates, rng, actions);
-          env.step(actions);
-          steps += batch;
-        }
-        if (w > 0) samples.push(Math.round(steps / ((performance.now() - t0) / 1000)));
-      }
-      log(`soc batch ${batch}: ${median(samples).toLocaleString('en-US')} decisions/s (cpu)`);
-      return { batch, backend: 'cpu', decisionsPerSecond: median(samples), samples };
-    });
-    const json = {
-      env: 'soc',
-      command: 'bench',
-      note: 'CPU only: the WGSL kernel for job streams is not built yet',
-      machine: describeMachine(),
-      results,
-    };
-    return Promise.resolve({ json, text: JSON.stringify(json, null, 2) });
   },
 };
 
