@@ -155,15 +155,19 @@ fn advance(e: u32) -> vec2u {
     while (env[ARRIVED + e] < JOBS_PER_EPISODE && job_arrival(e, env[ARRIVED + e]) <= now) {
       env[ARRIVED + e] += 1u;
     }
+    // Completions due now; the earliest later one is the next event unless an arrival comes
+    // first (jobs admitted below have nothing running yet).
+    var next = 0xffffffffu;
+    if (env[ARRIVED + e] < JOBS_PER_EPISODE) { next = job_arrival(e, env[ARRIVED + e]); }
     for (var slot = 0u; slot < SLOTS; slot++) {
       let job = env[SLOT_JOB + e * SLOTS + slot];
       if (job == FREE_SLOT) { continue; }
       let n = workload[TEMPLATE_TASKS + job_template(e, job)];
       for (var t = 0u; t < n; t++) {
         let i = task_index(e, slot, t);
-        if (task_state[TASK_STATUS + i] == RUNNING && task_time[TASK_FINISH + i] <= now) {
-          complete(e, slot, t);
-        }
+        if (task_state[TASK_STATUS + i] != RUNNING) { continue; }
+        let finish = task_time[TASK_FINISH + i];
+        if (finish <= now) { complete(e, slot, t); } else { next = min(next, finish); }
       }
     }
     for (var slot = 0u; slot < SLOTS && env[ADMITTED + e] < env[ARRIVED + e]; slot++) {
@@ -172,15 +176,6 @@ fn advance(e: u32) -> vec2u {
       env[ADMITTED + e] += 1u;
     }
     if (env[READY_TASKS + e] > 0u || env[FINISHED + e] == JOBS_PER_EPISODE) { return cost; }
-    var next = 0xffffffffu;
-    if (env[ARRIVED + e] < JOBS_PER_EPISODE) { next = job_arrival(e, env[ARRIVED + e]); }
-    for (var slot = 0u; slot < SLOTS; slot++) {
-      if (env[SLOT_JOB + e * SLOTS + slot] == FREE_SLOT) { continue; }
-      for (var t = 0u; t < MAX_TASKS; t++) {
-        let i = task_index(e, slot, t);
-        if (task_state[TASK_STATUS + i] == RUNNING) { next = min(next, task_time[TASK_FINISH + i]); }
-      }
-    }
     cost = wide_add(cost, wide_mul(next - now, env[ARRIVED + e] - env[FINISHED + e]));
     env[NOW + e] = next;
   }

@@ -315,13 +315,18 @@ export class SocEnv implements VecEnv {
     for (;;) {
       const now = s.now[e];
       while (s.arrived[e] < N && s.jobArrival[e * N + s.arrived[e]] <= now) s.arrived[e]++;
+      // Completions due now; the earliest later one is the next event unless an arrival comes
+      // first (jobs admitted below have nothing running yet).
+      let next = s.arrived[e] < N ? s.jobArrival[e * N + s.arrived[e]] : 0xffffffff;
       for (let slot = 0; slot < S; slot++) {
         const job = s.slotJob[e * S + slot];
         if (job === FREE_SLOT) continue;
         const n = w.templateTasks[s.jobTemplate[e * N + job]];
         for (let t = 0; t < n; t++) {
           const i = (e * S + slot) * T + t;
-          if (s.taskStatus[i] === RUNNING && s.taskFinish[i] <= now) this.complete(e, slot, t);
+          if (s.taskStatus[i] !== RUNNING) continue;
+          if (s.taskFinish[i] <= now) this.complete(e, slot, t);
+          else next = Math.min(next, s.taskFinish[i]);
         }
       }
       for (let slot = 0; slot < S && s.admitted[e] < s.arrived[e]; slot++) {
@@ -330,14 +335,6 @@ export class SocEnv implements VecEnv {
         s.admitted[e]++;
       }
       if (s.readyTasks[e] > 0 || s.finished[e] === N) return cost;
-      let next = s.arrived[e] < N ? s.jobArrival[e * N + s.arrived[e]] : 0xffffffff;
-      for (let slot = 0; slot < S; slot++) {
-        if (s.slotJob[e * S + slot] === FREE_SLOT) continue;
-        for (let t = 0; t < T; t++) {
-          const i = (e * S + slot) * T + t;
-          if (s.taskStatus[i] === RUNNING) next = Math.min(next, s.taskFinish[i]);
-        }
-      }
       cost += (next - now) * (s.arrived[e] - s.finished[e]);
       s.now[e] = next;
     }
