@@ -169,7 +169,22 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
   let longestJob = 0;
   jobs.forEach((g, k) => {
     const field = `jobs[${k}] (${g.name})`;
-    topologicalOrder(g); // throws on a cycle
+    if (g.exec.length !== g.numTasks || g.exec.some((row) => row.length !== P))
+      bad(`${field}.exec`, `${g.numTasks} rows of ${P} execution times`);
+    g.edges.forEach((edge, i) => {
+      const inRange = (x: number): boolean => Number.isInteger(x) && x >= 0 && x < g.numTasks;
+      if (
+        !inRange(edge.from) ||
+        !inRange(edge.to) ||
+        !(edge.volume >= 0 && Number.isFinite(edge.volume))
+      )
+        bad(`${field}.edges[${i}]`, `tasks in 0..${g.numTasks - 1} and a finite volume >= 0`);
+    });
+    try {
+      topologicalOrder(g);
+    } catch {
+      bad(`${field}.edges`, 'edges without a cycle');
+    }
     const adj = adjacency(g);
     const ranks = upwardRank(g, platform);
     let serial = 0;
