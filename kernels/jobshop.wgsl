@@ -13,6 +13,7 @@
 // kernels/rng.wgsl (included below).
 //
 //#include rng.wgsl
+//#include actions.wgsl
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -318,45 +319,10 @@ fn reset(@builtin(global_invocation_id) id: vec3u) {
   reset_copy(e);
 }
 
-// Checks every action against the mask before any copy moves, so that an illegal action leaves
-// the whole batch untouched (as the CPU reference does). status[0] is cleared by the host before
-// each step; a nonzero value is 1 + the index of an offending copy.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn check_actions(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS) { return; }
-  let a = actions[e];
-  if (a < 0 || u32(a) >= MAX_JOBS || mask[e * MAX_JOBS + u32(a)] == 0u) {
-    atomicMax(&status[0], e + 1u);
-  }
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn step(@builtin(global_invocation_id) id: vec3u) {
   let e = id.x;
   if (e >= NUM_ENVS || atomicLoad(&status[0]) != 0u) { return; }
   step_out[TERMINATED + e] = 0;
   step_out[REWARD + e] = step_copy(e, u32(actions[e]));
-}
-
-// Uniform random legal actions into `actions`, from each copy's action stream: src/core/vecenv.ts
-// randomLegalActions on the device (benchmarks and smoke runs that never leave the GPU).
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn random_actions(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS) { return; }
-  var legal = 0;
-  for (var j = 0u; j < MAX_JOBS; j++) { legal += i32(mask[e * MAX_JOBS + j]); }
-  var s = action_rng[e];
-  var pick = rng_int(&s, 0, legal - 1);
-  action_rng[e] = s;
-  for (var j = 0u; j < MAX_JOBS; j++) {
-    if (mask[e * MAX_JOBS + j] == 1u) {
-      if (pick == 0) {
-        actions[e] = i32(j);
-        return;
-      }
-      pick--;
-    }
-  }
 }

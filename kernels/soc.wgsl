@@ -19,6 +19,7 @@
 // in f32 (the CPU computes them in f64), which the parity tests allow to differ by 1e-5 relative.
 //
 //#include rng.wgsl
+//#include actions.wgsl
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -335,19 +336,6 @@ fn reset(@builtin(global_invocation_id) id: vec3u) {
   write_observation(e);
 }
 
-// Checks every action against the mask before any copy moves, so that an illegal action leaves
-// the whole batch untouched (as the CPU reference does). status[0] is cleared by the host before
-// each step; a nonzero value is 1 + the index of an offending copy.
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn check_actions(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS) { return; }
-  let a = actions[e];
-  if (a < 0 || u32(a) >= MAX_CANDIDATES || mask[e * MAX_CANDIDATES + u32(a)] == 0u) {
-    atomicMax(&status[0], e + 1u);
-  }
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn step(@builtin(global_invocation_id) id: vec3u) {
   let e = id.x;
@@ -364,26 +352,4 @@ fn step(@builtin(global_invocation_id) id: vec3u) {
     advance(e);
   }
   write_observation(e);
-}
-
-// Uniform random legal actions into `actions`, from each copy's action stream: src/core/vecenv.ts
-// randomLegalActions on the device (benchmarks that never leave the GPU).
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn random_actions(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS) { return; }
-  var legal = 0;
-  for (var k = 0u; k < MAX_CANDIDATES; k++) { legal += i32(mask[e * MAX_CANDIDATES + k]); }
-  var s = action_rng[e];
-  var pick = rng_int(&s, 0, legal - 1);
-  action_rng[e] = s;
-  for (var k = 0u; k < MAX_CANDIDATES; k++) {
-    if (mask[e * MAX_CANDIDATES + k] == 1u) {
-      if (pick == 0) {
-        actions[e] = i32(k);
-        return;
-      }
-      pick--;
-    }
-  }
 }

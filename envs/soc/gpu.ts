@@ -8,22 +8,19 @@
  */
 
 import { seedStreams } from '../../src/core/rng.js';
-import {
-  allocateObservation,
-  allocateStepResult,
-  type Observation,
-  type ObservationSpec,
-  type StepResult,
-} from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
-import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
-import { buildLayout, type LayoutSpec } from '../../src/gpu/layout.js';
+import {
+  KERNEL_ENTRY_POINTS,
+  KernelVecEnv,
+  observationIo,
+  type KernelEntryPoint,
+} from '../../src/gpu/kernel-env.js';
+import { buildLayout, type BufferLayout, type LayoutSpec } from '../../src/gpu/layout.js';
 import { ENV_NAME, MEAN_LATENCY, REWARD_SCALE, type SocConfig } from './env.js';
 import { CANDIDATE_FEATURES, GLOBAL_FEATURES, TIME_SCALE } from './features.js';
 import {
   FREE_SLOT,
-  STATE_SPEC,
   allocateSocState,
   socDims,
   type SocDims,
@@ -38,8 +35,6 @@ import {
   compileWorkload,
   type Workload,
 } from './workload.js';
-
-type EntryPoint = 'reset' | 'check_actions' | 'step' | 'random_actions';
 
 /** The workload tables as one read-only buffer; ranks are stored as f32 bits. */
 const WORKLOAD_SPEC = {
@@ -64,25 +59,18 @@ const WORKLOAD_SPEC = {
   },
 } as const satisfies LayoutSpec;
 
-const IO_SPEC = {
-  actions: { type: 'i32', fields: { actions: 'E' } },
-  action_rng: { type: 'u32', fields: { actionRng: 'E' } },
-  cand: { type: 'f32', fields: { cand: 'EKF' } },
-  glob: { type: 'f32', fields: { glob: 'EG' } },
-  mask: { type: 'u32', fields: { mask: 'EK' } },
-  // reward and finalReturn are f32 bits.
-  step_out: {
-    type: 'u32',
-    fields: {
-      reward: 'E',
-      terminated: 'E',
-      finalReturn: 'E',
-      finalLength: 'E',
-      finalLatencyLo: 'E',
-      finalLatencyHi: 'E',
-    },
+/** reward and finalReturn are f32 bits; the latency sum is two words. */
+const STEP_OUT = {
+  type: 'u32',
+  fields: {
+    reward: 'E',
+    terminated: 'E',
+    finalReturn: 'E',
+    finalLength: 'E',
+    finalLatencyLo: 'E',
+    finalLatencyHi: 'E',
   },
-} as const satisfies LayoutSpec;
+} as const;
 
 function workloadTable(w: Workload) {
   const table = buildLayout(WORKLOAD_SPEC, {
@@ -142,140 +130,62 @@ function constants(w: Workload, d: SocDims): string {
   return list.map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }
 
-export class SocGpuEnv implements DeviceVecEnv {
-  readonly backend = 'webgpu' as const;
-  readonly numEnvs: number;
+export class SocGpuEnv extends KernelVecEnv<SocState> {
+  readonly metric = MEAN_LATENCY;
   readonly config: SocConfig;
   readonly dims: SocDims;
-  readonly spec: ObservationSpec;
-  readonly metric = MEAN_LATENCY;
-  /** Host copy of the state, current after `syncState()`. */
-  readonly state: SocState;
-  /** Host copy of the observation, current after `reset`, `step` and `readObservation`. */
-  readonly obs: Observation;
-  readonly buffers: {
-    readonly cand: GPUBuffer;
-    readonly glob: GPUBuffer;
-    readonly mask: GPUBuffer;
-    readonly actions: GPUBuffer;
-  };
-  private readonly batch: KernelBatch<EntryPoint>;
-  private readonly stateLayout: SocStateLayout;
-  private readonly stepOut: Uint32Array;
   private readonly stepOutF32: Float32Array;
-  private readonly maskHost: Uint32Array;
-  private readonly result: StepResult;
-  private seeded = false;
 
   private constructor(
     config: SocConfig,
     dims: SocDims,
-    batch: KernelBatch<EntryPoint>,
-    allocated: { state: SocState; layout: SocStateLayout },
+    batch: KernelBatch<KernelEntryPoint>,
+    parts: { state: SocState; stateBuffers: SocStateLayout; stepOut: BufferLayout },
   ) {
-    this.config = config;
-    this.dims = dims;
-    this.numEnvs = config.numEnvs;
-    this.batch = batch;
-    this.state = allocated.state;
-    this.stateLayout = allocated.layout;
-    this.spec = {
+    const spec = {
       maxCandidates: dims.maxCandidates,
       candidateFeatures: CANDIDATE_FEATURES,
       globalFeatures: GLOBAL_FEATURES,
     };
-    this.obs = allocateObservation(this.numEnvs, this.spec);
-    this.result = allocateStepResult(this.numEnvs);
-    this.stepOut = new Uint32Array(6 * this.numEnvs);
-    this.stepOutF32 = new Float32Array(this.stepOut.buffer);
-    this.maskHost = new Uint32Array(this.numEnvs * dims.maxCandidates);
-    this.buffers = {
-      cand: batch.buffer('cand').buffer,
-      glob: batch.buffer('glob').buffer,
-      mask: batch.buffer('mask').buffer,
-      actions: batch.buffer('actions').buffer,
-    };
+    super(ENV_NAME, spec, batch, parts);
+    this.config = config;
+    this.dims = dims;
+    const words = parts.stepOut.data;
+    this.stepOutF32 = new Float32Array(words.buffer, words.byteOffset, words.length);
   }
 
   static async create(config: SocConfig, gpu: GpuContext): Promise<SocGpuEnv> {
     const w = compileWorkload(config);
     const d = socDims(w, config.numEnvs, config.maxCandidates);
-    const allocated = allocateSocState(d);
-    const E = d.numEnvs;
-    const io = buildLayout(IO_SPEC, {
-      E,
-      EK: E * d.maxCandidates,
-      EKF: E * d.maxCandidates * CANDIDATE_FEATURES.length,
-      EG: E * GLOBAL_FEATURES.length,
-    });
-    const batch = await KernelBatch.create<EntryPoint>(gpu, {
+    const { state, layout } = allocateSocState(d);
+    const io = observationIo(
+      {
+        maxCandidates: d.maxCandidates,
+        candidateFeatures: CANDIDATE_FEATURES,
+        globalFeatures: GLOBAL_FEATURES,
+      },
+      d.numEnvs,
+      STEP_OUT,
+    );
+    const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
       kernel: 'soc',
-      numEnvs: E,
+      numEnvs: d.numEnvs,
       constants: constants(w, d),
-      layouts: [allocated.layout, workloadTable(w), io],
-      entryPoints: ['reset', 'check_actions', 'step', 'random_actions'],
+      layouts: [layout, workloadTable(w), io],
+      entryPoints: KERNEL_ENTRY_POINTS,
     });
-    return new SocGpuEnv(config, d, batch, allocated);
+    return new SocGpuEnv(config, d, batch, { state, stateBuffers: layout, stepOut: io.step_out });
   }
 
-  /** Seeds the arrival streams, uploads a fresh state and runs the reset kernel. */
-  async reset(seed: number): Promise<Observation> {
+  protected initialState(seed: number): SocStateLayout {
     const fresh = allocateSocState(this.dims);
     seedStreams(fresh.state.rng, seed >>> 0);
-    for (const name of Object.keys(STATE_SPEC) as (keyof typeof STATE_SPEC)[])
-      this.batch.upload(name, fresh.layout[name].data);
-    this.batch.run(['reset']);
-    this.seeded = true;
-    return this.readObservation();
+    return fresh.layout;
   }
 
-  /** Steps with the actions already in `buffers.actions`, reading nothing back. */
-  stepOnDevice(): void {
-    if (!this.seeded) throw new Error(`${ENV_NAME}: call reset(seed) before stepping`);
-    this.batch.run(['check_actions', 'step'], true);
-  }
-
-  writeActions(actions: Int32Array): void {
-    if (actions.length !== this.numEnvs)
-      throw new RangeError(`${ENV_NAME}: expected ${this.numEnvs} actions, got ${actions.length}`);
-    this.batch.upload('actions', actions);
-  }
-
-  async step(actions: Int32Array): Promise<StepResult> {
-    this.writeActions(actions);
-    this.stepOnDevice();
-    return this.readStep(true);
-  }
-
-  async stepKeepingObservations(): Promise<StepResult> {
-    this.stepOnDevice();
-    return this.readStep(false);
-  }
-
-  /** Seeds the per-copy streams of the random_actions kernel (as seedStreams does on the CPU). */
-  seedRandomActions(seed: number): void {
-    const streams = new Uint32Array(this.numEnvs);
-    seedStreams(streams, seed >>> 0);
-    this.batch.upload('action_rng', streams);
-  }
-
-  /** Writes a uniformly random legal action per copy into `buffers.actions`, on the device. */
-  randomActionsOnDevice(): void {
-    this.batch.run(['random_actions']);
-  }
-
-  async readActions(): Promise<Int32Array> {
-    const out = new Int32Array(this.numEnvs);
-    await this.read([{ buffer: 'actions', target: out }], 'actions', false);
-    return out;
-  }
-
-  /** Rewards, flags and episode statistics of the last step, and the observation if asked. */
-  async readStep(observations: boolean): Promise<StepResult> {
-    await this.read([{ buffer: 'step_out', target: this.stepOut }], 'step', observations);
+  protected decodeStep(out: Uint32Array): void {
     const E = this.numEnvs;
     const N = this.dims.jobsPerEpisode;
-    const out = this.stepOut;
     const r = this.result;
     for (let e = 0; e < E; e++) {
       r.reward[e] = this.stepOutF32[e];
@@ -286,53 +196,5 @@ export class SocGpuEnv implements DeviceVecEnv {
       const latency = out[5 * E + e] * 2 ** 32 + out[4 * E + e];
       r.episodes.metric[e] = latency / N / TICKS_PER_UNIT;
     }
-    return r;
-  }
-
-  /** Throws if an action of the last on-device step was illegal. */
-  async checkStatus(): Promise<void> {
-    await this.read([], 'status', false);
-  }
-
-  async readObservation(): Promise<Observation> {
-    await this.read([], 'observation', true);
-    return this.obs;
-  }
-
-  /** Reads every state buffer into `state` (for parity checks). */
-  async syncState(): Promise<SocState> {
-    await this.read(
-      (Object.keys(STATE_SPEC) as (keyof typeof STATE_SPEC)[]).map((name) => ({
-        buffer: name,
-        target: this.stateLayout[name].data,
-      })),
-      'state',
-      false,
-    );
-    return this.state;
-  }
-
-  private async read(
-    requests: { buffer: string; target: Int32Array | Uint32Array | Float32Array }[],
-    what: string,
-    observations: boolean,
-  ): Promise<void> {
-    const obs = observations
-      ? [
-          { buffer: 'cand', target: this.obs.cand },
-          { buffer: 'glob', target: this.obs.glob },
-          { buffer: 'mask', target: this.maskHost },
-        ]
-      : [];
-    const status = await this.batch.read([...requests, ...obs], what);
-    if (observations) this.obs.mask.set(this.maskHost);
-    if (status !== 0)
-      throw new RangeError(
-        `${ENV_NAME}: an action of env ${status - 1} is not a legal candidate (mask is 0 or index outside 0..${this.dims.maxCandidates - 1}); no copy was stepped`,
-      );
-  }
-
-  close(): void {
-    this.batch.close();
   }
 }
