@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { StepResult } from '../../src/core/vecenv.js';
+import { seedStreams } from '../../src/core/rng.js';
+import { randomLegalActions, type StepResult } from '../../src/core/vecenv.js';
 
 /** Float features agree to 1e-5 relative (absolute below 1), DESIGN.md's parity tolerance. */
 export function expectClose(cpu: Float32Array, gpuValues: Float32Array, what: string): void {
@@ -38,4 +39,45 @@ export function expectSameState<S extends object>(cpu: S, gpu: S, when: string):
         expect.fail(`${when}: state.${name}[${i}] cpu ${a[i]} vs webgpu ${b[i]}`);
     }
   }
+}
+
+interface HostEnv<S> {
+  readonly obs: { readonly mask: Uint8Array };
+  readonly spec: { readonly maxCandidates: number };
+  readonly state: S;
+  step(actions: Int32Array): unknown;
+}
+
+interface DeviceEnv<S> {
+  readonly numEnvs: number;
+  readonly state: S;
+  seedRandomActions(seed: number): void;
+  randomActionsOnDevice(): void;
+  readActions(): Promise<Int32Array>;
+  stepOnDevice(): void;
+  syncState(): Promise<S>;
+}
+
+/**
+ * The random_actions kernel draws what randomLegalActions draws from the same streams, step after
+ * step, and the states stay identical (both envs already reset with the same seed).
+ */
+export async function expectDeviceRandomActions<S extends object>(
+  cpu: HostEnv<S>,
+  g: DeviceEnv<S>,
+  steps: number,
+): Promise<void> {
+  const streams = new Uint32Array(g.numEnvs);
+  seedStreams(streams, 77);
+  g.seedRandomActions(77);
+  const actions = new Int32Array(g.numEnvs);
+  for (let t = 0; t < steps; t++) {
+    randomLegalActions(cpu.obs.mask, cpu.spec.maxCandidates, streams, actions);
+    g.randomActionsOnDevice();
+    expect(Array.from(await g.readActions()), `actions at step ${t}`).toEqual(Array.from(actions));
+    cpu.step(actions);
+    g.stepOnDevice();
+  }
+  await g.syncState();
+  expectSameState(cpu.state, g.state, `after ${steps} on-device steps`);
 }

@@ -6,7 +6,12 @@ import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js
 import { JobShopGpuEnv } from '../../../envs/jobshop/gpu.js';
 import type { JobShopConfig, RewardMode, ScheduleMode } from '../../../envs/jobshop/types.js';
 import { validateSchedule } from '../../../envs/jobshop/validate.js';
-import { expectClose, expectSameState, expectSameStep } from '../../support/parity.js';
+import {
+  expectClose,
+  expectDeviceRandomActions,
+  expectSameState,
+  expectSameStep,
+} from '../../support/parity.js';
 import { testGpu } from '../../support/webgpu.js';
 import { RAGGED, REENTRANT, TINY_3X3, ZERO_LENGTH } from './fixtures.js';
 
@@ -146,21 +151,7 @@ describe.skipIf(gpu === undefined)('on-device random actions', () => {
     const g = await JobShopGpuEnv.create(config, gpu!);
     cpu.reset(5);
     await g.reset(5);
-    const streams = new Uint32Array(33);
-    seedStreams(streams, 77);
-    g.seedRandomActions(77);
-    const actions = new Int32Array(33);
-    for (let t = 0; t < 80; t++) {
-      randomLegalActions(cpu.obs.mask, 7, streams, actions);
-      g.randomActionsOnDevice();
-      expect(Array.from(await g.readActions()), `actions at step ${t}`).toEqual(
-        Array.from(actions),
-      );
-      cpu.step(actions);
-      g.stepOnDevice();
-    }
-    await g.syncState();
-    expectSameState(cpu.state, g.state, 'after 80 on-device steps');
+    await expectDeviceRandomActions(cpu, g, 80);
     g.close();
   });
 });

@@ -6,7 +6,12 @@ import { DEFAULT_JOBS } from '../../../envs/soc/evaluate.js';
 import { SocEnv, type SocConfig } from '../../../envs/soc/env.js';
 import { randomDag } from '../../../envs/soc/generator.js';
 import { SocGpuEnv } from '../../../envs/soc/gpu.js';
-import { expectClose, expectSameState, expectSameStep } from '../../support/parity.js';
+import {
+  expectClose,
+  expectDeviceRandomActions,
+  expectSameState,
+  expectSameStep,
+} from '../../support/parity.js';
 import { testGpu } from '../../support/webgpu.js';
 
 const gpu = await testGpu();
@@ -141,21 +146,7 @@ describe.skipIf(gpu === undefined)('SoC job streams on WebGPU agree with the CPU
     const g = await SocGpuEnv.create(config, gpu!);
     cpu.reset(5);
     await g.reset(5);
-    const streams = new Uint32Array(33);
-    seedStreams(streams, 77);
-    g.seedRandomActions(77);
-    const actions = new Int32Array(33);
-    for (let t = 0; t < 60; t++) {
-      randomLegalActions(cpu.obs.mask, 32, streams, actions);
-      g.randomActionsOnDevice();
-      expect(Array.from(await g.readActions()), `actions at step ${t}`).toEqual(
-        Array.from(actions),
-      );
-      cpu.step(actions);
-      g.stepOnDevice();
-    }
-    await g.syncState();
-    expectSameState(cpu.state, g.state, 'after 60 on-device steps');
+    await expectDeviceRandomActions(cpu, g, 60);
     g.close();
   });
 });
