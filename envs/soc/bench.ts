@@ -31,7 +31,7 @@ interface BenchResult {
   readonly error?: string;
 }
 
-const DEFAULT_BATCHES = { cpu: '1,64,1024', webgpu: '64,1024,4096,16384' } as const;
+const DEFAULT_BATCHES = { cpu: '1,64,1024', webgpu: '64,1024,4096,8192' } as const;
 
 async function benchGpu(
   config: SocConfig,
