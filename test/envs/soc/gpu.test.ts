@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/main.js';
 import { seedStreams } from '../../../src/core/rng.js';
 import { randomLegalActions } from '../../../src/core/vecenv.js';
 import { ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';
@@ -148,5 +149,19 @@ describe.skipIf(gpu === undefined)('SoC job streams on WebGPU agree with the CPU
     await g.reset(5);
     await expectDeviceRandomActions(cpu, g, 60);
     g.close();
+  });
+
+  it('are benchmarked on both backends in one JSON by schedrl bench --backend webgpu', async () => {
+    let out = '';
+    const argv = ['bench', '--env', 'soc', '--backend', 'webgpu', '--batches', '8'];
+    const io = { stdout: (t: string) => (out += t), stderr: () => undefined };
+    expect(await runCli([...argv, '--seconds', '0.05', '--windows', '1'], io)).toBe(0);
+    const json = JSON.parse(out) as {
+      results: { variant: string; decisionsPerSecond: number }[];
+      ratios: { variant: string; overCpu: number }[];
+    };
+    expect(json.results.map((r) => r.variant)).toEqual(['cpu', 'webgpu', 'webgpu+readback']);
+    for (const r of json.results) expect(r.decisionsPerSecond).toBeGreaterThan(0);
+    expect(json.ratios.map((r) => r.variant)).toEqual(['webgpu', 'webgpu+readback']);
   });
 });
