@@ -96,7 +96,10 @@ fn start_episode(e: u32) {
     env[JOB_TEMPLATE + e * JOBS_PER_EPISODE + i] = draw_template(rng_next(&s));
   }
   rng[RNG + e] = s;
-  for (var p = 0u; p < NUM_PROCS; p++) { env[PE_FREE + e * NUM_PROCS + p] = 0u; }
+  for (var p = 0u; p < NUM_PROCS; p++) {
+    env[PE_FREE + e * NUM_PROCS + p] = 0u;
+    env[PE_PLANNED + e * NUM_PROCS + p] = 0u;
+  }
   for (var slot = 0u; slot < SLOTS; slot++) { env[SLOT_JOB + e * SLOTS + slot] = FREE_SLOT; }
 }
 
@@ -202,7 +205,9 @@ fn step_copy(e: u32, a: u32) -> f32 {
   let ss = e * SLOTS + slot;
   let job = env[SLOT_JOB + ss];
   let exec = workload[EXEC + (workload[TEMPLATE_BASE + job_template(e, job)] + t) * NUM_PROCS + p];
-  let start = max(data_ready(e, slot, t, p), env[PE_FREE + e * NUM_PROCS + p]);
+  let ready = data_ready(e, slot, t, p);
+  let start = max(ready, env[PE_FREE + e * NUM_PROCS + p]);
+  env[PE_PLANNED + e * NUM_PROCS + p] = max(ready, env[PE_PLANNED + e * NUM_PROCS + p]) + exec;
   let finish = start + noisy_duration(env[EPISODE_KEY + e], job, t, exec);
   let i = ss * MAX_TASKS + t;
   task_state[TASK_STATUS + i] = RUNNING;
@@ -277,7 +282,7 @@ fn write_observation(e: u32) {
       for (var p = 0u; p < NUM_PROCS; p++) {
         let exec = workload[EXEC + (base + t) * NUM_PROCS + p];
         if (exec == CANNOT_RUN) { continue; }
-        let start = max(data_ready(e, slot, t, p), env[PE_FREE + e * NUM_PROCS + p]);
+        let start = max(data_ready(e, slot, t, p), env[PE_PLANNED + e * NUM_PROCS + p]);
         count = keep(count, rank, start + exec, job, (slot << 24u) | (t << 8u) | p);
       }
     }
@@ -302,7 +307,7 @@ fn write_observation(e: u32) {
     let gt = workload[TEMPLATE_BASE + tpl] + t;
     let exec = workload[EXEC + gt * NUM_PROCS + p];
     let ready = data_ready(e, slot, t, p);
-    let pe_free = env[PE_FREE + e * NUM_PROCS + p];
+    let pe_free = env[PE_PLANNED + e * NUM_PROCS + p];
     let start = max(ready, pe_free);
     env[CANDIDATE + e * MAX_CANDIDATES + k] = packed;
     mask[e * MAX_CANDIDATES + k] = 1u;
@@ -315,6 +320,7 @@ fn write_observation(e: u32) {
     cand[off + 6u] = select(1.0, f32(workload[FASTEST + gt]) / f32(exec), exec > 0u);
     cand[off + 7u] = f32(env[SLOT_TASKS_LEFT + ss]) / f32(workload[TEMPLATE_TASKS + tpl]);
     cand[off + 8u] = path_left(e, slot) / TIME_TICKS;
+    cand[off + 9u] = select(0.0, 1.0, env[PE_FREE + e * NUM_PROCS + p] > now);
   }
   var idle = 0u;
   for (var p = 0u; p < NUM_PROCS; p++) {

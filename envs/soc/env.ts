@@ -247,6 +247,7 @@ export class SocEnv implements VecEnv {
       s.jobTemplate[e * N + i] = jobTemplate(w, nextU32(s.rng, e));
     }
     s.peFree.fill(0, e * P, (e + 1) * P);
+    s.pePlanned.fill(0, e * P, (e + 1) * P);
     s.slotJob.fill(FREE_SLOT, e * S, (e + 1) * S);
   }
 
@@ -369,8 +370,10 @@ export class SocEnv implements VecEnv {
     const ss = e * S + slot;
     const job = s.slotJob[ss];
     const exec = w.exec[(w.templateBase[s.jobTemplate[e * N + job]] + t) * P + p];
-    const start = Math.max(this.dataReady(e, slot, t, p), s.peFree[e * P + p]);
+    const ready = this.dataReady(e, slot, t, p);
+    const start = Math.max(ready, s.peFree[e * P + p]);
     const finish = start + noisyDuration(w, s.episodeKey[e], job, t, exec);
+    s.pePlanned[e * P + p] = Math.max(ready, s.pePlanned[e * P + p]) + exec;
     const i = ss * T + t;
     s.taskStatus[i] = RUNNING;
     s.taskProc[i] = p;
@@ -442,7 +445,7 @@ export class SocEnv implements VecEnv {
         for (let p = 0; p < P; p++) {
           const exec = w.exec[(base + t) * P + p];
           if (exec === CANNOT_RUN) continue;
-          const start = Math.max(this.dataReady(e, slot, t, p), s.peFree[e * P + p]);
+          const start = Math.max(this.dataReady(e, slot, t, p), s.pePlanned[e * P + p]);
           count = this.keep(count, rank, start + exec, job, ((slot << 24) | (t << 8) | p) >>> 0);
         }
       }
@@ -470,12 +473,13 @@ export class SocEnv implements VecEnv {
         u(w.fastest[gt]),
         u(s.now[e]),
         u(this.dataReady(e, slot, t, p)),
-        u(s.peFree[e * P + p]),
+        u(s.pePlanned[e * P + p]),
         u(w.rank[gt]),
         u(s.jobArrival[e * N + s.slotJob[ss]]),
         s.slotTasksLeft[ss],
         w.templateTasks[tpl],
         u(this.pathLeft(e, slot)),
+        s.peFree[e * P + p] > s.now[e],
       );
     }
     let idle = 0;
@@ -543,7 +547,7 @@ export class SocEnv implements VecEnv {
     const job = s.slotJob[e * S + slot];
     const gt = w.templateBase[s.jobTemplate[e * N + job]] + t;
     const exec = w.exec[gt * P + p];
-    const start = Math.max(this.dataReady(e, slot, t, p), s.peFree[e * P + p]);
+    const start = Math.max(this.dataReady(e, slot, t, p), s.pePlanned[e * P + p]);
     return {
       exec: exec / TICKS_PER_UNIT,
       finish: (start + exec) / TICKS_PER_UNIT,

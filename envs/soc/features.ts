@@ -10,12 +10,13 @@ export const CANDIDATE_FEATURES = [
   'exec_time', //    expected execution time on this processor / TIME_SCALE
   'finish_delay', // expected finish - now / TIME_SCALE
   'data_wait', //    inputs' arrival on this processor - now / TIME_SCALE
-  'pe_wait', //      processor free - now / TIME_SCALE
+  'pe_wait', //      processor's planned end of its reserved work - now / TIME_SCALE
   'upward_rank', //  task's upward rank / TIME_SCALE
   'job_age', //      now - job arrival / TIME_SCALE
   'speed', //        fastest execution time of the task / this one (1 = the best processor)
   'job_left', //     job's unfinished tasks / its tasks
   'job_path', //     job's remaining critical path (highest upward rank of its unstarted tasks) / TIME_SCALE
+  'pe_busy', //      1 if the processor is running something now (observed, unlike its planned end)
 ] as const;
 
 export const GLOBAL_FEATURES = [
@@ -38,6 +39,7 @@ export function writeSocCandidateFeatures(
   jobTasksLeft: number,
   jobTasks: number,
   jobPathLeft: number,
+  peBusy: boolean,
 ): void {
   const start = Math.max(dataReady, peFree);
   out[offset] = exec / TIME_SCALE;
@@ -50,6 +52,7 @@ export function writeSocCandidateFeatures(
   out[offset + 6] = exec > 0 ? fastestExec / exec : 1;
   out[offset + 7] = jobTasksLeft / jobTasks;
   out[offset + 8] = jobPathLeft / TIME_SCALE;
+  out[offset + 9] = peBusy ? 1 : 0;
 }
 
 export function writeSocGlobalFeatures(

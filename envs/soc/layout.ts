@@ -43,7 +43,10 @@ export const STATE_SPEC = {
       latencyLo: 'E',
       latencyHi: 'E',
       numCandidates: 'E',
+      /** When each PE's reserved work really ends (the simulation's truth). */
       peFree: 'EP',
+      /** When schedulers expect it to end: the same work at the tables' times. */
+      pePlanned: 'EP',
       jobArrival: 'EN',
       jobTemplate: 'EN',
       slotJob: 'ES',

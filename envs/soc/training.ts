@@ -8,9 +8,9 @@ import {
   stringOption,
 } from '../../src/core/options.js';
 import type { OptionValues, TrainingAdapter, Validation } from '../../src/core/registry.js';
-import type { Observation } from '../../src/core/vecenv.js';
+import type { Observation, Policy, VecEnv } from '../../src/core/vecenv.js';
 import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
-import { SOC_BASELINES, socBaseline } from './baselines.js';
+import { SOC_BASELINES, socBaseline, type SocBaseline } from './baselines.js';
 import { DS3_JOBS, type Ds3Job } from './ds3.js';
 import { SocEnv } from './env.js';
 import { SocGpuEnv } from './gpu.js';
@@ -75,6 +75,10 @@ export const socTraining: TrainingAdapter = {
   },
   makeDeviceEnv(options, numEnvs, gpu): Promise<DeviceVecEnv> {
     return SocGpuEnv.create(streamConfig(read(options), numEnvs), gpu);
+  },
+  teachers: {
+    names: SOC_BASELINES,
+    policy: (name) => socBaseline(name as SocBaseline) as Policy<VecEnv>,
   },
   // Rewards are latency integrals in units of 100 us; a 30-job episode sums to a few hundred.
   rewardScale: 0.1,

@@ -3,7 +3,10 @@
  * CleanRL's ppo.py: advantage normalization per minibatch, clipped surrogate and clipped value
  * loss, entropy bonus over legal actions only, Adam with eps 1e-5, global gradient clipping,
  * minibatches reshuffled every epoch. A2C is the same network with the plain actor-critic loss,
- * one gradient step per rollout.
+ * one gradient step per rollout. An imitation update (behaviour cloning, used to warm-start a
+ * run from a teacher heuristic) replaces the policy loss by the cross-entropy of the teacher's
+ * choices, which the rollout holds as its actions, and keeps the value loss, so that the critic
+ * learns the teacher's returns before PPO takes over.
  */
 
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -55,6 +58,7 @@ function minibatchLoss(
   rollout: Rollout,
   mb: Minibatch,
   c: UpdateConfig,
+  imitation: boolean,
 ) {
   const M = mb.size;
   const { cand, glob, mask } = rollout.observations.tensors(tf, mb.indices);
@@ -80,7 +84,10 @@ function minibatchLoss(
   const ratio = tf.exp(logratio);
   let pgLoss: tfc.Scalar;
   let vLoss: tfc.Scalar;
-  if (c.algo === 'ppo') {
+  if (imitation) {
+    pgLoss = tf.neg(tf.mean(newLogp));
+    vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(out.value, returns))));
+  } else if (c.algo === 'ppo') {
     const pg1 = tf.mul(tf.neg(adv), ratio);
     const pg2 = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
     pgLoss = tf.mean(tf.maximum(pg1, pg2));
@@ -116,7 +123,8 @@ function minibatchLoss(
 
 /**
  * Runs the epochs and minibatches of one update on `rollout` and returns the metrics of the last
- * epoch's minibatches (averaged), as CleanRL logs them.
+ * epoch's minibatches (averaged), as CleanRL logs them. With `imitation`, the rollout's actions
+ * are a teacher's and the policy loss is their cross-entropy.
  */
 export async function update(
   tf: Tf,
@@ -128,6 +136,7 @@ export async function update(
   c: UpdateConfig,
   learningRate: number,
   rng: Rng,
+  imitation = false,
 ): Promise<UpdateMetrics> {
   const n = rollout.numSteps * rollout.numEnvs;
   const epochs = c.algo === 'a2c' ? 1 : c.updateEpochs;
@@ -152,7 +161,7 @@ export async function update(
       const mb = rollout.gather(order.subarray(start, start + mbSize), advantages, returns);
       let diagnostics: tfc.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const r = minibatchLoss(tf, net, rollout, mb, c);
+        const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
         diagnostics = tf.keep(r.diagnostics);
         return r.loss;
       }, varList);

@@ -8,7 +8,7 @@ import { jobshop } from '../../envs/jobshop/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { DeviceVecEnv } from '../gpu/device-env.js';
-import type { Observation, VecEnv } from './vecenv.js';
+import type { Observation, Policy, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
 export interface OptionSpec {
@@ -58,6 +58,14 @@ export interface TrainingAdapter {
     numEnvs: number,
     gpu: GpuContext,
   ): Promise<DeviceVecEnv>;
+  /**
+   * Heuristics a run can imitate before PPO (TrainConfig.imitationTeacher), acting on the CPU
+   * environment that makeEnv returns.
+   */
+  readonly teachers?: {
+    readonly names: readonly string[];
+    policy(name: string): Policy<VecEnv>;
+  };
   /** Rewards are multiplied by this before learning, to keep returns near unit scale. */
   readonly rewardScale: number;
   /** The fixed scales the features are divided by, recorded in checkpoints. */

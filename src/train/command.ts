@@ -82,6 +82,9 @@ function fromFlags(values: OptionValues): Partial<Tunable> {
       out.tfBackend = 'webgpu';
     }
   }
+  if (values.teacher !== undefined) out.imitationTeacher = String(values.teacher);
+  if (values['imitation-updates'] !== undefined)
+    out.imitationUpdates = integerOption(values, 'imitation-updates', 0, 0);
   if (values['eval-every'] !== undefined) out.evalEvery = integerOption(values, 'eval-every', 0, 1);
   if (values['eval-instances'] !== undefined)
     out.evalInstances = integerOption(values, 'eval-instances', 0, 1, 4096);
@@ -135,6 +138,16 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
           'where the environment steps: cpu, or webgpu (zero-copy; implies --backend webgpu)',
         default: DEFAULT_CONFIG.envBackend,
       },
+      teacher: {
+        type: 'string',
+        description: "heuristic to imitate before PPO, or 'none'",
+        default: DEFAULT_CONFIG.imitationTeacher,
+      },
+      'imitation-updates': {
+        type: 'string',
+        description: 'updates that imitate the teacher before PPO takes over',
+        default: String(DEFAULT_CONFIG.imitationUpdates),
+      },
       'eval-every': {
         type: 'string',
         description: 'greedy validation every N updates',
@@ -176,7 +189,12 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
             'only --steps (more than the run has done) and --out may change',
           );
         }
-        const saved = resume.training.hyperparameters as unknown as TrainConfig;
+        // Settings added after a checkpoint was written take their defaults (no imitation).
+        const saved = {
+          imitationTeacher: DEFAULT_CONFIG.imitationTeacher,
+          imitationUpdates: DEFAULT_CONFIG.imitationUpdates,
+          ...resume.training.hyperparameters,
+        } as unknown as TrainConfig;
         const problems = configProblems(saved);
         if (problems.length > 0) {
           const [field, expected] = problems[0];
@@ -252,6 +270,10 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
           `greedy ${entry.name} metric on validation: ${result.evaluation.metric.toFixed(2)}; best baseline ${result.evaluation.baseline.name}: ${result.evaluation.baseline.metric.toFixed(2)}`,
         );
       }
+      if (result.best !== null)
+        lines.push(
+          `best validation: ${result.best.metric.toFixed(2)} at update ${result.best.updates} (${result.best.checkpoint})`,
+        );
       if (result.stopped !== null) throw new Error(`training stopped: ${result.stopped}`);
       return { json: result, text: lines.join('\n') };
     },

@@ -18,10 +18,10 @@ import { Rollout } from '../agents/rollout.js';
 import { TF_BACKENDS, useTfBackend, type TfBackendName } from '../agents/tfjs.js';
 import { writeFileAtomic } from '../core/files.js';
 import type { GpuContext } from '../gpu/device.js';
-import type { BackendName } from '../core/vecenv.js';
+import type { BackendName, Policy, VecEnv } from '../core/vecenv.js';
 import { describeMachine } from '../core/machine.js';
 import { version } from '../core/paths.js';
-import { findEnv } from '../core/registry.js';
+import { findEnv, type TrainingAdapter } from '../core/registry.js';
 import { Rng, hashString } from '../core/rng.js';
 import type { Checkpoint } from './checkpoint.js';
 import { writeCheckpoint } from './checkpoint.js';
@@ -62,6 +62,13 @@ export interface TrainConfig extends UpdateConfig {
   readonly evalInstances: number;
   /** Run folder: logs, checkpoint, learning curve. */
   readonly out: string;
+  /**
+   * A heuristic of the environment to imitate first ('none': start from scratch): the first
+   * `imitationUpdates` updates act with the teacher and fit its choices and returns
+   * (behaviour cloning), then PPO (or A2C) improves on it.
+   */
+  readonly imitationTeacher: string;
+  readonly imitationUpdates: number;
 }
 
 export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
@@ -88,6 +95,8 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
   envBackend: 'cpu',
   evalEvery: 10,
   evalInstances: 32,
+  imitationTeacher: 'none',
+  imitationUpdates: 0,
 };
 
 /**
@@ -140,6 +149,18 @@ export function configProblems(c: TrainConfig): [string, string][] {
   need(int(c.evalEvery, 1), 'evalEvery', 'an integer >= 1');
   need(int(c.evalInstances, 1), 'evalInstances', 'an integer >= 1');
   need(typeof c.out === 'string' && c.out !== '', 'out', 'a folder name');
+  need(typeof c.imitationTeacher === 'string', 'imitationTeacher', "a heuristic's name or 'none'");
+  need(int(c.imitationUpdates, 0), 'imitationUpdates', 'an integer >= 0');
+  need(
+    c.imitationUpdates === 0 || c.imitationTeacher !== 'none',
+    'imitationTeacher',
+    'a heuristic to imitate when imitationUpdates > 0',
+  );
+  need(
+    c.imitationUpdates === 0 || c.envBackend === 'cpu',
+    'imitationUpdates',
+    '0 with the environment on webgpu (teachers act on the CPU environment)',
+  );
   return problems;
 }
 
@@ -174,6 +195,12 @@ export interface TrainResult {
   } | null;
   /** Set when the run stopped early (a NaN loss). */
   readonly stopped: string | null;
+  /** The checkpoint of the best greedy validation (best.json), if any evaluation ran. */
+  readonly best: {
+    readonly checkpoint: string;
+    readonly metric: number;
+    readonly updates: number;
+  } | null;
 }
 
 export class TrainingStopped extends Error {
@@ -216,6 +243,10 @@ export async function train(
       ? await adapter.makeDeviceEnv(config.envOptions, config.numEnvs, gpu!)
       : adapter.makeEnv(config.envOptions, config.numEnvs);
   const spec = env.spec;
+  const teacher =
+    config.imitationUpdates > 0 && !('writeActions' in env)
+      ? teacherPolicy(config.env, adapter, config.imitationTeacher)
+      : null;
   const validation = await adapter.validation(config.envOptions, config.evalInstances);
 
   // Network and optimizer.
@@ -260,7 +291,10 @@ export async function train(
     n: number,
   ): Promise<Int32Array> => (await decide(tf, net, obs, n, null)).actions;
 
-  const saveCheckpoint = async (updates: number): Promise<void> => {
+  const bestPath = join(config.out, 'best.json');
+  let best: { metric: number; updates: number } | null = null;
+
+  const saveCheckpoint = async (updates: number, path = checkpointPath): Promise<void> => {
     const c: Checkpoint = {
       env: { name: config.env, options: config.envOptions },
       features: {
@@ -295,8 +329,8 @@ export async function train(
       if (!w.every(Number.isFinite))
         throw new TrainingStopped(`${name} holds non-finite values; checkpoint not written`);
     }
-    writeCheckpoint(checkpointPath, c);
-    lastCheckpointUpdate = updates;
+    writeCheckpoint(path, c);
+    if (path === checkpointPath) lastCheckpointUpdate = updates;
   };
 
   const actor: Actor =
@@ -317,10 +351,15 @@ export async function train(
         ? config.learningRate * (1 - (u - 1) / numUpdates)
         : config.learningRate;
 
-      // Rollout.
+      // Rollout: the policy's own samples, or the teacher's choices while imitating.
+      const imitating = teacher !== null && u <= config.imitationUpdates;
+      let agreement = 0;
       for (let t = 0; t < config.numSteps; t++) {
         const { logp, values } = await actor.evaluate(t);
-        const d = choose(logp, config.numEnvs, rng);
+        const d = imitating
+          ? await teacherChoices(teacher, env as VecEnv, logp)
+          : { ...choose(logp, config.numEnvs, rng), agreement: 0 };
+        agreement += d.agreement;
         const r = await actor.step(d.actions);
         globalStep += config.numEnvs;
         for (let e = 0; e < config.numEnvs; e++) {
@@ -351,9 +390,21 @@ export async function train(
       );
 
       // Update.
-      const losses = await update(tf, net, adam, rollout, advantages, returns, config, lr, rng);
+      const losses = await update(
+        tf,
+        net,
+        adam,
+        rollout,
+        advantages,
+        returns,
+        config,
+        lr,
+        rng,
+        imitating,
+      );
       const metrics: Record<string, number> = {
         ...losses,
+        ...(imitating ? { 'imitation/greedy_agreement': agreement / batchSize } : {}),
         'charts/learning_rate': lr,
         'losses/explained_variance': explainedVariance(rollout.values, returns),
         'charts/SPS': Math.round(batchSize / ((performance.now() - updateStart) / 1000)),
@@ -385,6 +436,12 @@ export async function train(
         metrics[`eval/greedy_${env.metric.name}`] = metric;
         metrics[`eval/baseline_${env.metric.name}`] = validation.baseline.metric;
         await saveCheckpoint(u);
+        // The best validation so far is kept beside the last (policy-gradient runs wander).
+        const sign = env.metric.lowerIsBetter ? 1 : -1;
+        if (best === null || sign * metric < sign * best.metric) {
+          best = { metric, updates: u };
+          await saveCheckpoint(u, bestPath);
+        }
       }
       log.write(globalStep, metrics);
       progress.update(globalStep, numUpdates * batchSize, metrics);
@@ -412,5 +469,42 @@ export async function train(
     wallSeconds: Math.round(priorSeconds + (performance.now() - started) / 1000),
     evaluation: lastEval,
     stopped,
+    best:
+      best === null
+        ? null
+        : { checkpoint: bestPath, ...(best as { metric: number; updates: number }) },
   };
+}
+
+/** The adapter's heuristic `name`, or an error listing the ones it offers. */
+function teacherPolicy(env: string, adapter: TrainingAdapter, name: string): Policy<VecEnv> {
+  const names = adapter.teachers?.names ?? [];
+  if (!names.includes(name))
+    throw new Error(
+      `train: ${env} has no heuristic '${name}' to imitate (${names.length > 0 ? names.join(', ') : 'it offers none'})`,
+    );
+  return adapter.teachers!.policy(name);
+}
+
+/**
+ * The teacher's actions on the current observation, their log-probabilities under the policy
+ * (so PPO's diagnostics stay meaningful), and how many the greedy policy already agrees with.
+ */
+async function teacherChoices(
+  teacher: Policy<VecEnv>,
+  env: VecEnv,
+  logp: Float32Array,
+): Promise<{ actions: Int32Array; logprobs: Float32Array; agreement: number }> {
+  const actions = new Int32Array(env.numEnvs);
+  const pending = teacher.act(env, actions);
+  if (pending !== undefined) await pending;
+  const greedy = choose(logp, env.numEnvs, null).actions;
+  const K = env.spec.maxCandidates;
+  const logprobs = new Float32Array(env.numEnvs);
+  let agreement = 0;
+  for (let e = 0; e < env.numEnvs; e++) {
+    logprobs[e] = logp[e * K + actions[e]];
+    if (greedy[e] === actions[e]) agreement++;
+  }
+  return { actions, logprobs, agreement };
 }
