@@ -479,7 +479,7 @@ export class SocEnv implements VecEnv {
         s.slotTasksLeft[ss],
         w.templateTasks[tpl],
         u(this.pathLeft(e, slot)),
-        s.peFree[e * P + p] > s.now[e],
+        s.peFree[e * P + p] > s.now[e] ? 1 : 0,
       );
     }
     let idle = 0;

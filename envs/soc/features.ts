@@ -33,26 +33,26 @@ export function writeSocCandidateFeatures(
   fastestExec: number,
   now: number,
   dataReady: number,
-  peFree: number,
+  pePlannedFree: number,
   upwardRank: number,
   jobArrival: number,
   jobTasksLeft: number,
   jobTasks: number,
   jobPathLeft: number,
-  peBusy: boolean,
+  peBusy: number,
 ): void {
-  const start = Math.max(dataReady, peFree);
+  const start = Math.max(dataReady, pePlannedFree);
   out[offset] = exec / TIME_SCALE;
   out[offset + 1] = (start + exec - now) / TIME_SCALE;
   out[offset + 2] = (dataReady - now) / TIME_SCALE;
-  out[offset + 3] = Math.max(0, peFree - now) / TIME_SCALE;
+  out[offset + 3] = Math.max(0, pePlannedFree - now) / TIME_SCALE;
   out[offset + 4] = upwardRank / TIME_SCALE;
   out[offset + 5] = (now - jobArrival) / TIME_SCALE;
   // Some DS3 tasks take 0 us somewhere: such a processor is as fast as any.
   out[offset + 6] = exec > 0 ? fastestExec / exec : 1;
   out[offset + 7] = jobTasksLeft / jobTasks;
   out[offset + 8] = jobPathLeft / TIME_SCALE;
-  out[offset + 9] = peBusy ? 1 : 0;
+  out[offset + 9] = peBusy > 0 ? 1 : 0;
 }
 
 export function writeSocGlobalFeatures(
