@@ -51,16 +51,27 @@ export function streamConfig(o: StreamOptions, numEnvs: number): SocConfig {
   };
 }
 
-/** Mean job latency of `policy` over one episode in each of `episodes` copies seeded by `seed`. */
-export async function meanLatency(
+/** What one scheduler achieves on a stream: mean job latency (us) and completed jobs per ms. */
+export interface StreamResult {
+  readonly meanLatencyUs: number;
+  readonly jobsPerMs: number;
+}
+
+/**
+ * Plays `policy` for one episode in each of the config's copies seeded by `seed`, validating
+ * every finished job's schedule. Throughput is the episode's jobs over the time from the first
+ * arrival to the last completion.
+ */
+export async function streamResult(
   config: SocConfig,
   policy: Policy<SocEnv>,
   seed: number,
-): Promise<number> {
+): Promise<StreamResult> {
   const env = new SocEnv(config);
   env.reset(seed);
   const actions = new Int32Array(env.numEnvs);
   const latency = new Float64Array(env.numEnvs).fill(NaN);
+  const throughput = new Float64Array(env.numEnvs);
   let open = env.numEnvs;
   while (open > 0) {
     const pending = policy.act(env, actions);
@@ -70,6 +81,7 @@ export async function meanLatency(
       if (r.terminated[e] === 0 || !Number.isNaN(latency[e])) continue;
       latency[e] = r.episodes.metric[e];
       open--;
+      let end = 0;
       for (const job of env.finishedJobs[e]) {
         const issues = validateDagSchedule(
           config.jobs[job.template],
@@ -79,10 +91,21 @@ export async function meanLatency(
         );
         if (issues.length > 0)
           throw new Error(`soc: ${policy.name} built an invalid schedule: ${issues[0]}`);
+        end = Math.max(end, ...job.schedule.finish);
       }
+      throughput[e] = (env.finishedJobs[e].length / end) * 1000;
     }
   }
-  return mean(Array.from(latency));
+  return { meanLatencyUs: mean(Array.from(latency)), jobsPerMs: mean(Array.from(throughput)) };
+}
+
+/** Mean job latency of `policy` over one episode per copy (the training validation's metric). */
+export async function meanLatency(
+  config: SocConfig,
+  policy: Policy<SocEnv>,
+  seed: number,
+): Promise<number> {
+  return (await streamResult(config, policy, seed)).meanLatencyUs;
 }
 
 function parseJobs(words: readonly string[]): Ds3Job[] {
@@ -170,7 +193,7 @@ export const socEvalCommand: EnvCommand = {
         );
       return { label: w, make: () => Promise.resolve(socBaseline(w as SocBaseline, seed)) };
     });
-    const rows: { gap: number; noise: number; policy: string; meanLatencyUs: number }[] = [];
+    const rows: ({ gap: number; noise: number; policy: string } & StreamResult)[] = [];
     for (const noise of noises) {
       for (const gap of gaps) {
         const config = streamConfig(
@@ -179,33 +202,39 @@ export const socEvalCommand: EnvCommand = {
         );
         for (const p of policies) {
           const policy = await p.make();
-          rows.push({
-            gap,
-            noise,
-            policy: p.label,
-            meanLatencyUs: await meanLatency(config, policy, seed),
-          });
+          rows.push({ gap, noise, policy: p.label, ...(await streamResult(config, policy, seed)) });
           if ('dispose' in policy && typeof policy.dispose === 'function') policy.dispose();
         }
         log(`soc: gap ${gap} us, noise ${noise} done`);
       }
     }
     const labels = policies.map((p) => p.label);
-    const text = noises
-      .map((noise) =>
-        markdownTable({
-          title: `mean job latency (us), ${soc}, noise ${noise * 100}%`,
+    const cell = (gap: number, noise: number, label: string): StreamResult =>
+      rows.find((r) => r.gap === gap && r.noise === noise && r.policy === label)!;
+    const table = (
+      title: string,
+      noise: number,
+      value: (r: StreamResult) => number,
+      digits: number,
+    ): string =>
+      markdownTable(
+        {
+          title,
           columns: ['mean gap (us)', ...labels],
-          rows: gaps.map((gap) => [
-            gap,
-            ...labels.map(
-              (l) =>
-                rows.find((r) => r.gap === gap && r.noise === noise && r.policy === l)!
-                  .meanLatencyUs,
-            ),
-          ]),
-        }),
-      )
+          rows: gaps.map((gap) => [gap, ...labels.map((l) => value(cell(gap, noise, l)))]),
+        },
+        digits,
+      );
+    const text = noises
+      .flatMap((noise) => [
+        table(
+          `mean job latency (us), ${soc}, noise ${noise * 100}%`,
+          noise,
+          (r) => r.meanLatencyUs,
+          1,
+        ),
+        table(`completed jobs per ms, ${soc}, noise ${noise * 100}%`, noise, (r) => r.jobsPerMs, 2),
+      ])
       .join('\n');
     const chartFile = optionalString(values, 'chart');
     if (chartFile !== undefined) {
@@ -214,10 +243,7 @@ export const socEvalCommand: EnvCommand = {
         x: gaps,
         series: labels.map((l) => ({
           name: l,
-          y: gaps.map(
-            (gap) =>
-              rows.find((r) => r.gap === gap && r.noise === noise && r.policy === l)!.meanLatencyUs,
-          ),
+          y: gaps.map((gap) => cell(gap, noise, l).meanLatencyUs),
         })),
       }));
       writeFileAtomic(
