@@ -518,6 +518,53 @@ export class SocEnv implements VecEnv {
     });
   }
 
+  /**
+   * The raw inputs of candidate k's features in copy e, in table units, named as the exported
+   * dispatch module's `candidateInputs` (what a real scheduler passes to `dispatchState`).
+   */
+  candidateInputs(e: number, k: number): Record<string, number> {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, numProcs: P, maxCandidates: K } = this.dims;
+    const packed = s.candidate[e * K + k];
+    const slot = packed >>> 24;
+    const t = (packed >>> 8) & 0xffff;
+    const p = packed & 0xff;
+    const ss = e * S + slot;
+    const tpl = s.jobTemplate[e * N + s.slotJob[ss]];
+    const gt = w.templateBase[tpl] + t;
+    const u = (ticks: number): number => ticks / TICKS_PER_UNIT;
+    return {
+      exec: u(w.exec[gt * P + p]),
+      fastestExec: u(w.fastest[gt]),
+      now: u(s.now[e]),
+      dataReady: u(this.dataReady(e, slot, t, p)),
+      pePlannedFree: u(s.pePlanned[e * P + p]),
+      upwardRank: u(w.rank[gt]),
+      jobArrival: u(s.jobArrival[e * N + s.slotJob[ss]]),
+      jobTasksLeft: s.slotTasksLeft[ss],
+      jobTasks: w.templateTasks[tpl],
+      jobPathLeft: u(this.pathLeft(e, slot)),
+      peBusy: s.peFree[e * P + p] > s.now[e] ? 1 : 0,
+    };
+  }
+
+  /** The raw inputs of copy e's global features, named as the exported module's `stateInputs`. */
+  stateInputs(e: number): Record<string, number> {
+    const s = this.state;
+    const { jobsPerEpisode: N, numProcs: P } = this.dims;
+    let idle = 0;
+    for (let p = 0; p < P; p++) if (s.peFree[e * P + p] <= s.now[e]) idle++;
+    return {
+      jobsInSystem: s.arrived[e] - s.finished[e],
+      readyTasks: s.readyTasks[e],
+      idleProcessors: idle,
+      processors: P,
+      jobsToArrive: N - s.arrived[e],
+      jobsPerEpisode: N,
+    };
+  }
+
   /** Copy e's offered candidates as (job index, task, processor), for the baselines. */
   candidates(e: number): readonly (readonly [number, number, number])[] {
     const s = this.state;
