@@ -2,9 +2,9 @@
 // buffers and the `status` word (src/gpu/kernel-env.ts). Needs NUM_ENVS and MAX_CANDIDATES.
 
 // Checks every action against the mask before any copy moves, so that an illegal action leaves
-// the whole batch untouched (as the CPU reference does). status[0] is cleared by the host before
-// each step; a nonzero value is 1 + the index of an offending copy. A kernel's `step` returns
-// early when it is set.
+// the whole batch untouched (as the CPU reference does). A nonzero status[0] is 1 + the index of
+// an offending copy; a kernel's `step` does nothing while it is set, and the host clears it when
+// it reads it (or on reset).
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn check_actions(@builtin(global_invocation_id) id: vec3u) {
   let e = id.x;

@@ -129,8 +129,12 @@ fn complete(e: u32, slot: u32, t: u32) {
   let job = env[SLOT_JOB + ss];
   let gt = workload[TEMPLATE_BASE + job_template(e, job)] + t;
   let i = ss * MAX_TASKS + t;
+  let finish = task_time[TASK_FINISH + i];
   task_state[TASK_STATUS + i] = DONE;
-  env[SLOT_LAST_FINISH + ss] = max(env[SLOT_LAST_FINISH + ss], task_time[TASK_FINISH + i]);
+  env[SLOT_LAST_FINISH + ss] = max(env[SLOT_LAST_FINISH + ss], finish);
+  // A PE seen idle is free now, whatever its plan said: schedulers observe that much.
+  let pe = e * NUM_PROCS + task_state[TASK_PROC + i];
+  if (env[PE_FREE + pe] == finish) { env[PE_PLANNED + pe] = min(env[PE_PLANNED + pe], env[NOW + e]); }
   for (var k = workload[SUCC_START + gt]; k < workload[SUCC_START + gt + 1u]; k++) {
     let succ = ss * MAX_TASKS + workload[SUCC_TASK + k];
     let left = task_state[TASK_PREDS_LEFT + succ] - 1u;
@@ -180,6 +184,8 @@ fn advance(e: u32) -> vec2u {
       env[ADMITTED + e] += 1u;
     }
     if (env[READY_TASKS + e] > 0u || env[FINISHED + e] == JOBS_PER_EPISODE) { return cost; }
+    // Unreachable for valid workloads (the CPU reference throws): never spin.
+    if (next == 0xffffffffu) { return cost; }
     cost = wide_add(cost, wide_mul(next - now, env[ARRIVED + e] - env[FINISHED + e]));
     env[NOW + e] = next;
   }
@@ -218,8 +224,10 @@ fn step_copy(e: u32, a: u32) -> f32 {
   env[READY_TASKS + e] -= 1u;
   env[EPISODE_LENGTH + e] += 1u;
   let cost = advance(e);
-  // 2^32 x hi is exact, so a fused multiply-add here rounds as the CPU's two steps do.
-  let reward = -((f32(cost.y) * 4294967296.0 + f32(cost.x)) * REWARD_SCALE);
+  // env.ts costReward: pieces below 2^24 convert exactly, added in the same order; products
+  // with powers of two are exact, so a fused multiply-add rounds as the CPU's two steps do.
+  let upper = f32(cost.y) * 4294967296.0 + f32(cost.x >> 16u) * 65536.0;
+  let reward = select(-((upper + f32(cost.x & 0xffffu)) * REWARD_SCALE), 0.0, cost.x == 0u && cost.y == 0u);
   env[EPISODE_RETURN + e] = bitcast<u32>(bitcast<f32>(env[EPISODE_RETURN + e]) + reward);
   return reward;
 }

@@ -63,6 +63,8 @@ const STEP_OUT = {
   fields: { reward: 'E', terminated: 'E', finalReturn: 'E', finalLength: 'E', finalMetric: 'E' },
 } as const;
 
+type StepOutLayout = BufferLayout<'i32', keyof typeof STEP_OUT.fields>;
+
 function instanceTable(config: JobShopConfig, d: Dims) {
   const list: readonly Instance[] = config.source.kind === 'fixed' ? config.source.instances : [];
   const N = Math.max(1, list.length);
@@ -121,12 +123,13 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
   readonly metric = MAKESPAN;
   readonly config: JobShopConfig;
   readonly dims: Dims;
+  private readonly out: StepOutLayout['views'];
 
   private constructor(
     config: JobShopConfig,
     dims: Dims,
     batch: KernelBatch<KernelEntryPoint>,
-    parts: { state: State; stateBuffers: StateLayout; stepOut: BufferLayout },
+    parts: { state: State; stateBuffers: StateLayout; stepOut: StepOutLayout },
   ) {
     const spec = {
       maxCandidates: dims.maxJobs,
@@ -136,6 +139,7 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
     super(ENV_NAME, spec, batch, parts);
     this.config = config;
     this.dims = dims;
+    this.out = parts.stepOut.views;
   }
 
   /** Builds buffers and pipelines for `config` on `gpu`'s device. */
@@ -169,17 +173,16 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
     return fresh.layout;
   }
 
-  protected decodeStep(out: Int32Array): void {
-    const E = this.numEnvs;
+  protected decodeStep(): void {
+    const o = this.out;
     const r = this.result;
-    for (let e = 0; e < E; e++) {
-      r.reward[e] = out[e];
-      const done = out[E + e];
-      r.terminated[e] = done;
-      if (done === 1) {
-        r.episodes.return[e] = out[2 * E + e];
-        r.episodes.length[e] = out[3 * E + e];
-        r.episodes.metric[e] = out[4 * E + e];
+    for (let e = 0; e < this.numEnvs; e++) {
+      r.reward[e] = o.reward[e];
+      r.terminated[e] = o.terminated[e];
+      if (o.terminated[e] === 1) {
+        r.episodes.return[e] = o.finalReturn[e];
+        r.episodes.length[e] = o.finalLength[e];
+        r.episodes.metric[e] = o.finalMetric[e];
       }
     }
   }

@@ -40,8 +40,8 @@ function argmin(n: number, key: (k: number) => readonly number[]): number {
 const KEYS: Readonly<Record<Exclude<SocBaseline, 'random'>, (c: Info) => readonly number[]>> = {
   heft: (c) => [-c.rank, c.finish],
   etf: (c) => [c.finish],
-  eft: (c) => [c.arrival, c.task, c.finish],
-  met: (c) => [c.arrival, c.task, c.exec],
+  eft: (c) => [c.arrival, c.job, c.task, c.finish],
+  met: (c) => [c.arrival, c.job, c.task, c.exec],
   stf: (c) => [c.exec, c.finish],
 };
 

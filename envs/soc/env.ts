@@ -69,12 +69,16 @@ export {
 } from './features.js';
 
 export const ENV_NAME = 'soc';
+/** The most candidates a decision can offer (enough for every ready pair of DS3 streams). */
+export const MAX_CANDIDATES = 256;
 export const MEAN_LATENCY: MetricSpec = { name: 'latency', lowerIsBetter: true };
 
 export interface SocConfig extends StreamSpec {
   readonly numEnvs: number;
   /** K: candidates offered per decision. */
   readonly maxCandidates: number;
+  /** Keep each finished job's schedule (finishedJobs) for validation; training turns it off. */
+  readonly recordSchedules?: boolean;
 }
 
 /** A finished job's schedule in table units, for validation and charts. */
@@ -90,11 +94,17 @@ const f32 = Math.fround;
 export const REWARD_SCALE = f32(1 / (TIME_SCALE * TICKS_PER_UNIT));
 const TWO_32 = 2 ** 32;
 
-/** -cost x REWARD_SCALE in f32, from a 64-bit cost split in words as the kernel holds it. */
+/**
+ * -cost x REWARD_SCALE in f32, from a 64-bit cost held as words (hi, lo) as the kernel holds it.
+ * Each piece converts to f32 exactly (below 2^24) and is added in the same order on both
+ * backends, so the reward is bit-identical; a step that takes no time gives +0, not -0.
+ */
 export function costReward(cost: number): number {
+  if (cost === 0) return 0;
   const hi = Math.floor(cost / TWO_32);
   const lo = cost - hi * TWO_32;
-  return -f32(f32(f32(hi) * TWO_32 + f32(lo)) * REWARD_SCALE);
+  const upper = f32(f32(f32(hi) * TWO_32) + f32(Math.floor(lo / 65536) * 65536));
+  return -f32(f32(upper + (lo % 65536)) * REWARD_SCALE);
 }
 
 /** One inter-arrival gap in ticks from a u32 draw: the quantile table, interpolated. */
@@ -147,8 +157,6 @@ export class SocEnv implements VecEnv {
   private readonly current: FinishedJob[][];
   private readonly result: StepResult;
   private readonly episodeReturn: Float32Array;
-  /** The latency sums as exact doubles (the kernel keeps two u32 words, latencyLo/Hi). */
-  private readonly latency: Float64Array;
   // Top-K scratch: the candidates kept so far, best first.
   private readonly keepRank: Float32Array;
   private readonly keepFinish: Uint32Array;
@@ -157,8 +165,10 @@ export class SocEnv implements VecEnv {
 
   constructor(config: SocConfig) {
     const K = config.maxCandidates;
-    if (!(Number.isInteger(K) && K >= 1 && K <= 64))
-      throw new RangeError(`${ENV_NAME}: maxCandidates must be an integer in 1..64, got ${K}`);
+    if (!(Number.isInteger(K) && K >= 1 && K <= MAX_CANDIDATES))
+      throw new RangeError(
+        `${ENV_NAME}: maxCandidates must be an integer in 1..${MAX_CANDIDATES}, got ${K}`,
+      );
     if (!(Number.isInteger(config.numEnvs) && config.numEnvs >= 1))
       throw new RangeError(`${ENV_NAME}: numEnvs must be a positive integer`);
     this.config = config;
@@ -173,7 +183,6 @@ export class SocEnv implements VecEnv {
       state.episodeReturn.byteOffset,
       state.episodeReturn.length,
     );
-    this.latency = new Float64Array(config.numEnvs);
     this.spec = {
       maxCandidates: K,
       candidateFeatures: CANDIDATE_FEATURES,
@@ -191,6 +200,10 @@ export class SocEnv implements VecEnv {
 
   reset(seed: number): Observation {
     for (const b of Object.values(this.layout)) b.data.fill(0);
+    for (let e = 0; e < this.numEnvs; e++) {
+      this.current[e] = [];
+      this.finishedJobs[e] = [];
+    }
     seedStreams(this.state.rng, seed >>> 0);
     for (let e = 0; e < this.numEnvs; e++) {
       this.startEpisode(e);
@@ -213,7 +226,7 @@ export class SocEnv implements VecEnv {
         out.terminated[e] = 1;
         out.episodes.return[e] = this.episodeReturn[e];
         out.episodes.length[e] = s.episodeLength[e];
-        out.episodes.metric[e] = this.latency[e] / N / TICKS_PER_UNIT;
+        out.episodes.metric[e] = (s.latencyHi[e] * TWO_32 + s.latencyLo[e]) / N / TICKS_PER_UNIT;
         this.finishedJobs[e] = this.current[e];
         this.current[e] = [];
         this.startEpisode(e);
@@ -238,7 +251,6 @@ export class SocEnv implements VecEnv {
     this.episodeReturn[e] = 0;
     s.latencyLo[e] = 0;
     s.latencyHi[e] = 0;
-    this.latency[e] = 0;
     s.episodeKey[e] = nextU32(s.rng, e);
     let time = 0;
     for (let i = 0; i < N; i++) {
@@ -283,8 +295,13 @@ export class SocEnv implements VecEnv {
     const ss = e * S + slot;
     const job = s.slotJob[ss];
     const gt = w.templateBase[s.jobTemplate[e * N + job]] + t;
+    const { numProcs: P } = this.dims;
+    const finish = s.taskFinish[ss * T + t];
     s.taskStatus[ss * T + t] = DONE;
-    s.slotLastFinish[ss] = Math.max(s.slotLastFinish[ss], s.taskFinish[ss * T + t]);
+    s.slotLastFinish[ss] = Math.max(s.slotLastFinish[ss], finish);
+    // A PE seen idle is free now, whatever its plan said: schedulers observe that much.
+    const pe = e * P + s.taskProc[ss * T + t];
+    if (s.peFree[pe] === finish) s.pePlanned[pe] = Math.min(s.pePlanned[pe], s.now[e]);
     for (let i = w.succStart[gt]; i < w.succStart[gt + 1]; i++) {
       const succ = ss * T + w.succTask[i];
       if (--s.taskPredsLeft[succ] === 0) {
@@ -294,12 +311,11 @@ export class SocEnv implements VecEnv {
     }
     if (--s.slotTasksLeft[ss] > 0) return;
     const latency = s.slotLastFinish[ss] - s.jobArrival[e * N + job];
-    this.latency[e] += latency;
     const lo = s.latencyLo[e] + latency;
     s.latencyLo[e] = lo >>> 0;
     if (lo >= TWO_32) s.latencyHi[e]++;
     s.finished[e]++;
-    this.record(e, slot, job);
+    if (this.config.recordSchedules ?? true) this.record(e, slot, job);
     s.slotJob[ss] = FREE_SLOT;
   }
 
@@ -336,6 +352,8 @@ export class SocEnv implements VecEnv {
         s.admitted[e]++;
       }
       if (s.readyTasks[e] > 0 || s.finished[e] === N) return cost;
+      if (next === 0xffffffff)
+        throw new Error(`${ENV_NAME}: copy ${e} has unfinished jobs but no event ahead`);
       cost += (next - now) * (s.arrived[e] - s.finished[e]);
       s.now[e] = next;
     }
@@ -499,22 +517,26 @@ export class SocEnv implements VecEnv {
   private record(e: number, slot: number, job: number): void {
     const s = this.state;
     const w = this.workload;
-    const { jobsPerEpisode: N, slots: S, maxTasks: T } = this.dims;
+    const { jobsPerEpisode: N, slots: S, maxTasks: T, numProcs: P } = this.dims;
     const tpl = s.jobTemplate[e * N + job];
     const n = w.templateTasks[tpl];
     const at = (field: Uint32Array): number[] =>
       Array.from({ length: n }, (_, t) => field[(e * S + slot) * T + t]);
-    const start = at(s.taskStart);
-    const finish = at(s.taskFinish);
+    const proc = at(s.taskProc);
+    // What each task should have taken by the noise model, computed afresh, so that a validator
+    // comparing it with finish - start checks the simulation rather than itself.
+    const duration = proc.map((p, t) =>
+      noisyDuration(w, s.episodeKey[e], job, t, w.exec[(w.templateBase[tpl] + t) * P + p]),
+    );
     this.current[e].push({
       template: tpl,
       arrival: s.jobArrival[e * N + job] / TICKS_PER_UNIT,
       schedule: {
-        proc: at(s.taskProc),
-        start: start.map((x) => x / TICKS_PER_UNIT),
-        finish: finish.map((x) => x / TICKS_PER_UNIT),
+        proc,
+        start: at(s.taskStart).map((x) => x / TICKS_PER_UNIT),
+        finish: at(s.taskFinish).map((x) => x / TICKS_PER_UNIT),
       },
-      duration: finish.map((f, t) => (f - start[t]) / TICKS_PER_UNIT),
+      duration: duration.map((x) => x / TICKS_PER_UNIT),
     });
   }
 
@@ -583,7 +605,15 @@ export class SocEnv implements VecEnv {
   candidateInfo(
     e: number,
     k: number,
-  ): { exec: number; finish: number; rank: number; arrival: number; task: number; proc: number } {
+  ): {
+    exec: number;
+    finish: number;
+    rank: number;
+    arrival: number;
+    job: number;
+    task: number;
+    proc: number;
+  } {
     const s = this.state;
     const w = this.workload;
     const { jobsPerEpisode: N, slots: S, numProcs: P, maxCandidates: K } = this.dims;
@@ -600,6 +630,7 @@ export class SocEnv implements VecEnv {
       finish: (start + exec) / TICKS_PER_UNIT,
       rank: w.rank[gt] / TICKS_PER_UNIT,
       arrival: s.jobArrival[e * N + job] / TICKS_PER_UNIT,
+      job,
       task: t,
       proc: p,
     };

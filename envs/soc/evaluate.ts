@@ -23,8 +23,8 @@ import type { Policy } from '../../src/core/vecenv.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { SOC_BASELINES, socBaseline, type SocBaseline } from './baselines.js';
 import { DS3_JOBS, ds3Job, ds3Soc, type Ds3Job } from './ds3.js';
-import { SocEnv, type SocConfig } from './env.js';
-import { validateDagSchedule } from './validate.js';
+import { MAX_CANDIDATES, SocEnv, type SocConfig } from './env.js';
+import { validateStream } from './validate.js';
 
 /** Every DS3 job but pulse-Doppler, whose task types have times only on the 2016 SoC. */
 export const DEFAULT_JOBS: readonly Ds3Job[] = DS3_JOBS.filter((j) => j !== 'pulse_doppler');
@@ -37,7 +37,18 @@ export interface StreamOptions {
   readonly jobsPerEpisode: number;
 }
 
-export function streamConfig(o: StreamOptions, numEnvs: number): SocConfig {
+/**
+ * K of learned policies: the candidates they train and act on (the top K by upward rank).
+ * Heuristics are run with every ready pair offered (MAX_CANDIDATES), so that a cut never
+ * handicaps them.
+ */
+export const POLICY_CANDIDATES = 32;
+
+export function streamConfig(
+  o: StreamOptions,
+  numEnvs: number,
+  maxCandidates = POLICY_CANDIDATES,
+): SocConfig {
   const soc = ds3Soc(o.soc);
   return {
     numEnvs,
@@ -47,7 +58,7 @@ export function streamConfig(o: StreamOptions, numEnvs: number): SocConfig {
     meanInterArrival: o.meanInterArrival,
     jobsPerEpisode: o.jobsPerEpisode,
     noise: o.noise,
-    maxCandidates: 32,
+    maxCandidates,
   };
 }
 
@@ -81,19 +92,12 @@ export async function streamResult(
       if (r.terminated[e] === 0 || !Number.isNaN(latency[e])) continue;
       latency[e] = r.episodes.metric[e];
       open--;
-      let end = 0;
-      for (const job of env.finishedJobs[e]) {
-        const issues = validateDagSchedule(
-          config.jobs[job.template],
-          config.platform,
-          job.schedule,
-          job.duration,
-        );
-        if (issues.length > 0)
-          throw new Error(`soc: ${policy.name} built an invalid schedule: ${issues[0]}`);
-        end = Math.max(end, ...job.schedule.finish);
-      }
-      throughput[e] = (env.finishedJobs[e].length / end) * 1000;
+      const issues = validateStream(config.jobs, config.platform, env.finishedJobs[e]);
+      if (issues.length > 0)
+        throw new Error(`soc: ${policy.name} built an invalid schedule: ${issues[0]}`);
+      const end = Math.max(...env.finishedJobs[e].flatMap((job) => job.schedule.finish));
+      // Every task taking no time at all would make an episode instantaneous.
+      throughput[e] = end > 0 ? (env.finishedJobs[e].length / end) * 1000 : Infinity;
     }
   }
   return { meanLatencyUs: mean(Array.from(latency)), jobsPerMs: mean(Array.from(throughput)) };
@@ -183,6 +187,7 @@ export const socEvalCommand: EnvCommand = {
         checkCompatible(c, file, 'soc', spec);
         return {
           label: basename(file).replace(/\.json$/, ''),
+          candidates: POLICY_CANDIDATES,
           make: () => learnedPolicy(c, basename(file), { sample: false, seed, backend: tfBackend }),
         };
       }
@@ -191,16 +196,21 @@ export const socEvalCommand: EnvCommand = {
           `unknown policy '${w}'`,
           `policies: ${SOC_BASELINES.join(', ')}, checkpoint:FILE.json`,
         );
-      return { label: w, make: () => Promise.resolve(socBaseline(w as SocBaseline, seed)) };
+      return {
+        label: w,
+        candidates: MAX_CANDIDATES,
+        make: () => Promise.resolve(socBaseline(w as SocBaseline, seed)),
+      };
     });
     const rows: ({ gap: number; noise: number; policy: string } & StreamResult)[] = [];
     for (const noise of noises) {
       for (const gap of gaps) {
-        const config = streamConfig(
-          { soc, jobs, meanInterArrival: gap, noise, jobsPerEpisode },
-          episodes,
-        );
         for (const p of policies) {
+          const config = streamConfig(
+            { soc, jobs, meanInterArrival: gap, noise, jobsPerEpisode },
+            episodes,
+            p.candidates,
+          );
           const policy = await p.make();
           rows.push({ gap, noise, policy: p.label, ...(await streamResult(config, policy, seed)) });
           if ('dispose' in policy && typeof policy.dispose === 'function') policy.dispose();

@@ -16,7 +16,7 @@ export const CANDIDATE_FEATURES = [
   'speed', //        fastest execution time of the task / this one (1 = the best processor)
   'job_left', //     job's unfinished tasks / its tasks
   'job_path', //     job's remaining critical path (highest upward rank of its unstarted tasks) / TIME_SCALE
-  'pe_busy', //      1 if the processor is running something now (observed, unlike its planned end)
+  'pe_busy', //      1 if the processor is reserved past now, running or holding for inputs (observed)
 ] as const;
 
 export const GLOBAL_FEATURES = [

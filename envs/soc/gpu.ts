@@ -72,6 +72,9 @@ const STEP_OUT = {
   },
 } as const;
 
+type StepOutLayout = BufferLayout<'u32', keyof typeof STEP_OUT.fields>;
+type StepOutViews = StepOutLayout['views'];
+
 function workloadTable(w: Workload) {
   const table = buildLayout(WORKLOAD_SPEC, {
     NT: w.numTemplates,
@@ -134,13 +137,15 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
   readonly metric = MEAN_LATENCY;
   readonly config: SocConfig;
   readonly dims: SocDims;
-  private readonly stepOutF32: Float32Array;
+  private readonly out: StepOutViews;
+  private readonly reward: Float32Array;
+  private readonly finalReturn: Float32Array;
 
   private constructor(
     config: SocConfig,
     dims: SocDims,
     batch: KernelBatch<KernelEntryPoint>,
-    parts: { state: SocState; stateBuffers: SocStateLayout; stepOut: BufferLayout },
+    parts: { state: SocState; stateBuffers: SocStateLayout; stepOut: StepOutLayout },
   ) {
     const spec = {
       maxCandidates: dims.maxCandidates,
@@ -150,8 +155,11 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
     super(ENV_NAME, spec, batch, parts);
     this.config = config;
     this.dims = dims;
-    const words = parts.stepOut.data;
-    this.stepOutF32 = new Float32Array(words.buffer, words.byteOffset, words.length);
+    this.out = parts.stepOut.views;
+    const f32 = (v: Uint32Array): Float32Array =>
+      new Float32Array(v.buffer, v.byteOffset, v.length);
+    this.reward = f32(this.out.reward);
+    this.finalReturn = f32(this.out.finalReturn);
   }
 
   static async create(config: SocConfig, gpu: GpuContext): Promise<SocGpuEnv> {
@@ -183,17 +191,17 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
     return fresh.layout;
   }
 
-  protected decodeStep(out: Uint32Array): void {
-    const E = this.numEnvs;
+  protected decodeStep(): void {
     const N = this.dims.jobsPerEpisode;
+    const o = this.out;
     const r = this.result;
-    for (let e = 0; e < E; e++) {
-      r.reward[e] = this.stepOutF32[e];
-      r.terminated[e] = out[E + e];
-      if (out[E + e] === 0) continue;
-      r.episodes.return[e] = this.stepOutF32[2 * E + e];
-      r.episodes.length[e] = out[3 * E + e];
-      const latency = out[5 * E + e] * 2 ** 32 + out[4 * E + e];
+    for (let e = 0; e < this.numEnvs; e++) {
+      r.reward[e] = this.reward[e];
+      r.terminated[e] = o.terminated[e];
+      if (o.terminated[e] === 0) continue;
+      r.episodes.return[e] = this.finalReturn[e];
+      r.episodes.length[e] = o.finalLength[e];
+      const latency = o.finalLatencyHi[e] * 2 ** 32 + o.finalLatencyLo[e];
       r.episodes.metric[e] = latency / N / TICKS_PER_UNIT;
     }
   }

@@ -12,7 +12,7 @@ import type { Observation, Policy, VecEnv } from '../../src/core/vecenv.js';
 import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
 import { SOC_BASELINES, socBaseline, type SocBaseline } from './baselines.js';
 import { DS3_JOBS, type Ds3Job } from './ds3.js';
-import { SocEnv } from './env.js';
+import { MAX_CANDIDATES, SocEnv } from './env.js';
 import { SocGpuEnv } from './gpu.js';
 import { DEFAULT_JOBS, meanLatency, streamConfig, type StreamOptions } from './evaluate.js';
 import { TIME_SCALE, writeSocCandidateFeatures, writeSocGlobalFeatures } from './features.js';
@@ -71,13 +71,13 @@ export const socTraining: TrainingAdapter = {
     return o;
   },
   makeEnv(options, numEnvs) {
-    return new SocEnv(streamConfig(read(options), numEnvs));
+    return new SocEnv({ ...streamConfig(read(options), numEnvs), recordSchedules: false });
   },
   makeDeviceEnv(options, numEnvs, gpu): Promise<DeviceVecEnv> {
     return SocGpuEnv.create(streamConfig(read(options), numEnvs), gpu);
   },
   teachers: {
-    names: SOC_BASELINES,
+    names: SOC_BASELINES.filter((b) => b !== 'random'),
     policy: (name) => socBaseline(name as SocBaseline) as Policy<VecEnv>,
   },
   // Rewards are latency integrals in units of 100 us; a 30-job episode sums to a few hundred.
@@ -85,9 +85,11 @@ export const socTraining: TrainingAdapter = {
   normalization: { TIME_SCALE },
   async validation(options, count): Promise<Validation> {
     const config = streamConfig(read(options), count);
+    // The heuristics see every ready pair; the policy its K (POLICY_CANDIDATES).
+    const full = { ...config, maxCandidates: MAX_CANDIDATES };
     let best = { name: '', metric: Infinity };
     for (const b of ['heft', 'etf'] as const) {
-      const metric = await meanLatency(config, socBaseline(b), VALIDATION_SEED);
+      const metric = await meanLatency(full, socBaseline(b), VALIDATION_SEED);
       if (metric < best.metric) best = { name: b, metric };
     }
     return {

@@ -169,6 +169,8 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
   let longestJob = 0;
   jobs.forEach((g, k) => {
     const field = `jobs[${k}] (${g.name})`;
+    if (!(Number.isInteger(g.numTasks) && g.numTasks >= 1))
+      bad(`${field}.numTasks`, 'at least one task');
     if (g.exec.length !== g.numTasks || g.exec.some((row) => row.length !== P))
       bad(`${field}.exec`, `${g.numTasks} rows of ${P} execution times`);
     g.edges.forEach((edge, i) => {

@@ -186,7 +186,8 @@ export async function update(
       count++;
       approxKl = d[3];
     }
-    if (c.targetKl !== null && approxKl > c.targetKl) break;
+    // Imitation moves the policy on purpose: the KL stop is PPO's trust region only.
+    if (!imitation && c.targetKl !== null && approxKl > c.targetKl) break;
   }
   const avg = (i: number): number => sums[i] / Math.max(count, 1);
   return {

@@ -145,13 +145,12 @@ export class KernelBatch<E extends string> {
   }
 
   /**
-   * Submits the entry points in order, one invocation per copy each; with `clearStatus` the
-   * status word is zeroed first (before a step, whose check_actions may set it).
+   * Submits the entry points in order, one invocation per copy each. The status word is not
+   * cleared here: once an action was illegal, later steps do nothing until a read reports it.
    */
-  run(entries: readonly E[], clearStatus = false): void {
+  run(entries: readonly E[]): void {
     const device = this.device;
     const encoder = device.createCommandEncoder({ label: `${this.kernel}.${entries.join('+')}` });
-    if (clearStatus) encoder.clearBuffer(this.status.buffer);
     for (const entry of entries) {
       const pass = encoder.beginComputePass({ label: `${this.kernel}.${entry}` });
       pass.setPipeline(this.pipelines[entry]);
@@ -186,6 +185,12 @@ export class KernelBatch<E extends string> {
       upload(this.device, this.status, this.statusHost);
     }
     return status;
+  }
+
+  /** Forgets an unreported illegal action (a reset starts afresh). */
+  clearStatus(): void {
+    this.statusHost[0] = 0;
+    upload(this.device, this.status, this.statusHost);
   }
 
   /** Frees the buffers (the device belongs to the caller's GpuContext). */

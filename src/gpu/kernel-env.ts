@@ -5,8 +5,8 @@
  *
  * Observations are written into buffers that an agent on the same device reads in place
  * (`buffers`); `step` uploads host actions and reads results back, `stepOnDevice` takes actions
- * from the `actions` buffer and reads nothing. An illegal action leaves the whole batch untouched
- * and is reported by the next read. A subclass says how its state is seeded and how its kernel's
+ * from the `actions` buffer and reads nothing. An illegal action leaves the whole batch untouched,
+ * and so does every later step until the next read reports it. A subclass says how its state is seeded and how its kernel's
  * `step_out` buffer reads as a StepResult.
  */
 
@@ -105,13 +105,14 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
   /** A fresh state for `reset(seed)`, its per-copy streams seeded, as buffers to upload. */
   protected abstract initialState(seed: number): StateBuffers;
 
-  /** Fills `this.result` from the `step_out` words just read back. */
-  protected abstract decodeStep(stepOut: Int32Array | Uint32Array | Float32Array): void;
+  /** Fills `this.result` from the `step_out` buffer just read back (its layout's views). */
+  protected abstract decodeStep(): void;
 
   /** Uploads a fresh state and runs the reset kernel; reads the observation back. */
   async reset(seed: number): Promise<Observation> {
     const fresh = this.initialState(seed);
     for (const name of Object.keys(this.stateBuffers)) this.batch.upload(name, fresh[name].data);
+    this.batch.clearStatus();
     this.batch.run(['reset']);
     this.seeded = true;
     return this.readObservation();
@@ -123,7 +124,7 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
    */
   stepOnDevice(): void {
     if (!this.seeded) throw new Error(`${this.name}: call reset(seed) before stepping`);
-    this.batch.run(['check_actions', 'step'], true);
+    this.batch.run(['check_actions', 'step']);
   }
 
   /** Uploads one action per copy into `buffers.actions`. */
@@ -174,7 +175,7 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
    */
   async readStep(observations = true): Promise<StepResult> {
     await this.read([{ buffer: 'step_out', target: this.stepOutHost }], 'step', observations);
-    this.decodeStep(this.stepOutHost);
+    this.decodeStep();
     return this.result;
   }
 

@@ -7,6 +7,7 @@
  * stops the run and leaves the last good checkpoint as it was.
  */
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Adam } from '../agents/adam.js';
 import { computeGae, explainedVariance } from '../agents/gae.js';
@@ -24,7 +25,7 @@ import { version } from '../core/paths.js';
 import { findEnv, type TrainingAdapter } from '../core/registry.js';
 import { Rng, hashString } from '../core/rng.js';
 import type { Checkpoint } from './checkpoint.js';
-import { writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { learningCurveSvg } from './curve.js';
 import { MetricsLog } from './log.js';
 
@@ -157,6 +158,11 @@ export function configProblems(c: TrainConfig): [string, string][] {
     'a heuristic to imitate when imitationUpdates > 0',
   );
   need(
+    c.imitationUpdates <= Math.floor(c.totalSteps / Math.max(1, c.numEnvs * c.numSteps)),
+    'imitationUpdates',
+    "at most the run's updates (totalSteps / (numEnvs x numSteps))",
+  );
+  need(
     c.imitationUpdates === 0 || c.envBackend === 'cpu',
     'imitationUpdates',
     '0 with the environment on webgpu (teachers act on the CPU environment)',
@@ -243,8 +249,9 @@ export async function train(
       ? await adapter.makeDeviceEnv(config.envOptions, config.numEnvs, gpu!)
       : adapter.makeEnv(config.envOptions, config.numEnvs);
   const spec = env.spec;
+  // configProblems has made sure that imitation runs on the CPU environment.
   const teacher =
-    config.imitationUpdates > 0 && !('writeActions' in env)
+    config.imitationUpdates > 0
       ? teacherPolicy(config.env, adapter, config.imitationTeacher)
       : null;
   const validation = await adapter.validation(config.envOptions, config.evalInstances);
@@ -292,7 +299,7 @@ export async function train(
   ): Promise<Int32Array> => (await decide(tf, net, obs, n, null)).actions;
 
   const bestPath = join(config.out, 'best.json');
-  let best: { metric: number; updates: number } | null = null;
+  let best: { metric: number; updates: number } | null = resume ? previousBest(bestPath) : null;
 
   const saveCheckpoint = async (updates: number, path = checkpointPath): Promise<void> => {
     const c: Checkpoint = {
@@ -507,4 +514,14 @@ async function teacherChoices(
     if (greedy[e] === actions[e]) agreement++;
   }
   return { actions, logprobs, agreement };
+}
+
+/** A resumed run's best validation so far, from its best.json (none if it has none). */
+function previousBest(path: string): { metric: number; updates: number } | null {
+  if (!existsSync(path)) return null;
+  const c = readCheckpoint(path);
+  const metric = Object.entries(c.training.evaluation ?? {}).find(([k]) =>
+    k.startsWith('greedy_'),
+  )?.[1];
+  return typeof metric === 'number' ? { metric, updates: c.training.updates } : null;
 }

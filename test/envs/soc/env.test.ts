@@ -13,7 +13,7 @@ import {
   SocEnv,
   type SocConfig,
 } from '../../../envs/soc/env.js';
-import { validateDagSchedule } from '../../../envs/soc/validate.js';
+import { validateStream } from '../../../envs/soc/validate.js';
 
 const soc = ds3Soc('ds3-16pe-2016');
 const jobs = [ds3Job('wifi_tx', soc), ds3Job('wifi_rx', soc), ds3Job('range_detection', soc)];
@@ -49,17 +49,8 @@ function play(
       if (r.terminated[e] === 0 || !Number.isNaN(latency[e])) continue;
       latency[e] = r.episodes.metric[e];
       ret[e] = r.episodes.return[e];
-      for (const job of env.finishedJobs[e]) {
-        expect(
-          validateDagSchedule(
-            env.config.jobs[job.template],
-            soc.platform,
-            job.schedule,
-            job.duration,
-          ),
-        ).toEqual([]);
-        expect(Math.min(...job.schedule.start)).toBeGreaterThanOrEqual(job.arrival);
-      }
+      expect(validateStream(env.config.jobs, soc.platform, env.finishedJobs[e])).toEqual([]);
+      expect(env.finishedJobs[e]).toHaveLength(env.config.jobsPerEpisode);
     }
   }
   return { latency, ret };
@@ -201,5 +192,49 @@ describe('schedrl eval and bench --env soc', () => {
       (JSON.parse(out) as { results: { decisionsPerSecond: number }[] }).results[0]
         .decisionsPerSecond,
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('the stream validator', () => {
+  it('catches what a broken simulation would do: wrong durations, early starts, shared processors', () => {
+    const env = new SocEnv(config({ numEnvs: 1, noise: 0.3, meanInterArrival: 10 }));
+    const { latency } = play(env, socBaseline('etf'), 4);
+    expect(latency[0]).toBeGreaterThan(0);
+    const jobs = env.finishedJobs[0];
+    const check = (patched: typeof jobs): string[] =>
+      validateStream(env.config.jobs, soc.platform, patched);
+    expect(check(jobs)).toEqual([]);
+    const edit = (
+      j: number,
+      f: (s: { start: number[]; finish: number[]; proc: number[] }) => void,
+    ) =>
+      jobs.map((job, i) => {
+        if (i !== j) return job;
+        const schedule = {
+          start: [...job.schedule.start],
+          finish: [...job.schedule.finish],
+          proc: [...job.schedule.proc],
+        };
+        f(schedule);
+        return { ...job, schedule };
+      });
+    // A task that ran 1 us longer than its (noisy) duration.
+    expect(check(edit(0, (s) => (s.finish[0] += 1))).join()).toMatch(/task 0 runs/);
+    // A job started before it arrived.
+    const late = jobs.findIndex((job) => job.arrival > 0);
+    const shift = (s: { start: number[]; finish: number[] }): void => {
+      const d = jobs[late].arrival + 1;
+      s.start.forEach((_, t) => ((s.start[t] -= d), (s.finish[t] -= d)));
+    };
+    expect(check(edit(late, shift)).join()).toMatch(/starts before the job arrived/);
+    // Two jobs' tasks on one processor at once.
+    const a = jobs[0];
+    const clash = edit(1, (s) => {
+      s.proc[0] = a.schedule.proc[0];
+      const d = s.finish[0] - s.start[0];
+      s.start[0] = a.schedule.start[0];
+      s.finish[0] = s.start[0] + d;
+    });
+    expect(check(clash).join()).toMatch(/processor \d+: job \d task 0 overlaps job \d task 0/);
   });
 });

@@ -35,7 +35,7 @@ function ds3Config(patch: Partial<SocConfig>): SocConfig {
 }
 
 /** Random layered DAGs with real-valued transfer times, on their own 3-processor platform. */
-function randomDagConfig(patch: Partial<SocConfig>): SocConfig {
+function randomDagConfig(patch: Partial<SocConfig>, meanCost = 20): SocConfig {
   const params = {
     tasks: 12,
     processors: 3,
@@ -43,7 +43,7 @@ function randomDagConfig(patch: Partial<SocConfig>): SocConfig {
     outDegree: 3,
     ccr: 2,
     heterogeneity: 1,
-    meanCost: 20,
+    meanCost,
   };
   const dags = [1, 2, 3].map((seed) => randomDag(params, seed));
   return {
@@ -121,6 +121,23 @@ describe.skipIf(gpu === undefined)('SoC job streams on WebGPU agree with the CPU
 
   it('random layered DAGs with real-valued transfers', async () => {
     expect(await playBoth(randomDagConfig({}), 6, 250)).toBeGreaterThan(4);
+  });
+
+  it('long tasks, whose latency integrals pass the integers f32 holds exactly', async () => {
+    const config = randomDagConfig({ meanInterArrival: 2000, jobsPerEpisode: 8 }, 3000);
+    const cpu = new SocEnv(config);
+    cpu.reset(7);
+    const rng = new Uint32Array(config.numEnvs);
+    seedStreams(rng, 8);
+    const actions = new Int32Array(config.numEnvs);
+    let largest = 0;
+    for (let t = 0; t < 100; t++) {
+      randomLegalActions(cpu.obs.mask, config.maxCandidates, rng, actions);
+      for (const r of cpu.step(actions).reward) largest = Math.max(largest, -r);
+    }
+    // Rewards are ticks x jobs / 1e5: beyond 2^24 ticks x jobs the f32 conversion rounds.
+    expect(largest * 1e5).toBeGreaterThan(2 ** 24);
+    expect(await playBoth(config, 7, 100)).toBeGreaterThan(0);
   });
 
   it('refuses an illegal action and leaves every copy untouched', async () => {
