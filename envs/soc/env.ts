@@ -376,18 +376,25 @@ export class SocEnv implements VecEnv {
     return ready;
   }
 
+  /** What offered candidate k of copy e is: its job slot, task, processor, job and global task. */
+  private candidate(e: number, k: number) {
+    const s = this.state;
+    const packed = s.candidate[e * this.dims.maxCandidates + k];
+    const slot = packed >>> 24;
+    const job = s.slotJob[e * this.dims.slots + slot];
+    const t = (packed >>> 8) & 0xffff;
+    const tpl = s.jobTemplate[e * this.dims.jobsPerEpisode + job];
+    return { slot, job, t, p: packed & 0xff, tpl, gt: this.workload.templateBase[tpl] + t };
+  }
+
   /** Assigns candidate `a`, then advances; returns the reward. */
   private stepCopy(e: number, a: number): number {
     const s = this.state;
     const w = this.workload;
-    const { jobsPerEpisode: N, slots: S, maxTasks: T, numProcs: P, maxCandidates: K } = this.dims;
-    const packed = s.candidate[e * K + a];
-    const slot = packed >>> 24;
-    const t = (packed >>> 8) & 0xffff;
-    const p = packed & 0xff;
+    const { slots: S, maxTasks: T, numProcs: P } = this.dims;
+    const { slot, job, t, p, gt } = this.candidate(e, a);
     const ss = e * S + slot;
-    const job = s.slotJob[ss];
-    const exec = w.exec[(w.templateBase[s.jobTemplate[e * N + job]] + t) * P + p];
+    const exec = w.exec[gt * P + p];
     const ready = this.dataReady(e, slot, t, p);
     const start = Math.max(ready, s.peFree[e * P + p]);
     const finish = start + noisyDuration(w, s.episodeKey[e], job, t, exec);
@@ -547,14 +554,9 @@ export class SocEnv implements VecEnv {
   candidateInputs(e: number, k: number): Record<string, number> {
     const s = this.state;
     const w = this.workload;
-    const { jobsPerEpisode: N, slots: S, numProcs: P, maxCandidates: K } = this.dims;
-    const packed = s.candidate[e * K + k];
-    const slot = packed >>> 24;
-    const t = (packed >>> 8) & 0xffff;
-    const p = packed & 0xff;
+    const { jobsPerEpisode: N, slots: S, numProcs: P } = this.dims;
+    const { slot, job, t, p, tpl, gt } = this.candidate(e, k);
     const ss = e * S + slot;
-    const tpl = s.jobTemplate[e * N + s.slotJob[ss]];
-    const gt = w.templateBase[tpl] + t;
     const u = (ticks: number): number => ticks / TICKS_PER_UNIT;
     return {
       exec: u(w.exec[gt * P + p]),
@@ -563,7 +565,7 @@ export class SocEnv implements VecEnv {
       dataReady: u(this.dataReady(e, slot, t, p)),
       pePlannedFree: u(s.pePlanned[e * P + p]),
       upwardRank: u(w.rank[gt]),
-      jobArrival: u(s.jobArrival[e * N + s.slotJob[ss]]),
+      jobArrival: u(s.jobArrival[e * N + job]),
       jobTasksLeft: s.slotTasksLeft[ss],
       jobTasks: w.templateTasks[tpl],
       jobPathLeft: u(this.pathLeft(e, slot)),
@@ -589,15 +591,9 @@ export class SocEnv implements VecEnv {
 
   /** Copy e's offered candidates as (job index, task, processor), for the baselines. */
   candidates(e: number): readonly (readonly [number, number, number])[] {
-    const s = this.state;
-    const K = this.dims.maxCandidates;
-    return Array.from({ length: s.numCandidates[e] }, (_, k) => {
-      const packed = s.candidate[e * K + k];
-      return [
-        s.slotJob[e * this.dims.slots + (packed >>> 24)],
-        (packed >>> 8) & 0xffff,
-        packed & 0xff,
-      ];
+    return Array.from({ length: this.state.numCandidates[e] }, (_, k) => {
+      const { job, t, p } = this.candidate(e, k);
+      return [job, t, p];
     });
   }
 
@@ -616,13 +612,8 @@ export class SocEnv implements VecEnv {
   } {
     const s = this.state;
     const w = this.workload;
-    const { jobsPerEpisode: N, slots: S, numProcs: P, maxCandidates: K } = this.dims;
-    const packed = s.candidate[e * K + k];
-    const slot = packed >>> 24;
-    const t = (packed >>> 8) & 0xffff;
-    const p = packed & 0xff;
-    const job = s.slotJob[e * S + slot];
-    const gt = w.templateBase[s.jobTemplate[e * N + job]] + t;
+    const { jobsPerEpisode: N, numProcs: P } = this.dims;
+    const { slot, job, t, p, gt } = this.candidate(e, k);
     const exec = w.exec[gt * P + p];
     const start = Math.max(this.dataReady(e, slot, t, p), s.pePlanned[e * P + p]);
     return {

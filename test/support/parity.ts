@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { seedStreams } from '../../src/core/rng.js';
-import { randomLegalActions, type StepResult } from '../../src/core/vecenv.js';
+import { randomLegalActions, type Observation, type StepResult } from '../../src/core/vecenv.js';
 
 /** Float features agree to 1e-5 relative (absolute below 1), DESIGN.md's parity tolerance. */
 export function expectClose(cpu: Float32Array, gpuValues: Float32Array, what: string): void {
@@ -42,15 +42,19 @@ export function expectSameState<S extends object>(cpu: S, gpu: S, when: string):
 }
 
 interface HostEnv<S> {
-  readonly obs: { readonly mask: Uint8Array };
+  readonly obs: Observation;
   readonly spec: { readonly maxCandidates: number };
   readonly state: S;
-  step(actions: Int32Array): unknown;
+  reset(seed: number): unknown;
+  step(actions: Int32Array): StepResult;
 }
 
 interface DeviceEnv<S> {
   readonly numEnvs: number;
   readonly state: S;
+  readonly obs: Observation;
+  reset(seed: number): Promise<unknown>;
+  step(actions: Int32Array): Promise<StepResult>;
   seedRandomActions(seed: number): void;
   randomActionsOnDevice(): void;
   readActions(): Promise<Int32Array>;
@@ -80,4 +84,43 @@ export async function expectDeviceRandomActions<S extends object>(
   }
   await g.syncState();
   expectSameState(cpu.state, g.state, `after ${steps} on-device steps`);
+}
+
+/**
+ * Resets both backends with `seed` and plays random legal actions for `steps` steps, comparing
+ * observations, step results and (every `stateEvery` steps and at the end) the whole state.
+ * Returns the episodes finished, so that a caller can check the run crossed auto-resets.
+ */
+export async function expectParity<S extends object>(
+  cpu: HostEnv<S>,
+  g: DeviceEnv<S>,
+  seed: number,
+  steps: number,
+  stateEvery = 53,
+): Promise<number> {
+  cpu.reset(seed);
+  await g.reset(seed);
+  await g.syncState();
+  expectSameState(cpu.state, g.state, `reset(${seed})`);
+  const rng = new Uint32Array(g.numEnvs);
+  seedStreams(rng, seed + 1000);
+  const actions = new Int32Array(g.numEnvs);
+  let episodes = 0;
+  for (let t = 0; t < steps; t++) {
+    expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
+    expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
+    expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
+    randomLegalActions(cpu.obs.mask, cpu.spec.maxCandidates, rng, actions);
+    const c = cpu.step(actions);
+    const r = await g.step(actions);
+    expectSameStep(c, r, t);
+    for (const d of c.terminated) episodes += d;
+    if (t % stateEvery === 0) {
+      await g.syncState();
+      expectSameState(cpu.state, g.state, `after step ${t}`);
+    }
+  }
+  await g.syncState();
+  expectSameState(cpu.state, g.state, 'at the end');
+  return episodes;
 }

@@ -1,51 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { seedStreams } from '../../../src/core/rng.js';
-import { randomLegalActions } from '../../../src/core/vecenv.js';
 import { JobShopEnv, jobShopConfig } from '../../../envs/jobshop/env.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { JobShopGpuEnv } from '../../../envs/jobshop/gpu.js';
 import type { JobShopConfig, RewardMode, ScheduleMode } from '../../../envs/jobshop/types.js';
 import { validateSchedule } from '../../../envs/jobshop/validate.js';
-import {
-  expectClose,
-  expectDeviceRandomActions,
-  expectSameState,
-  expectSameStep,
-} from '../../support/parity.js';
+import { expectDeviceRandomActions, expectParity, expectSameState } from '../../support/parity.js';
 import { testGpu } from '../../support/webgpu.js';
 import { RAGGED, REENTRANT, TINY_3X3, ZERO_LENGTH } from './fixtures.js';
 
 const gpu = await testGpu();
 afterAll(() => gpu?.release());
 
-/** Plays random legal actions on both backends for `steps` steps, comparing everything. */
+/** Random legal actions on both backends for `steps` steps, comparing everything. */
 async function playBoth(config: JobShopConfig, seed: number, steps: number): Promise<number> {
-  const cpu = new JobShopEnv(config);
   const g = await JobShopGpuEnv.create(config, gpu!);
   try {
-    cpu.reset(seed);
-    await g.reset(seed);
-    const rng = new Uint32Array(config.numEnvs);
-    seedStreams(rng, seed + 1000);
-    const actions = new Int32Array(config.numEnvs);
-    let episodes = 0;
-    for (let t = 0; t < steps; t++) {
-      expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
-      expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
-      expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
-      randomLegalActions(cpu.obs.mask, cpu.dims.maxJobs, rng, actions);
-      const c = cpu.step(actions);
-      const r = await g.step(actions);
-      expectSameStep(c, r, t);
-      for (const d of c.terminated) episodes += d;
-      if (t % 97 === 0) {
-        await g.syncState();
-        expectSameState(cpu.state, g.state, `after step ${t}`);
-      }
-    }
-    await g.syncState();
-    expectSameState(cpu.state, g.state, 'at the end');
-    return episodes;
+    return await expectParity(new JobShopEnv(config), g, seed, steps, 97);
   } finally {
     g.close();
   }

@@ -7,12 +7,7 @@ import { DEFAULT_JOBS } from '../../../envs/soc/evaluate.js';
 import { SocEnv, type SocConfig } from '../../../envs/soc/env.js';
 import { randomDag } from '../../../envs/soc/generator.js';
 import { SocGpuEnv } from '../../../envs/soc/gpu.js';
-import {
-  expectClose,
-  expectDeviceRandomActions,
-  expectSameState,
-  expectSameStep,
-} from '../../support/parity.js';
+import { expectDeviceRandomActions, expectParity } from '../../support/parity.js';
 import { testGpu } from '../../support/webgpu.js';
 
 const gpu = await testGpu();
@@ -61,34 +56,9 @@ function randomDagConfig(patch: Partial<SocConfig>, meanCost = 20): SocConfig {
 
 /** Random legal actions on both backends for `steps` steps, comparing everything. */
 async function playBoth(config: SocConfig, seed: number, steps: number): Promise<number> {
-  const cpu = new SocEnv(config);
   const g = await SocGpuEnv.create(config, gpu!);
   try {
-    cpu.reset(seed);
-    await g.reset(seed);
-    await g.syncState();
-    expectSameState(cpu.state, g.state, `reset(${seed})`);
-    const rng = new Uint32Array(config.numEnvs);
-    seedStreams(rng, seed + 1000);
-    const actions = new Int32Array(config.numEnvs);
-    let episodes = 0;
-    for (let t = 0; t < steps; t++) {
-      expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
-      expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
-      expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
-      randomLegalActions(cpu.obs.mask, config.maxCandidates, rng, actions);
-      const c = cpu.step(actions);
-      const r = await g.step(actions);
-      expectSameStep(c, r, t);
-      for (const d of c.terminated) episodes += d;
-      if (t % 53 === 0) {
-        await g.syncState();
-        expectSameState(cpu.state, g.state, `after step ${t}`);
-      }
-    }
-    await g.syncState();
-    expectSameState(cpu.state, g.state, 'at the end');
-    return episodes;
+    return await expectParity(new SocEnv(config), g, seed, steps, 53);
   } finally {
     g.close();
   }
