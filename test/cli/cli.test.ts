@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { packageRoot } from '../../src/core/paths.js';
+import { readCheckpoint } from '../../src/train/checkpoint.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -300,5 +301,32 @@ describe('schedrl train, export and eval with checkpoints', () => {
     );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/\| ft06\s+\| 6x6\s+\|\s+\d+ \|\s+55 \|/);
+  });
+
+  it('ships a SoC checkpoint trained by the recipe npm run train:soc runs', async () => {
+    const recipe = JSON.parse(readFileSync('configs/soc-ppo.json', 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const shipped = readCheckpoint('checkpoints/soc-ppo.json');
+    for (const [key, value] of Object.entries(recipe))
+      expect(shipped.training.hyperparameters[key], key).toEqual(value);
+    const r = await cli(
+      'compare',
+      '--env',
+      'soc',
+      '--policy',
+      'heft,checkpoint:checkpoints/soc-ppo.json',
+      '--gaps',
+      '25',
+      '--noise',
+      '0.3',
+      '--episodes',
+      '2',
+      '--jobs-per-episode',
+      '6',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/\|\s+heft \|\s+soc-ppo \|/);
   });
 });
