@@ -477,9 +477,7 @@ export async function train(
     evaluation: lastEval,
     stopped,
     best:
-      best === null
-        ? null
-        : { checkpoint: bestPath, ...(best as { metric: number; updates: number }) },
+      best === null ? null : { checkpoint: bestPath, metric: best.metric, updates: best.updates },
   };
 }
 
