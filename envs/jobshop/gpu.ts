@@ -8,6 +8,7 @@
  */
 
 import { seedStreams } from '../../src/core/rng.js';
+import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
 import {
@@ -128,14 +129,10 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
   private constructor(
     config: JobShopConfig,
     dims: Dims,
+    spec: ObservationSpec,
     batch: KernelBatch<KernelEntryPoint>,
     parts: { state: State; stateBuffers: StateLayout; stepOut: StepOutLayout },
   ) {
-    const spec = {
-      maxCandidates: dims.maxJobs,
-      candidateFeatures: CANDIDATE_FEATURES,
-      globalFeatures: GLOBAL_FEATURES,
-    };
     super(ENV_NAME, spec, batch, parts);
     this.config = config;
     this.dims = dims;
@@ -160,7 +157,7 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
       layouts: [layout, table, io],
       entryPoints: KERNEL_ENTRY_POINTS,
     });
-    return new JobShopGpuEnv(config, d, batch, {
+    return new JobShopGpuEnv(config, d, spec, batch, {
       state,
       stateBuffers: layout,
       stepOut: io.step_out,

@@ -8,6 +8,7 @@
  */
 
 import { seedStreams } from '../../src/core/rng.js';
+import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
 import {
@@ -144,14 +145,10 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
   private constructor(
     config: SocConfig,
     dims: SocDims,
+    spec: ObservationSpec,
     batch: KernelBatch<KernelEntryPoint>,
     parts: { state: SocState; stateBuffers: SocStateLayout; stepOut: StepOutLayout },
   ) {
-    const spec = {
-      maxCandidates: dims.maxCandidates,
-      candidateFeatures: CANDIDATE_FEATURES,
-      globalFeatures: GLOBAL_FEATURES,
-    };
     super(ENV_NAME, spec, batch, parts);
     this.config = config;
     this.dims = dims;
@@ -166,15 +163,12 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
     const w = compileWorkload(config);
     const d = socDims(w, config.numEnvs, config.maxCandidates);
     const { state, layout } = allocateSocState(d);
-    const io = observationIo(
-      {
-        maxCandidates: d.maxCandidates,
-        candidateFeatures: CANDIDATE_FEATURES,
-        globalFeatures: GLOBAL_FEATURES,
-      },
-      d.numEnvs,
-      STEP_OUT,
-    );
+    const spec: ObservationSpec = {
+      maxCandidates: d.maxCandidates,
+      candidateFeatures: CANDIDATE_FEATURES,
+      globalFeatures: GLOBAL_FEATURES,
+    };
+    const io = observationIo(spec, d.numEnvs, STEP_OUT);
     const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
       kernel: 'soc',
       numEnvs: d.numEnvs,
@@ -182,7 +176,11 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
       layouts: [layout, workloadTable(w), io],
       entryPoints: KERNEL_ENTRY_POINTS,
     });
-    return new SocGpuEnv(config, d, batch, { state, stateBuffers: layout, stepOut: io.step_out });
+    return new SocGpuEnv(config, d, spec, batch, {
+      state,
+      stateBuffers: layout,
+      stepOut: io.step_out,
+    });
   }
 
   protected initialState(seed: number): SocStateLayout {
