@@ -15,92 +15,26 @@
 
 import { UsageError } from '../../src/core/errors.js';
 import { describeMachine } from '../../src/core/machine.js';
-import {
-  choiceOption,
-  integerOption,
-  listOption,
-  numberOption,
-  parseSize,
-} from '../../src/core/options.js';
+import { choiceOption, integerOption, listOption, parseSize } from '../../src/core/options.js';
 import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
-import { median } from '../../src/core/table.js';
-import { benchCpuEnv, type BenchTiming } from '../../src/core/bench.js';
-import { benchKernelEnv } from '../../src/gpu/bench.js';
-import type { GpuContext } from '../../src/gpu/device.js';
+import { BENCH_TIMING_OPTIONS, readBenchTiming } from '../../src/core/bench.js';
+import { benchVariants, formatRate, overCpu, type BenchVariant } from '../../src/gpu/bench.js';
 import { BACKEND_OPTIONS, withBackend } from '../../src/gpu/session.js';
 import { JobShopEnv, jobShopConfig } from './env.js';
 import { randomSource } from './generator.js';
 import { JobShopGpuEnv } from './gpu.js';
-import { SCHEDULE_MODES, type ScheduleMode } from './types.js';
+import { SCHEDULE_MODES } from './types.js';
 
-export interface BenchCase {
+export interface BenchResult {
   readonly jobs: number;
   readonly machines: number;
   readonly batch: number;
-}
-
-export type BenchVariant = 'cpu' | 'webgpu' | 'webgpu+readback';
-
-export interface BenchResult extends BenchCase {
   readonly size: string;
   readonly variant: BenchVariant;
   /** Median over the timed windows; null when the case could not run (see `error`). */
   readonly stepsPerSecond: number | null;
   readonly samples: readonly number[];
   readonly error?: string;
-}
-
-function result(c: BenchCase, variant: BenchVariant, samples: number[]): BenchResult {
-  return {
-    ...c,
-    size: `${c.jobs}x${c.machines}`,
-    variant,
-    stepsPerSecond: median(samples),
-    samples,
-  };
-}
-
-export async function benchCpu(
-  c: BenchCase,
-  mode: ScheduleMode,
-  timing: BenchTiming,
-): Promise<BenchResult> {
-  const env = new JobShopEnv(
-    jobShopConfig({ numEnvs: c.batch, source: randomSource(c.jobs, c.machines), mode }),
-  );
-  return result(c, 'cpu', await benchCpuEnv(env, timing));
-}
-
-export async function benchWebGpu(
-  c: BenchCase,
-  mode: ScheduleMode,
-  timing: BenchTiming,
-  gpu: GpuContext,
-  readback: boolean,
-): Promise<BenchResult> {
-  const variant: BenchVariant = readback ? 'webgpu+readback' : 'webgpu';
-  let env: JobShopGpuEnv;
-  try {
-    env = await JobShopGpuEnv.create(
-      jobShopConfig({ numEnvs: c.batch, source: randomSource(c.jobs, c.machines), mode }),
-      gpu,
-    );
-  } catch (err) {
-    // A batch too large for the device's buffers is a result, not a crash.
-    return {
-      ...c,
-      size: `${c.jobs}x${c.machines}`,
-      variant,
-      stepsPerSecond: null,
-      samples: [],
-      error: (err as Error).message,
-    };
-  }
-  try {
-    return result(c, variant, await benchKernelEnv(env, timing, gpu, readback));
-  } finally {
-    env.close();
-  }
 }
 
 const DEFAULTS = {
@@ -124,19 +58,11 @@ export const benchCommand: EnvCommand = {
       description: `schedule generation: ${SCHEDULE_MODES.join(', ')}`,
       default: 'active',
     },
-    seconds: { type: 'string', description: 'length of one timed window', default: '1' },
-    windows: {
-      type: 'string',
-      description: 'timed windows per case (the median is reported)',
-      default: '3',
-    },
+    ...BENCH_TIMING_OPTIONS,
   },
   async run(values: OptionValues, log): Promise<CommandReport> {
     const mode = choiceOption(values, 'mode', SCHEDULE_MODES, 'active');
-    const timing: BenchTiming = {
-      seconds: numberOption(values, 'seconds', 1, 0.01),
-      windows: integerOption(values, 'windows', 3, 1, 100),
-    };
+    const timing = readBenchTiming(values);
     return withBackend(values, log, async ({ backend, gpu }) => {
       const defaults = DEFAULTS[backend];
       const sizes = listOption(values, 'sizes', defaults.sizes, (w) => parseSize(w, 'sizes'));
@@ -146,38 +72,29 @@ export const benchCommand: EnvCommand = {
       if (backend === 'cpu' && batches.some((b) => b > 1 << 20))
         throw new UsageError('--batches above 1048576 need --backend webgpu');
       const results: BenchResult[] = [];
-      const report = (r: BenchResult): void => {
-        results.push(r);
-        const value =
-          r.stepsPerSecond === null
-            ? `not run: ${r.error ?? ''}`
-            : `${r.stepsPerSecond.toLocaleString('en-US')} steps/s`;
-        log(`jobshop ${r.size} batch ${r.batch} ${r.variant}: ${value}`);
-      };
+      const ratios: { size: string; batch: number; variant: BenchVariant; overCpu: number }[] = [];
       for (const { jobs, machines } of sizes) {
         for (const batch of batches) {
-          const c = { jobs, machines, batch };
-          report(await benchCpu(c, mode, timing));
-          if (gpu !== undefined) {
-            report(await benchWebGpu(c, mode, timing, gpu, false));
-            report(await benchWebGpu(c, mode, timing, gpu, true));
+          const size = `${jobs}x${machines}`;
+          const config = jobShopConfig({
+            numEnvs: batch,
+            source: randomSource(jobs, machines),
+            mode,
+          });
+          const measured = await benchVariants(
+            () => new JobShopEnv(config),
+            () => JobShopGpuEnv.create(config, gpu!),
+            timing,
+            gpu,
+          );
+          for (const r of measured) {
+            log(`jobshop ${size} batch ${batch} ${r.variant}: ${formatRate(r, 'steps/s')}`);
+            const { perSecond, ...rest } = r;
+            results.push({ jobs, machines, batch, size, ...rest, stepsPerSecond: perSecond });
           }
+          ratios.push(...overCpu(measured).map((x) => ({ size, batch, ...x })));
         }
       }
-      // WebGPU over CPU at each case, from this run's medians.
-      const ratios = results
-        .filter((r) => r.variant !== 'cpu' && r.stepsPerSecond !== null)
-        .map((r) => {
-          const cpu = results.find(
-            (x) => x.variant === 'cpu' && x.size === r.size && x.batch === r.batch,
-          )!;
-          return {
-            size: r.size,
-            batch: r.batch,
-            variant: r.variant,
-            overCpu: Math.round((r.stepsPerSecond! / cpu.stepsPerSecond!) * 100) / 100,
-          };
-        });
       const json = {
         env: 'jobshop',
         command: 'bench',

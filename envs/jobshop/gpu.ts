@@ -7,7 +7,6 @@
  * the instance table, the constants and the meaning of `step_out`.
  */
 
-import { seedStreams } from '../../src/core/rng.js';
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
@@ -164,10 +163,9 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
     });
   }
 
-  protected initialState(seed: number): StateLayout {
-    const fresh = allocateState(this.dims);
-    seedStreams(fresh.state.rng, seed >>> 0);
-    return fresh.layout;
+  protected freshState(): { buffers: StateLayout; rng: Uint32Array } {
+    const { state, layout } = allocateState(this.dims);
+    return { buffers: layout, rng: state.rng };
   }
 
   protected decodeStep(): void {

@@ -8,23 +8,19 @@
  * flags and observations read back to the host every step).
  */
 
-import { benchCpuEnv, type BenchTiming } from '../../src/core/bench.js';
+import { BENCH_TIMING_OPTIONS, readBenchTiming } from '../../src/core/bench.js';
 import { describeMachine } from '../../src/core/machine.js';
 import { integerOption, listOption, numberOption } from '../../src/core/options.js';
 import type { CommandReport, EnvCommand, OptionValues } from '../../src/core/registry.js';
-import { median } from '../../src/core/table.js';
-import { benchKernelEnv } from '../../src/gpu/bench.js';
-import type { GpuContext } from '../../src/gpu/device.js';
+import { benchVariants, formatRate, overCpu, type BenchVariant } from '../../src/gpu/bench.js';
 import { BACKEND_OPTIONS, withBackend } from '../../src/gpu/session.js';
-import { SocEnv, type SocConfig } from './env.js';
+import { SocEnv } from './env.js';
 import { DEFAULT_JOBS, streamConfig } from './evaluate.js';
 import { SocGpuEnv } from './gpu.js';
 
-type Variant = 'cpu' | 'webgpu' | 'webgpu+readback';
-
 interface BenchResult {
   readonly batch: number;
-  readonly variant: Variant;
+  readonly variant: BenchVariant;
   /** Median over the timed windows; null when the case could not run (see `error`). */
   readonly decisionsPerSecond: number | null;
   readonly samples: readonly number[];
@@ -32,29 +28,6 @@ interface BenchResult {
 }
 
 const DEFAULT_BATCHES = { cpu: '1,64,1024', webgpu: '64,1024,4096,8192' } as const;
-
-async function benchGpu(
-  config: SocConfig,
-  timing: BenchTiming,
-  gpu: GpuContext,
-  readback: boolean,
-): Promise<BenchResult> {
-  const variant: Variant = readback ? 'webgpu+readback' : 'webgpu';
-  let env: SocGpuEnv;
-  try {
-    env = await SocGpuEnv.create(config, gpu);
-  } catch (err) {
-    // A batch too large for the device's buffers is a result, not a crash.
-    const error = (err as Error).message;
-    return { batch: config.numEnvs, variant, decisionsPerSecond: null, samples: [], error };
-  }
-  try {
-    const samples = await benchKernelEnv(env, timing, gpu, readback);
-    return { batch: config.numEnvs, variant, decisionsPerSecond: median(samples), samples };
-  } finally {
-    env.close();
-  }
-}
 
 export const socBenchCommand: EnvCommand = {
   options: {
@@ -65,18 +38,10 @@ export const socBenchCommand: EnvCommand = {
     },
     gap: { type: 'string', description: 'mean inter-arrival time (us)', default: '50' },
     noise: { type: 'string', description: 'execution-time noise', default: '0.3' },
-    seconds: { type: 'string', description: 'length of one timed window', default: '1' },
-    windows: {
-      type: 'string',
-      description: 'timed windows per case (the median is reported)',
-      default: '3',
-    },
+    ...BENCH_TIMING_OPTIONS,
   },
   run(values: OptionValues, log): Promise<CommandReport> {
-    const timing: BenchTiming = {
-      seconds: numberOption(values, 'seconds', 1, 0.01),
-      windows: integerOption(values, 'windows', 3, 1, 100),
-    };
+    const timing = readBenchTiming(values);
     const gap = numberOption(values, 'gap', 50, 1e-3);
     const noise = numberOption(values, 'noise', 0.3, 0);
     return withBackend(values, log, async ({ backend, gpu }) => {
@@ -84,33 +49,25 @@ export const socBenchCommand: EnvCommand = {
         integerOption({ batches: w }, 'batches', 1, 1, 1 << 20),
       );
       const results: BenchResult[] = [];
-      const report = (r: BenchResult): void => {
-        results.push(r);
-        const value =
-          r.decisionsPerSecond === null
-            ? `not run: ${r.error ?? ''}`
-            : `${r.decisionsPerSecond.toLocaleString('en-US')} decisions/s`;
-        log(`soc batch ${r.batch} ${r.variant}: ${value}`);
-      };
+      const ratios: { batch: number; variant: BenchVariant; overCpu: number }[] = [];
       for (const batch of batches) {
         const config = streamConfig(
           { soc: 'ds3-16pe', jobs: DEFAULT_JOBS, meanInterArrival: gap, noise, jobsPerEpisode: 30 },
           batch,
         );
-        const samples = await benchCpuEnv(new SocEnv(config), timing);
-        report({ batch, variant: 'cpu', decisionsPerSecond: median(samples), samples });
-        if (gpu !== undefined) {
-          report(await benchGpu(config, timing, gpu, false));
-          report(await benchGpu(config, timing, gpu, true));
+        const measured = await benchVariants(
+          () => new SocEnv(config),
+          () => SocGpuEnv.create(config, gpu!),
+          timing,
+          gpu,
+        );
+        for (const r of measured) {
+          log(`soc batch ${batch} ${r.variant}: ${formatRate(r, 'decisions/s')}`);
+          const { perSecond, ...rest } = r;
+          results.push({ batch, ...rest, decisionsPerSecond: perSecond });
         }
+        ratios.push(...overCpu(measured).map((x) => ({ batch, ...x })));
       }
-      const ratios = results
-        .filter((r) => r.variant !== 'cpu' && r.decisionsPerSecond !== null)
-        .map((r) => {
-          const cpu = results.find((x) => x.variant === 'cpu' && x.batch === r.batch)!;
-          const overCpu = r.decisionsPerSecond! / cpu.decisionsPerSecond!;
-          return { batch: r.batch, variant: r.variant, overCpu: Math.round(overCpu * 100) / 100 };
-        });
       const json = {
         env: 'soc',
         command: 'bench',

@@ -7,7 +7,6 @@
  * on the same device reads in place; `step` uploads host actions and reads results back.
  */
 
-import { seedStreams } from '../../src/core/rng.js';
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
@@ -183,10 +182,9 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
     });
   }
 
-  protected initialState(seed: number): SocStateLayout {
-    const fresh = allocateSocState(this.dims);
-    seedStreams(fresh.state.rng, seed >>> 0);
-    return fresh.layout;
+  protected freshState(): { buffers: SocStateLayout; rng: Uint32Array } {
+    const { state, layout } = allocateSocState(this.dims);
+    return { buffers: layout, rng: state.rng };
   }
 
   protected decodeStep(): void {

@@ -4,6 +4,8 @@
  * compared as ratios taken in the same run).
  */
 
+import { integerOption, numberOption } from './options.js';
+import type { OptionSpec, OptionValues } from './registry.js';
 import { seedStreams } from './rng.js';
 import { randomLegalActions, type VecEnv } from './vecenv.js';
 
@@ -12,6 +14,23 @@ export interface BenchTiming {
   readonly seconds: number;
   /** Timed windows; the median is reported. */
   readonly windows: number;
+}
+
+/** The `--seconds` and `--windows` flags of every bench command. */
+export const BENCH_TIMING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  seconds: { type: 'string', description: 'length of one timed window', default: '1' },
+  windows: {
+    type: 'string',
+    description: 'timed windows per case (the median is reported)',
+    default: '3',
+  },
+};
+
+export function readBenchTiming(values: OptionValues): BenchTiming {
+  return {
+    seconds: numberOption(values, 'seconds', 1, 0.01),
+    windows: integerOption(values, 'windows', 3, 1, 100),
+  };
 }
 
 /**

@@ -5,7 +5,9 @@
  * CPU).
  */
 
-import { timeWindows, type BenchTiming } from '../core/bench.js';
+import { benchCpuEnv, timeWindows, type BenchTiming } from '../core/bench.js';
+import { median } from '../core/table.js';
+import type { VecEnv } from '../core/vecenv.js';
 import type { GpuContext } from './device.js';
 
 /** What a kernel-backed environment offers for benchmarking. */
@@ -17,6 +19,70 @@ export interface BenchableKernelEnv {
   stepOnDevice(): void;
   readStep(observations: boolean): Promise<unknown>;
   checkStatus(): Promise<void>;
+  close(): void;
+}
+
+export type BenchVariant = 'cpu' | 'webgpu' | 'webgpu+readback';
+
+export interface VariantResult {
+  readonly variant: BenchVariant;
+  /** Median over the timed windows; null when the case could not run (see `error`). */
+  readonly perSecond: number | null;
+  readonly samples: readonly number[];
+  readonly error?: string;
+}
+
+/**
+ * One benchmark case measured on the CPU reference and, with a device, on the kernel without
+ * and with readback, one after another so that their ratios are taken under the same load. A
+ * kernel that cannot be built (a batch too large for the device's buffers) is a result, not a
+ * crash.
+ */
+export async function benchVariants(
+  makeCpu: () => VecEnv,
+  makeKernel: () => Promise<BenchableKernelEnv>,
+  timing: BenchTiming,
+  gpu: GpuContext | undefined,
+): Promise<VariantResult[]> {
+  const cpu = await benchCpuEnv(makeCpu(), timing);
+  const results: VariantResult[] = [{ variant: 'cpu', perSecond: median(cpu), samples: cpu }];
+  if (gpu === undefined) return results;
+  for (const readback of [false, true]) {
+    const variant: BenchVariant = readback ? 'webgpu+readback' : 'webgpu';
+    let env: BenchableKernelEnv;
+    try {
+      env = await makeKernel();
+    } catch (err) {
+      results.push({ variant, perSecond: null, samples: [], error: (err as Error).message });
+      continue;
+    }
+    try {
+      const samples = await benchKernelEnv(env, timing, gpu, readback);
+      results.push({ variant, perSecond: median(samples), samples });
+    } finally {
+      env.close();
+    }
+  }
+  return results;
+}
+
+/** Each kernel variant's median over the CPU's of the same case, to two decimals. */
+export function overCpu(
+  results: readonly VariantResult[],
+): { variant: BenchVariant; overCpu: number }[] {
+  const cpu = results.find((r) => r.variant === 'cpu')?.perSecond ?? null;
+  return results.flatMap((r) =>
+    r.variant === 'cpu' || r.perSecond === null || cpu === null
+      ? []
+      : [{ variant: r.variant, overCpu: Math.round((r.perSecond / cpu) * 100) / 100 }],
+  );
+}
+
+/** `1,234 steps/s` or `not run: why`, for the log line of a result. */
+export function formatRate(r: VariantResult, unit: string): string {
+  return r.perSecond === null
+    ? `not run: ${r.error ?? ''}`
+    : `${r.perSecond.toLocaleString('en-US')} ${unit}`;
 }
 
 export async function benchKernelEnv(

@@ -102,16 +102,18 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
     };
   }
 
-  /** A fresh state for `reset(seed)`, its per-copy streams seeded, as buffers to upload. */
-  protected abstract initialState(seed: number): StateBuffers;
+  /** A zeroed state to upload on reset, and its per-copy random streams (seeded here). */
+  protected abstract freshState(): { readonly buffers: StateBuffers; readonly rng: Uint32Array };
 
   /** Fills `this.result` from the `step_out` buffer just read back (its layout's views). */
   protected abstract decodeStep(): void;
 
   /** Uploads a fresh state and runs the reset kernel; reads the observation back. */
   async reset(seed: number): Promise<Observation> {
-    const fresh = this.initialState(seed);
-    for (const name of Object.keys(this.stateBuffers)) this.batch.upload(name, fresh[name].data);
+    const fresh = this.freshState();
+    seedStreams(fresh.rng, seed >>> 0);
+    for (const name of Object.keys(this.stateBuffers))
+      this.batch.upload(name, fresh.buffers[name].data);
     this.batch.clearStatus();
     this.batch.run(['reset']);
     this.seeded = true;

@@ -51,6 +51,7 @@ interface HostEnv<S> {
 
 interface DeviceEnv<S> {
   readonly numEnvs: number;
+  close(): void;
   readonly state: S;
   readonly obs: Observation;
   reset(seed: number): Promise<unknown>;
@@ -89,7 +90,8 @@ export async function expectDeviceRandomActions<S extends object>(
 /**
  * Resets both backends with `seed` and plays random legal actions for `steps` steps, comparing
  * observations, step results and (every `stateEvery` steps and at the end) the whole state.
- * Returns the episodes finished, so that a caller can check the run crossed auto-resets.
+ * Returns the episodes finished, so that a caller can check the run crossed auto-resets. The
+ * device environment is closed at the end, whatever happens.
  */
 export async function expectParity<S extends object>(
   cpu: HostEnv<S>,
@@ -98,29 +100,33 @@ export async function expectParity<S extends object>(
   steps: number,
   stateEvery = 53,
 ): Promise<number> {
-  cpu.reset(seed);
-  await g.reset(seed);
-  await g.syncState();
-  expectSameState(cpu.state, g.state, `reset(${seed})`);
-  const rng = new Uint32Array(g.numEnvs);
-  seedStreams(rng, seed + 1000);
-  const actions = new Int32Array(g.numEnvs);
-  let episodes = 0;
-  for (let t = 0; t < steps; t++) {
-    expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
-    expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
-    expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
-    randomLegalActions(cpu.obs.mask, cpu.spec.maxCandidates, rng, actions);
-    const c = cpu.step(actions);
-    const r = await g.step(actions);
-    expectSameStep(c, r, t);
-    for (const d of c.terminated) episodes += d;
-    if (t % stateEvery === 0) {
-      await g.syncState();
-      expectSameState(cpu.state, g.state, `after step ${t}`);
+  try {
+    cpu.reset(seed);
+    await g.reset(seed);
+    await g.syncState();
+    expectSameState(cpu.state, g.state, `reset(${seed})`);
+    const rng = new Uint32Array(g.numEnvs);
+    seedStreams(rng, seed + 1000);
+    const actions = new Int32Array(g.numEnvs);
+    let episodes = 0;
+    for (let t = 0; t < steps; t++) {
+      expect(Array.from(g.obs.mask), `mask before step ${t}`).toEqual(Array.from(cpu.obs.mask));
+      expectClose(cpu.obs.cand, g.obs.cand, `cand before step ${t}`);
+      expectClose(cpu.obs.glob, g.obs.glob, `glob before step ${t}`);
+      randomLegalActions(cpu.obs.mask, cpu.spec.maxCandidates, rng, actions);
+      const c = cpu.step(actions);
+      const r = await g.step(actions);
+      expectSameStep(c, r, t);
+      for (const d of c.terminated) episodes += d;
+      if (t % stateEvery === 0) {
+        await g.syncState();
+        expectSameState(cpu.state, g.state, `after step ${t}`);
+      }
     }
+    await g.syncState();
+    expectSameState(cpu.state, g.state, 'at the end');
+    return episodes;
+  } finally {
+    g.close();
   }
-  await g.syncState();
-  expectSameState(cpu.state, g.state, 'at the end');
-  return episodes;
 }

@@ -13,12 +13,13 @@ afterAll(() => gpu?.release());
 
 /** Random legal actions on both backends for `steps` steps, comparing everything. */
 async function playBoth(config: JobShopConfig, seed: number, steps: number): Promise<number> {
-  const g = await JobShopGpuEnv.create(config, gpu!);
-  try {
-    return await expectParity(new JobShopEnv(config), g, seed, steps, 97);
-  } finally {
-    g.close();
-  }
+  return expectParity(
+    new JobShopEnv(config),
+    await JobShopGpuEnv.create(config, gpu!),
+    seed,
+    steps,
+    97,
+  );
 }
 
 describe.skipIf(gpu === undefined)('job shop on WebGPU agrees with the CPU reference', () => {

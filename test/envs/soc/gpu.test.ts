@@ -56,12 +56,7 @@ function randomDagConfig(patch: Partial<SocConfig>, meanCost = 20): SocConfig {
 
 /** Random legal actions on both backends for `steps` steps, comparing everything. */
 async function playBoth(config: SocConfig, seed: number, steps: number): Promise<number> {
-  const g = await SocGpuEnv.create(config, gpu!);
-  try {
-    return await expectParity(new SocEnv(config), g, seed, steps, 53);
-  } finally {
-    g.close();
-  }
+  return expectParity(new SocEnv(config), await SocGpuEnv.create(config, gpu!), seed, steps, 53);
 }
 
 describe.skipIf(gpu === undefined)('SoC job streams on WebGPU agree with the CPU reference', () => {
