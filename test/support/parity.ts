@@ -130,3 +130,24 @@ export async function expectParity<S extends object>(
     g.close();
   }
 }
+
+/**
+ * A step whose `actions` hold one illegal action (at copy `bad`) is refused, naming the copy, and
+ * so is an index outside the candidates; `snapshot` (read from the synced state) is unchanged.
+ */
+export async function expectIllegalActionRefused<S extends object>(
+  g: DeviceEnv<S>,
+  actions: Int32Array,
+  bad: number,
+  snapshot: (state: S) => ArrayLike<number>,
+): Promise<void> {
+  await g.syncState();
+  const before = Array.from(snapshot(g.state));
+  await expect(g.step(actions)).rejects.toThrow(
+    new RegExp(`env ${bad} is not a legal candidate.*no copy was stepped`),
+  );
+  actions[bad] = 99_999;
+  await expect(g.step(actions)).rejects.toThrow(/not a legal candidate/);
+  await g.syncState();
+  expect(Array.from(snapshot(g.state))).toEqual(before);
+}
