@@ -8,33 +8,38 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError, UsageError } from '../core/errors.js';
 import { checkOutputPath, writeFileAtomic } from '../core/files.js';
+import { benchCommand } from '../bench/command.js';
+import { evalCommand } from '../eval/command.js';
 import { exportCommand } from '../export/command.js';
 import { trainCommand } from '../train/command.js';
 import { version } from '../core/paths.js';
 import {
   ENVIRONMENTS,
   findEnv,
+  type AnyEnvEntry,
   type CommandReport,
   type EnvCommand,
-  type EnvEntry,
 } from '../core/registry.js';
 
 type Subcommand = 'train' | 'eval' | 'compare' | 'bench' | 'export';
 
 const SUBCOMMANDS: Readonly<
-  Record<Subcommand, { summary: string; pick: (e: EnvEntry) => EnvCommand }>
+  Record<Subcommand, { summary: string; pick: (e: AnyEnvEntry) => EnvCommand }>
 > = {
   train: { summary: 'train a PPO or A2C policy on an environment', pick: (e) => trainCommand(e) },
   eval: {
-    summary: 'run baselines on benchmark instances and report gaps to best-known results',
-    pick: (e) => e.eval,
+    summary: 'play policies (default: every baseline) on an evaluation suite, cell by cell',
+    pick: (e) => evalCommand(e, 'eval'),
   },
   compare: {
     summary:
-      'the same comparison as eval, with its defaults (every baseline; add --chart FILE.svg where offered)',
-    pick: (e) => e.eval,
+      'every baseline and the given policies on a suite, with ratios to the best baseline and a chart',
+    pick: (e) => evalCommand(e, 'compare'),
   },
-  bench: { summary: 'measure environment steps per second (JSON)', pick: (e) => e.bench },
+  bench: {
+    summary: 'measure environment decisions per second on both step backends (JSON)',
+    pick: (e) => benchCommand(e),
+  },
   export: {
     summary: 'turn a checkpoint into a standalone dispatch module',
     pick: () => exportCommand,
@@ -67,7 +72,7 @@ function mainUsage(): string {
   ].join('\n');
 }
 
-function commandUsage(sub: Subcommand, env: EnvEntry): string {
+function commandUsage(sub: Subcommand, env: AnyEnvEntry): string {
   const opts = { ...COMMON_OPTIONS, ...SUBCOMMANDS[sub].pick(env).options };
   const lines = Object.entries(opts).map(([name, o]) => {
     const arg = o.type === 'string' ? ` <value>` : '';
@@ -85,7 +90,7 @@ function commandUsage(sub: Subcommand, env: EnvEntry): string {
 }
 
 /** Finds --env before full parsing, since the environment decides which other flags exist. */
-function envFromArgs(args: readonly string[]): EnvEntry {
+function envFromArgs(args: readonly string[]): AnyEnvEntry {
   let name: string = COMMON_OPTIONS.env.default;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--env') name = args[i + 1] ?? '';
@@ -150,7 +155,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
       .values as Record<string, string | boolean | undefined>;
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0], commandUsage(first, env));
+    throw new UsageError(
+      (err as Error).message.split('\n')[0],
+      `see: schedrl ${first} --env ${env.name} --help`,
+    );
   }
   if (values.help === true) {
     io.stdout(commandUsage(first, env) + '\n');

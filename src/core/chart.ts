@@ -23,11 +23,15 @@ const COLOURS = [
   '#34495e',
 ];
 
-/** Panels side by side, sharing the y label; a log scale when values span a decade or more. */
+/**
+ * Panels side by side, `columns` to a row, sharing the y label and scale; a log scale when values
+ * span a decade or more.
+ */
 export function lineChartSvg(
   panels: readonly ChartPanel[],
   xLabel: string,
   yLabel: string,
+  columns = 4,
 ): string {
   const W = 320;
   const H = 260;
@@ -43,25 +47,30 @@ export function lineChartSvg(
   const log = hi / lo >= 10;
   const f = (v: number): number => (log ? Math.log10(v) : v);
   const [y0, y1] = [f(lo) - (log ? 0.1 : 0), f(hi) + (log ? 0.1 : (hi - lo) * 0.05)];
+  const cols = Math.max(1, Math.min(columns, panels.length));
+  const rows = Math.ceil(panels.length / cols);
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${panels.length * W + legend}" height="${H}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${cols * W + legend}" height="${rows * H}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="white"/>',
   ];
   panels.forEach((panel, i) => {
-    const ox = i * W;
+    const ox = (i % cols) * W;
+    const oy = Math.floor(i / cols) * H;
     const x = (k: number): number => ox + L + ((k + 0.5) / panel.x.length) * (W - L - 10);
-    const y = (v: number): number => T + (1 - (f(v) - y0) / (y1 - y0 || 1)) * (H - T - B);
-    parts.push(`<text x="${ox + L}" y="18" font-weight="bold">${escapeXml(panel.title)}</text>`);
+    const y = (v: number): number => oy + T + (1 - (f(v) - y0) / (y1 - y0 || 1)) * (H - T - B);
     parts.push(
-      `<line x1="${ox + L}" y1="${H - B}" x2="${ox + W - 10}" y2="${H - B}" stroke="black"/><line x1="${ox + L}" y1="${T}" x2="${ox + L}" y2="${H - B}" stroke="black"/>`,
+      `<text x="${ox + L}" y="${oy + 18}" font-weight="bold">${escapeXml(panel.title)}</text>`,
+    );
+    parts.push(
+      `<line x1="${ox + L}" y1="${oy + H - B}" x2="${ox + W - 10}" y2="${oy + H - B}" stroke="black"/><line x1="${ox + L}" y1="${oy + T}" x2="${ox + L}" y2="${oy + H - B}" stroke="black"/>`,
     );
     panel.x.forEach((v, k) =>
       parts.push(
-        `<text x="${x(k)}" y="${H - B + 15}" text-anchor="middle">${escapeXml(String(v))}</text>`,
+        `<text x="${x(k)}" y="${oy + H - B + 15}" text-anchor="middle">${escapeXml(String(v))}</text>`,
       ),
     );
     parts.push(
-      `<text x="${ox + (L + W) / 2}" y="${H - 12}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
+      `<text x="${ox + (L + W) / 2}" y="${oy + H - 12}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
     );
     for (let t = 0; t <= 4; t++) {
       const fv = y0 + ((y1 - y0) * t) / 4;
@@ -85,13 +94,13 @@ export function lineChartSvg(
     });
   });
   panels[0]?.series.forEach((s, j) => {
-    const lx = panels.length * W + 8;
+    const lx = cols * W + 8;
     parts.push(
       `<rect x="${lx}" y="${T + j * 16}" width="12" height="3" fill="${COLOURS[j % COLOURS.length]}"/><text x="${lx + 16}" y="${T + j * 16 + 5}">${escapeXml(s.name)}</text>`,
     );
   });
   parts.push(
-    `<text transform="translate(14 ${H / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel + (log ? ' (log scale)' : ''))}</text>`,
+    `<text transform="translate(14 ${(rows * H) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel + (log ? ' (log scale)' : ''))}</text>`,
   );
   parts.push('</svg>');
   return parts.join('\n') + '\n';

@@ -1,25 +1,30 @@
 /**
- * The registry of environments: the one place under src/ that knows problems by name. The command
- * line and (later) the trainer find an environment here and talk to it only through the typed
- * entry below.
+ * The environment contract every problem registers, and the registry: the one place under src/
+ * that knows problems by name. An entry holds only what is specific to its problem (its config,
+ * its two step backends, its baselines, its evaluation suites, its validator and viewer, its
+ * features); the commands (`eval`, `compare`, `bench`, `train`, `export`) are written once
+ * against this interface, and test/conformance.test.ts runs over every entry listed here.
  */
 
 import { jobshop } from '../../envs/jobshop/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
-import type { DeviceVecEnv } from '../gpu/device-env.js';
-import type { Observation, Policy, VecEnv } from './vecenv.js';
+import type { KernelVecEnv } from '../gpu/kernel-env.js';
+import type { MetricSpec, Policy, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   /** One line for the usage text. */
   readonly description: string;
-  /** Shown in the usage text; applied by the environment itself. */
+  /** Shown in the usage text; applied by the code that reads the option. */
   readonly default?: string;
 }
 
 export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+
+/** The JSON-able record of an environment's options, saved in checkpoints. */
+export type EnvOptions = Readonly<Record<string, string | number>>;
 
 /** What a subcommand run returns: machine-readable JSON and text for people. */
 export interface CommandReport {
@@ -34,69 +39,162 @@ export interface EnvCommand {
   run(values: OptionValues, log: (line: string) => void): Promise<CommandReport>;
 }
 
-/** A fixed validation set: greedy evaluation of a policy, next to the best baseline on the same set. */
-export interface Validation {
-  /** Copies in one pass (one per validation instance). */
-  readonly numEnvs: number;
-  /** The best baseline heuristic's mean metric on the same instances. */
-  readonly baseline: { readonly name: string; readonly metric: number };
-  /** Plays `choose` once on every instance and returns the mean metric. */
-  evaluate(choose: (obs: Observation, numEnvs: number) => Promise<Int32Array>): Promise<number>;
+/**
+ * A batch stepped by a WGSL kernel: asynchronous, observations kept on the device, its state
+ * read back on request (`syncState`) for baselines and validators.
+ */
+export type KernelEnv = KernelVecEnv<object>;
+
+/** A batch of either backend, as the shared commands hold it. */
+export type AnyBatch = VecEnv | KernelEnv;
+
+/** The two step backends of one environment, built from the same config. */
+export interface EnvFactory<C, Cpu extends VecEnv, Kernel extends KernelEnv> {
+  /** The TypeScript reference. */
+  cpu(config: C): Cpu;
+  /** The WGSL kernel twin on `gpu`'s device. */
+  webgpu(config: C, gpu: GpuContext): Promise<Kernel>;
 }
 
-/** What the generic trainer needs from an environment. */
-export interface TrainingAdapter {
-  /** Flags that choose the training distribution (instance size, mode...). */
-  readonly options: Readonly<Record<string, OptionSpec>>;
-  /** Reads those flags into a JSON-able record, saved in checkpoints. */
-  parse(values: OptionValues): Record<string, string | number>;
-  /** A CPU vectorized environment on random training instances drawn from its seed. */
-  makeEnv(options: Readonly<Record<string, unknown>>, numEnvs: number): VecEnv;
-  /** The same environment stepped by WGSL kernels on `gpu`, observations kept on the device. */
-  makeDeviceEnv(
-    options: Readonly<Record<string, unknown>>,
-    numEnvs: number,
-    gpu: GpuContext,
-  ): Promise<DeviceVecEnv>;
-  /**
-   * Heuristics a run can imitate before PPO (TrainConfig.imitationTeacher), acting on the CPU
-   * environment that makeEnv returns.
-   */
-  readonly teachers?: {
-    readonly names: readonly string[];
-    policy(name: string): Policy<VecEnv>;
-  };
-  /** Rewards are multiplied by this before learning, to keep returns near unit scale. */
-  readonly rewardScale: number;
+/** One row of an evaluation table: an instance, or a cell of a scenario grid. */
+export interface SuiteCell {
+  /** Unique within the suite (`ta01`, `gap 25 us, noise 30%`). */
+  readonly name: string;
+  /** Rows summarized together (`ta 15x15`, `noise 30%`). */
+  readonly group: string;
+  /** Shown as extra columns (size, mode, arrival gap...). */
+  readonly info: Readonly<Record<string, string | number>>;
+  /** The best known value of the metric for this cell, when the literature has one. */
+  readonly bestKnown?: number;
+  /** Its label on a chart's x axis within its group (default: its name). */
+  readonly x?: string | number;
+}
+
+/** One batch of a suite: `config` plays one episode per copy; copy i belongs to cell `cells[i]`. */
+export interface SuiteBatch<C> {
+  readonly config: C;
+  /** Index into Suite.cells of each copy; its length is the batch's copy count. */
+  readonly cells: readonly number[];
+}
+
+export interface Suite<C> {
+  /** What the tables' titles call it (`taillard`, `ds3-16pe, default mix`). */
+  readonly name: string;
+  readonly cells: readonly SuiteCell[];
+  readonly batches: readonly SuiteBatch<C>[];
+  /** What the cells of a group vary along, for a chart's x axis (`instance`, `mean gap (us)`). */
+  readonly xLabel: string;
+}
+
+/**
+ * The feature module of an environment (envs/<name>/features.ts): the names the network sees and
+ * the writers shared by the environment and exported dispatch functions.
+ */
+export interface FeatureNames {
+  readonly candidate: readonly string[];
+  readonly global: readonly string[];
   /** The fixed scales the features are divided by, recorded in checkpoints. */
   readonly normalization: Readonly<Record<string, number>>;
-  validation(options: Readonly<Record<string, unknown>>, count: number): Promise<Validation>;
-  /**
-   * The feature functions as standalone JavaScript for exported dispatch modules: constant
-   * declarations and two functions, `(out, offset, ...inputs)` writing the candidate and the
-   * global features, named by `candidateFunction` and `globalFunction`.
-   */
-  readonly featureSource: {
+  /** The feature writers as standalone JavaScript, for exported dispatch modules. */
+  readonly source: {
     readonly code: string;
     readonly candidateFunction: string;
     readonly globalFunction: string;
   };
 }
 
-export interface EnvEntry {
+/**
+ * A registered environment. `C` is its config (numEnvs included); `B` what its baselines,
+ * validator and viewer read (the union of its two backends' batches).
+ */
+export interface EnvEntry<
+  C = unknown,
+  Cpu extends VecEnv = VecEnv,
+  Kernel extends KernelEnv = KernelEnv,
+> {
   readonly name: string;
   /** One line for `schedrl --help`. */
   readonly summary: string;
-  /** `schedrl eval`: baselines (and later learned policies) on benchmark instances. */
-  readonly eval: EnvCommand;
-  /** `schedrl bench`: environment throughput, printed as JSON. */
-  readonly bench: EnvCommand;
-  /** `schedrl train`: what the generic trainer needs. */
-  readonly training: TrainingAdapter;
+  /** The episode metric, its unit for tables (`makespan`, time units; `latency`, us). */
+  readonly metric: MetricSpec & { readonly unit: string };
+
+  /** Flags that choose the environment's distribution (instance size, arrival rate...). */
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Reads those flags into a JSON-able record (saved in checkpoints); bad values throw UsageError. */
+  parseOptions(values: OptionValues): EnvOptions;
+  /** The config of `numEnvs` copies playing random episodes of that distribution. */
+  config(options: EnvOptions, numEnvs: number): C;
+  readonly create: EnvFactory<C, Cpu, Kernel>;
+
+  /** The classic heuristics, acting through the same environment as a learned policy. */
+  readonly baselines: {
+    readonly names: readonly string[];
+    /** Names that a training run may imitate (TrainConfig.imitationTeacher); may be empty. */
+    readonly teachers: readonly string[];
+    policy(name: string, seed: number): Policy<Cpu | Kernel>;
+    /**
+     * The config the baselines play a suite batch with, when it differs from a learned policy's
+     * (soc offers the heuristics every ready pair, a policy its K).
+     */
+    config?(config: C): C;
+  };
+
+  readonly evaluation: {
+    /** Flags that choose the suite's contents beyond `--suite` (instances, schedule modes...). */
+    readonly options: Readonly<Record<string, OptionSpec>>;
+    /** Named suites and one line on each; the first is the default of eval and compare. */
+    readonly suites: Readonly<Record<string, string>>;
+    suite(name: string, values: OptionValues): Suite<C>;
+    /**
+     * The config in which every copy of `config` is played `samples` times in a row (copies
+     * i * samples .. i * samples + samples - 1 replay copy i's episode), for best-of-K sampling.
+     * Absent where an episode cannot be replayed.
+     */
+    replicate?(config: C, samples: number): C;
+    /**
+     * Problems with the episode copy e has just finished with `metric` (empty when valid), or
+     * null where this backend keeps no record to check.
+     */
+    validate(env: Cpu | Kernel, config: C, e: number, metric: number): string[] | null;
+    /** Extra per-episode figures reported beside the metric (jobs per ms...). */
+    extras?(env: Cpu | Kernel, config: C, e: number): Readonly<Record<string, number>>;
+  };
+
+  /** An SVG picture of the episode copy e has just finished (a Gantt chart), titled `title`. */
+  view(env: Cpu | Kernel, config: C, e: number, title: string): string;
+
+  readonly features: FeatureNames;
+
+  readonly training: {
+    /** Rewards are multiplied by this before learning, to keep returns near unit scale. */
+    readonly rewardScale: number;
+    /**
+     * The fixed validation set of a run: `count` copies, each playing one episode from reset
+     * `seed` (never drawn from the training streams).
+     */
+    validation(options: EnvOptions, count: number): { config: C; seed: number };
+  };
+
+  readonly bench: {
+    /** Flags of `schedrl bench` beyond the environment's options and --batches. */
+    readonly options: Readonly<Record<string, OptionSpec>>;
+    readonly defaultBatches: { readonly cpu: string; readonly webgpu: string };
+    /** The cases to time: options records (one per size...), each run at every batch size. */
+    cases(
+      values: OptionValues,
+      backend: 'cpu' | 'webgpu',
+    ): { label: string; options: EnvOptions }[];
+  };
 }
 
-export const ENVIRONMENTS: readonly EnvEntry[] = [jobshop, soc];
+/**
+ * Any registered entry. Methods are bivariant in their parameters, so an entry over its own
+ * config and batches is one of these.
+ */
+export type AnyEnvEntry = EnvEntry<unknown, VecEnv, KernelEnv>;
 
-export function findEnv(name: string): EnvEntry | undefined {
+export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc];
+
+export function findEnv(name: string): AnyEnvEntry | undefined {
   return ENVIRONMENTS.find((e) => e.name === name);
 }

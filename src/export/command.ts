@@ -37,8 +37,12 @@ export const exportCommand: EnvCommand = {
         `checkpoint ${file} is for environment '${c.env.name}', which this version does not have`,
       );
     // The module embeds today's feature functions: they must be the ones the policy learned on.
-    checkCompatible(c, file, entry.name, entry.training.makeEnv(c.env.options, 1).spec);
-    const { js, dts } = exportModule(c, entry.training.featureSource, file);
+    checkCompatible(c, file, entry.name, {
+      maxCandidates: 1,
+      candidateFeatures: entry.features.candidate,
+      globalFeatures: entry.features.global,
+    });
+    const { js, dts } = exportModule(c, entry.features.source, file);
     const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
     writeFileAtomic(out, js);
     writeFileAtomic(dtsPath, dts);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
 import { checkOutputPath } from '../core/files.js';
 import { choiceOption, integerOption, numberOption, optionalString } from '../core/options.js';
-import type { CommandReport, EnvCommand, EnvEntry, OptionValues } from '../core/registry.js';
+import type { AnyEnvEntry, CommandReport, EnvCommand, OptionValues } from '../core/registry.js';
 import { TF_BACKENDS } from '../agents/tfjs.js';
 import { BACKENDS } from '../core/vecenv.js';
 import { withBackend } from '../gpu/session.js';
@@ -68,15 +68,15 @@ function fromFlags(values: OptionValues): Partial<Tunable> {
   if (values.lr !== undefined) out.learningRate = numberOption(values, 'lr', 0, 0);
   if (values.seed !== undefined) out.seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
   if (values.hidden !== undefined) out.hidden = integerOption(values, 'hidden', 0, 1, 4096);
-  if (values.backend !== undefined)
-    out.tfBackend = choiceOption(values, 'backend', TF_BACKENDS, 'wasm');
-  if (values['env-backend'] !== undefined) {
-    out.envBackend = choiceOption(values, 'env-backend', BACKENDS, 'cpu');
+  if (values['tf-backend'] !== undefined)
+    out.tfBackend = choiceOption(values, 'tf-backend', TF_BACKENDS, 'wasm');
+  if (values.backend !== undefined) {
+    out.envBackend = choiceOption(values, 'backend', BACKENDS, 'cpu');
     // The environment's buffers are read in place, so the network must be on the same device.
     if (out.envBackend === 'webgpu') {
-      if (values.backend !== undefined && out.tfBackend !== 'webgpu') {
+      if (values['tf-backend'] !== undefined && out.tfBackend !== 'webgpu') {
         throw new UsageError(
-          '--env-backend webgpu needs --backend webgpu (the network reads the environment buffers in place)',
+          '--backend webgpu needs --tf-backend webgpu (the network reads the environment buffers in place)',
         );
       }
       out.tfBackend = 'webgpu';
@@ -91,11 +91,11 @@ function fromFlags(values: OptionValues): Partial<Tunable> {
   return out as Partial<Tunable>;
 }
 
-export function trainCommand(entry: EnvEntry): EnvCommand {
+export function trainCommand(entry: AnyEnvEntry): EnvCommand {
   return {
     ownsOut: true,
     options: {
-      ...entry.training.options,
+      ...entry.options,
       algo: { type: 'string', description: 'ppo or a2c', default: DEFAULT_CONFIG.algo },
       steps: {
         type: 'string',
@@ -127,27 +127,31 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
         description: 'hidden width',
         default: String(DEFAULT_CONFIG.hidden),
       },
-      backend: {
+      'tf-backend': {
         type: 'string',
         description: `TensorFlow.js backend: ${TF_BACKENDS.join(', ')}`,
         default: DEFAULT_CONFIG.tfBackend,
       },
-      'env-backend': {
+      backend: {
         type: 'string',
         description:
-          'where the environment steps: cpu, or webgpu (zero-copy; implies --backend webgpu)',
+          'where the environment steps: cpu, or webgpu (zero-copy; implies --tf-backend webgpu)',
         default: DEFAULT_CONFIG.envBackend,
       },
-      teacher: {
-        type: 'string',
-        description: "heuristic to imitate before PPO, or 'none'",
-        default: DEFAULT_CONFIG.imitationTeacher,
-      },
-      'imitation-updates': {
-        type: 'string',
-        description: 'updates that imitate the teacher before PPO takes over',
-        default: String(DEFAULT_CONFIG.imitationUpdates),
-      },
+      ...(entry.baselines.teachers.length > 0
+        ? {
+            teacher: {
+              type: 'string',
+              description: `heuristic to imitate before PPO (${entry.baselines.teachers.join(', ')}), or 'none'`,
+              default: DEFAULT_CONFIG.imitationTeacher,
+            },
+            'imitation-updates': {
+              type: 'string',
+              description: 'updates that imitate the teacher before PPO takes over',
+              default: String(DEFAULT_CONFIG.imitationUpdates),
+            },
+          }
+        : {}),
       'eval-every': {
         type: 'string',
         description: 'greedy validation every N updates',
@@ -166,7 +170,7 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
       out: { type: 'string', description: 'run folder (default runs/<env>-<algo>-s<seed>)' },
       gpu: {
         type: 'string',
-        description: 'WebGPU adapter for --backend webgpu: auto, default, opengles',
+        description: 'WebGPU adapter for the webgpu backends: auto, default, opengles',
       },
     },
     async run(values: OptionValues, log): Promise<CommandReport> {
@@ -209,12 +213,11 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
             `expected ${resume.architecture.hidden} (architecture.hidden)`,
           );
         }
-        checkCompatible(
-          resume,
-          resumeFile!,
-          entry.name,
-          entry.training.makeEnv(saved.envOptions, 1).spec,
-        );
+        checkCompatible(resume, resumeFile!, entry.name, {
+          maxCandidates: 1,
+          candidateFeatures: entry.features.candidate,
+          globalFeatures: entry.features.global,
+        });
         const steps =
           values.steps === undefined ? saved.totalSteps : integerOption(values, 'steps', 0, 1);
         if (steps <= resume.training.steps) {
@@ -230,7 +233,7 @@ export function trainCommand(entry: EnvEntry): EnvCommand {
           ...(file === undefined ? {} : readTrainConfigFile(file)),
           ...fromFlags(values),
         };
-        const envOptions = entry.training.parse(values);
+        const envOptions = entry.parseOptions(values);
         const out =
           optionalString(values, 'out') ??
           join(

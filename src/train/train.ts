@@ -22,7 +22,8 @@ import type { GpuContext } from '../gpu/device.js';
 import type { BackendName, Policy, VecEnv } from '../core/vecenv.js';
 import { describeMachine } from '../core/machine.js';
 import { version } from '../core/paths.js';
-import { findEnv, type TrainingAdapter } from '../core/registry.js';
+import { findEnv, type AnyEnvEntry } from '../core/registry.js';
+import { validationSet } from './validation.js';
 import { Rng, hashString } from '../core/rng.js';
 import type { Checkpoint } from './checkpoint.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -223,7 +224,6 @@ export async function train(
 ): Promise<TrainResult> {
   const entry = findEnv(config.env);
   if (entry === undefined) throw new Error(`unknown environment '${config.env}'`);
-  const adapter = entry.training;
   const problems = configProblems(config);
   if (problems.length > 0)
     throw new Error(
@@ -246,15 +246,13 @@ export async function train(
   }
   const env =
     config.envBackend === 'webgpu'
-      ? await adapter.makeDeviceEnv(config.envOptions, config.numEnvs, gpu!)
-      : adapter.makeEnv(config.envOptions, config.numEnvs);
+      ? await entry.create.webgpu(entry.config(config.envOptions, config.numEnvs), gpu!)
+      : entry.create.cpu(entry.config(config.envOptions, config.numEnvs));
   const spec = env.spec;
   // configProblems has made sure that imitation runs on the CPU environment.
   const teacher =
-    config.imitationUpdates > 0
-      ? teacherPolicy(config.env, adapter, config.imitationTeacher)
-      : null;
-  const validation = await adapter.validation(config.envOptions, config.evalInstances);
+    config.imitationUpdates > 0 ? teacherPolicy(entry, config.imitationTeacher) : null;
+  const validation = await validationSet(entry, config.envOptions, config.evalInstances);
 
   // Network and optimizer.
   const tf = await useTfBackend(config.tfBackend, gpu);
@@ -307,7 +305,7 @@ export async function train(
       features: {
         candidate: spec.candidateFeatures,
         global: spec.globalFeatures,
-        normalization: adapter.normalization,
+        normalization: entry.features.normalization,
       },
       architecture,
       weights: await net.values(),
@@ -374,7 +372,7 @@ export async function train(
           rollout.actions[i] = d.actions[e];
           rollout.logprobs[i] = d.logprobs[e];
           rollout.values[i] = values[e];
-          rollout.rewards[i] = r.reward[e] * adapter.rewardScale;
+          rollout.rewards[i] = r.reward[e] * entry.training.rewardScale;
           rollout.ended[i] = r.terminated[e] | r.truncated[e];
           if (rollout.ended[i] === 1) {
             episodeMetrics.push(r.episodes.metric[e]);
@@ -481,14 +479,14 @@ export async function train(
   };
 }
 
-/** The adapter's heuristic `name`, or an error listing the ones it offers. */
-function teacherPolicy(env: string, adapter: TrainingAdapter, name: string): Policy<VecEnv> {
-  const names = adapter.teachers?.names ?? [];
+/** The environment's heuristic `name`, or an error listing the ones it offers to imitate. */
+function teacherPolicy(entry: AnyEnvEntry, name: string): Policy<VecEnv> {
+  const names = entry.baselines.teachers;
   if (!names.includes(name))
     throw new Error(
-      `train: ${env} has no heuristic '${name}' to imitate (${names.length > 0 ? names.join(', ') : 'it offers none'})`,
+      `train: ${entry.name} has no heuristic '${name}' to imitate (${names.length > 0 ? names.join(', ') : 'it offers none'})`,
     );
-  return adapter.teachers!.policy(name);
+  return entry.baselines.policy(name, 0);
 }
 
 /**

@@ -18,11 +18,13 @@ const tmp = mkdtempSync(join(tmpdir(), 'schedrl-cli-'));
 
 describe('schedrl eval', () => {
   it('prints instance, size, makespan, best known and gap, and the mean gap per size group', async () => {
-    const r = await cli('eval', '--env', 'jobshop', '--instances', 'ta01-ta10', '--policy', 'mwkr');
+    const r = await cli('eval', '--env', 'jobshop', '--suite', 'ta01-ta10', '--policy', 'mwkr');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\| instance \| size\s+\| makespan \| best known \| gap % \|/);
-    expect(r.out).toMatch(/\| ta01\s+\| 15x15 \|\s+\d+ \|\s+1231 \|/);
-    expect(r.out).toMatch(/mean gap % per size group[\s\S]*\| ta 15x15 \|\s+10 \|/);
+    expect(r.out).toMatch(/\| cell \| size\s+\| mode\s+\| best known \| makespan \| gap % \|/);
+    expect(r.out).toMatch(/\| ta01 \| 15x15 \| active \|\s+1231 \|\s+\d+ \|/);
+    expect(r.out).toMatch(
+      /mean makespan gap % to best known per group[\s\S]*\| ta 15x15 \|\s+10 \|/,
+    );
   });
 
   it('writes JSON with --out and a Gantt chart with --gantt', async () => {
@@ -30,7 +32,7 @@ describe('schedrl eval', () => {
     const svg = join(tmp, 'ft06.svg');
     const r = await cli(
       'eval',
-      '--instances',
+      '--suite',
       'ft06,la01',
       '--policy',
       'spt,mwkr',
@@ -38,41 +40,46 @@ describe('schedrl eval', () => {
       'all',
       '--out',
       out,
-      '--gantt',
+      '--view',
       svg,
-      '--gantt-instance',
+      '--view-cell',
       'ft06',
     );
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8')) as {
       results: {
-        instance: string;
-        mode: string;
+        cell: string;
+        info: { mode: string };
         policy: string;
-        makespan: number;
+        metric: number;
         gapPercent: number;
       }[];
     };
     expect(json.results).toHaveLength(2 * 2 * 3);
     const ft06 = json.results.find(
-      (x) => x.instance === 'ft06' && x.policy === 'spt' && x.mode === 'active',
+      (x) => x.cell === 'ft06' && x.policy === 'spt' && x.info.mode === 'active',
     )!;
-    expect(ft06.makespan).toBeGreaterThanOrEqual(55);
-    expect(ft06.gapPercent).toBeCloseTo((100 * (ft06.makespan - 55)) / 55, 9);
+    expect(ft06.metric).toBeGreaterThanOrEqual(55);
+    expect(ft06.gapPercent).toBeCloseTo((100 * (ft06.metric - 55)) / 55, 9);
     const chart = readFileSync(svg, 'utf8');
     expect(chart).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(chart).toContain(`makespan ${ft06.makespan}`);
+    expect(chart).toContain(`makespan ${ft06.metric}`);
   });
 
   it('evaluates a user instance file, and reports a malformed one with file and line (exit 1)', async () => {
     const good = join(tmp, 'mine.txt');
     writeFileSync(good, '2 2\n0 3 1 2\n1 4 0 1\n');
-    const ok = await cli('eval', '--instances', good, '--policy', 'spt');
+    const ok = await cli('eval', '--suite', good, '--policy', 'spt');
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/\| mine\s+\| 2x2\s+\|\s+\d+ \|\s+- \|\s+- \|/);
+    expect(ok.out).toMatch(/\| mine \| 2x2\s+\| active \|\s+\d+ \|/);
+    // Without best-known values, the summary shows mean makespans, not a table of '-'.
+    const summary = await cli('eval', '--suite', good, '--policy', 'spt', '--summary');
+    expect(summary.out).toMatch(
+      /mean makespan \(time units\) per group[\s\S]*\| file 2x2 \|\s+1 \|\s+\d+ \| spt/,
+    );
     const bad = join(tmp, 'bad.txt');
     writeFileSync(bad, '2 2\n0 3 1 2\n1 x 0 1\n');
-    const r = await cli('eval', '--instances', bad);
+    const r = await cli('eval', '--suite', bad);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${bad}:3`);
     expect(r.err).toMatch(/expected a duration \(an integer\), found 'x'/);
@@ -80,23 +87,27 @@ describe('schedrl eval', () => {
 
   it('exits with 2 and a hint on unknown instances, policies, modes and flags', async () => {
     const cases: [string[], RegExp][] = [
-      [['eval', '--instances', 'ta99'], /unknown instance 'ta99'[\s\S]*select instances by name/],
-      [['eval', '--instances', 'taillard:7x7'], /no ta instance has size 7x7[\s\S]*15x15/],
+      [['eval', '--suite', 'ta99'], /unknown instance 'ta99'[\s\S]*select instances by name/],
+      [['eval', '--suite', 'taillard:7x7'], /no ta instance has size 7x7[\s\S]*15x15/],
       [['eval', '--policy', 'best'], /unknown policy 'best'[\s\S]*mwkr/],
       [['eval', '--mode', 'fast'], /--mode must be one of active, conflict, nondelay, all/],
-      [['eval', '--frobnicate'], /Unknown option '--frobnicate'[\s\S]*usage: schedrl eval/],
+      [
+        ['eval', '--frobnicate'],
+        /Unknown option '--frobnicate'\nsee: schedrl eval --env jobshop --help/,
+      ],
+      [['compare', '--env', 'soc', '--samples', '4'], /soc episodes cannot be replayed/],
       [['eval', '--env', 'chess'], /unknown environment 'chess'[\s\S]*jobshop/],
       [
         ['evaluate'],
         /unknown command 'evaluate'[\s\S]*commands: train, eval, compare, bench, export/,
       ],
       [['bench', '--batches', '0'], /--batches expects an integer >= 1/],
-      [['bench', '--sizes', '15by15'], /expected sizes like 15x15/],
-      [['eval', '--gantt-instance', 'ft06'], /--gantt-instance needs --gantt/],
-      [['eval', '--instances', 'ft06', '--out', tmp], /--out .* is a directory/],
-      [['eval', '--instances', 'ft06', '--out', ''], /--out needs a file name/],
+      [['bench', '--size', '15by15'], /expected sizes like 15x15/],
+      [['eval', '--view-cell', 'ft06'], /--view-cell needs --view/],
+      [['eval', '--suite', 'ft06', '--out', tmp], /--out .* is a directory/],
+      [['eval', '--suite', 'ft06', '--out', ''], /--out needs a file name/],
       [
-        ['eval', '--instances', 'ft06', '--gantt', join(tmp, 'eval.json', 'x.svg')],
+        ['eval', '--suite', 'ft06', '--view', join(tmp, 'eval.json', 'x.svg')],
         /is a file, not a folder/,
       ],
       [['eval', '--mode', 'fast'], /see: schedrl eval --env jobshop --help/],
@@ -112,22 +123,22 @@ describe('schedrl eval', () => {
     const svg = join(tmp, 'random.svg');
     const r = await cli(
       'eval',
-      '--instances',
+      '--suite',
       'ta01,ta02',
       '--policy',
       'random',
       '--seed',
       '7',
-      '--gantt',
+      '--view',
       svg,
-      '--gantt-instance',
+      '--view-cell',
       'ta02',
     );
-    const row = /\| ta02\s+\| 15x15 \|\s+(\d+) \|/.exec(r.out);
+    const row = /\| ta02 \| 15x15 \| active \|\s+\d+ \|\s+(\d+) \|/.exec(r.out);
     expect(row).not.toBeNull();
     expect(readFileSync(svg, 'utf8')).toContain(`makespan ${row![1]}`);
     // The random rule's result depends on the seed and the instance, not on what else is selected.
-    const alone = await cli('eval', '--instances', 'ta02', '--policy', 'random', '--seed', '7');
+    const alone = await cli('eval', '--suite', 'ta02', '--policy', 'random', '--seed', '7');
     expect(alone.out).toContain(row![0]);
   });
 
@@ -142,19 +153,19 @@ describe('schedrl eval', () => {
     writeFileSync(join(dir, 'noext'), '2 2\n0 3 1 2\n1 4 0 1\n');
     const r = await cli(
       'eval',
-      '--instances',
+      '--suite',
       `${join(a, 'x.txt')},${join(b, 'x.txt')}`,
       '--policy',
       'spt,mwkr',
     );
     expect(r.code).toBe(0);
-    expect(r.out).toContain('makespan (active schedules)');
+    expect(r.out).toContain('### makespan (time units): ');
     expect(r.out).toMatch(/\| x\s+\| 2x2\s+\|/);
     expect(r.out).toContain(join(b, 'x.txt'));
     const cwd = process.cwd();
     try {
       process.chdir(dir);
-      expect((await cli('eval', '--instances', 'noext', '--policy', 'spt')).code).toBe(0);
+      expect((await cli('eval', '--suite', 'noext', '--policy', 'spt')).code).toBe(0);
     } finally {
       process.chdir(cwd);
     }
@@ -163,16 +174,16 @@ describe('schedrl eval', () => {
   it('prints usage with --help (exit 0) and without a command (exit 2)', async () => {
     const help = await cli('eval', '--help');
     expect(help.code).toBe(0);
-    expect(help.out).toMatch(/--instances <value>\s+instances: names/);
+    expect(help.out).toMatch(/--suite <value>\s+what to evaluate on: taillard/);
     expect((await cli()).code).toBe(2);
   });
 });
 
 describe('schedrl bench', () => {
-  it('prints JSON with steps per second per size and batch, and the machine', async () => {
+  it('prints JSON with decisions per second per size and batch, and the machine', async () => {
     const r = await cli(
       'bench',
-      '--sizes',
+      '--size',
       '6x6',
       '--batches',
       '1,8',
@@ -184,16 +195,21 @@ describe('schedrl bench', () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out) as {
       machine: { cpu: string };
-      results: { size: string; batch: number; stepsPerSecond: number; samples: number[] }[];
+      results: {
+        options: { size: string };
+        batch: number;
+        decisionsPerSecond: number;
+        samples: number[];
+      }[];
     };
     expect(json.machine.cpu).toBeTypeOf('string');
-    expect(json.results.map((x) => [x.size, x.batch])).toEqual([
+    expect(json.results.map((x) => [x.options.size, x.batch])).toEqual([
       ['6x6', 1],
       ['6x6', 8],
     ]);
     for (const x of json.results) {
       expect(x.samples).toHaveLength(2);
-      expect(x.stepsPerSecond).toBeGreaterThan(0);
+      expect(x.decisionsPerSecond).toBeGreaterThan(0);
     }
   });
 });
@@ -202,13 +218,13 @@ describe('the installed binary', () => {
   const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
   it.skipIf(!existsSync(bin))('exits on its own with the documented codes', () => {
     expect(
-      execFileSync('node', [bin, 'eval', '--instances', 'ft06', '--policy', 'spt'], {
+      execFileSync('node', [bin, 'eval', '--suite', 'ft06', '--policy', 'spt'], {
         encoding: 'utf8',
       }),
     ).toMatch(/ft06/);
-    expect(
-      spawnSync('node', [bin, 'eval', '--instances', 'nope'], { encoding: 'utf8' }).status,
-    ).toBe(2);
+    expect(spawnSync('node', [bin, 'eval', '--suite', 'nope'], { encoding: 'utf8' }).status).toBe(
+      2,
+    );
   });
 });
 
@@ -231,7 +247,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
       '1',
       '--eval-instances',
       '4',
-      '--backend',
+      '--tf-backend',
       'cpu',
       '--out',
       run,
@@ -247,7 +263,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
     );
     const e = await cli(
       'eval',
-      '--instances',
+      '--suite',
       'ft06,la01',
       '--policy',
       `spt,checkpoint:${join(run, 'checkpoint.json')}`,
@@ -255,15 +271,21 @@ describe('schedrl train, export and eval with checkpoints', () => {
       'cpu',
     );
     expect(e.code, e.err).toBe(0);
-    expect(e.out).toMatch(/\| instance \| size\s+\| best known \|\s+spt \|\s+checkpoint \|/);
+    expect(e.out).toMatch(
+      /\| cell \| size \| mode\s+\| best known \| spt gap % \| checkpoint gap % \|/,
+    );
   });
 
   it('refuses bad training flags (exit 2) and broken checkpoints (exit 1)', async () => {
     expect((await cli('train', '--algo', 'dqn')).err).toMatch(/--algo must be one of ppo, a2c/);
     expect((await cli('train', '--steps', '-5')).code).toBe(2);
-    expect((await cli('train', '--backend', 'tpu')).err).toMatch(
-      /--backend must be one of wasm, cpu, webgpu, tensorflow/,
+    expect((await cli('train', '--tf-backend', 'tpu')).err).toMatch(
+      /--tf-backend must be one of wasm, cpu, webgpu, tensorflow/,
     );
+    expect((await cli('train', '--backend', 'tpu')).err).toMatch(
+      /--backend must be one of cpu, webgpu/,
+    );
+    expect((await cli('train', '--teacher', 'spt')).err).toMatch(/Unknown option '--teacher'/);
     const broken = join(tmp, 'broken.json');
     writeFileSync(broken, '{"format": "schedrl-checkpoint", "version": 1, "env": {"name": "jobs');
     const r = await cli('train', '--resume', broken);
@@ -294,13 +316,13 @@ describe('schedrl train, export and eval with checkpoints', () => {
   it('ships a job-shop checkpoint that loads and matches the environment', async () => {
     const r = await cli(
       'eval',
-      '--instances',
+      '--suite',
       'ft06',
       '--policy',
       'checkpoint:checkpoints/jobshop-ppo.json',
     );
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/\| ft06\s+\| 6x6\s+\|\s+\d+ \|\s+55 \|/);
+    expect(r.out).toMatch(/\| ft06 \| 6x6\s+\| active \|\s+55 \|\s+\d+ \|/);
   });
 
   it('ships a SoC checkpoint trained by the recipe npm run train:soc runs', async () => {
@@ -327,6 +349,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
       '6',
     );
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/\|\s+heft \|\s+soc-ppo \|/);
+    expect(r.out).toMatch(/\|\s+heft \|\s+etf \|[\s\S]*\|\s+soc-ppo \|/);
+    expect(r.out).toMatch(/mean ratio of latency to the best baseline per group/);
   });
 });

@@ -11,7 +11,7 @@ import { randomLegalActions } from '../../src/core/vecenv.js';
 import { exportModule } from '../../src/export/export.js';
 import { JobShopEnv, jobShopConfig } from '../../envs/jobshop/env.js';
 import { randomSource } from '../../envs/jobshop/generator.js';
-import { jobshopTraining } from '../../envs/jobshop/training.js';
+import { jobshop } from '../../envs/jobshop/entry.js';
 import { jobshopCheckpoint } from '../support/checkpoints.js';
 
 interface Dispatch {
@@ -30,7 +30,7 @@ interface Dispatch {
 
 const tf = await useTfBackend('cpu');
 const checkpoint = jobshopCheckpoint(11, 32);
-const { js } = exportModule(checkpoint, jobshopTraining.featureSource, 'test');
+const { js } = exportModule(checkpoint, jobshop.features.source, 'test');
 const dir = mkdtempSync(join(tmpdir(), 'schedrl-export-'));
 writeFileSync(join(dir, 'dispatch.mjs'), js);
 const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as Dispatch;

@@ -10,8 +10,8 @@ import { seedStreams } from '../../src/core/rng.js';
 import { randomLegalActions } from '../../src/core/vecenv.js';
 import { exportModule } from '../../src/export/export.js';
 import { SocEnv } from '../../envs/soc/env.js';
-import { DEFAULT_JOBS, streamConfig } from '../../envs/soc/evaluate.js';
-import { socTraining } from '../../envs/soc/training.js';
+import { DEFAULT_JOBS, streamConfig } from '../../envs/soc/streams.js';
+import { soc } from '../../envs/soc/entry.js';
 import { socCheckpoint } from '../support/checkpoints.js';
 
 interface Dispatch {
@@ -27,7 +27,7 @@ interface Dispatch {
 
 const tf = await useTfBackend('cpu');
 const checkpoint = socCheckpoint(5, 32);
-const { js } = exportModule(checkpoint, socTraining.featureSource, 'test');
+const { js } = exportModule(checkpoint, soc.features.source, 'test');
 const dir = mkdtempSync(join(tmpdir(), 'schedrl-export-soc-'));
 writeFileSync(join(dir, 'dispatch.mjs'), js);
 const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as Dispatch;

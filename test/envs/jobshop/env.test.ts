@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seedStreams } from '../../../src/core/rng.js';
 import { allocateObservation, randomLegalActions } from '../../../src/core/vecenv.js';
 import { JobShopEnv, jobShopConfig, writeObservation } from '../../../envs/jobshop/env.js';
-import { playEpisodes } from '../../../envs/jobshop/evaluate.js';
+import { playEpisodes } from '../../../envs/jobshop/play.js';
 import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from '../../../envs/jobshop/features.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { RULE_NAMES, rulePolicy } from '../../../envs/jobshop/rules.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { playEpisodes } from '../../../envs/jobshop/evaluate.js';
+import { playEpisodes } from '../../../envs/jobshop/play.js';
 import { bundledBounds, bundledNames, loadBundled } from '../../../envs/jobshop/instances.js';
 import { RULE_NAMES, rulePolicy } from '../../../envs/jobshop/rules.js';
 import { SCHEDULE_MODES } from '../../../envs/jobshop/types.js';

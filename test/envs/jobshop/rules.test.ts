@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobShopEnv, jobShopConfig } from '../../../envs/jobshop/env.js';
-import { playEpisodes } from '../../../envs/jobshop/evaluate.js';
+import { playEpisodes } from '../../../envs/jobshop/play.js';
 import { bundledBounds, bundledNames, loadBundled } from '../../../envs/jobshop/instances.js';
 import {
   RULE_NAMES,

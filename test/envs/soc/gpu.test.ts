@@ -3,7 +3,7 @@ import { runCli } from '../../../src/cli/main.js';
 import { seedStreams } from '../../../src/core/rng.js';
 import { randomLegalActions } from '../../../src/core/vecenv.js';
 import { ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';
-import { DEFAULT_JOBS } from '../../../envs/soc/evaluate.js';
+import { DEFAULT_JOBS } from '../../../envs/soc/streams.js';
 import { SocEnv, type SocConfig } from '../../../envs/soc/env.js';
 import { randomDag } from '../../../envs/soc/generator.js';
 import { SocGpuEnv } from '../../../envs/soc/gpu.js';

@@ -5,10 +5,10 @@
  * CPU).
  */
 
-import { benchCpuEnv, timeWindows, type BenchTiming } from '../core/bench.js';
+import { benchCpuEnv, timeWindows, type BenchTiming } from './timing.js';
 import { median } from '../core/table.js';
 import type { VecEnv } from '../core/vecenv.js';
-import type { GpuContext } from './device.js';
+import type { GpuContext } from '../gpu/device.js';
 
 /** What a kernel-backed environment offers for benchmarking. */
 export interface BenchableKernelEnv {

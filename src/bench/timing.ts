@@ -4,10 +4,10 @@
  * compared as ratios taken in the same run).
  */
 
-import { integerOption, numberOption } from './options.js';
-import type { OptionSpec, OptionValues } from './registry.js';
-import { seedStreams } from './rng.js';
-import { randomLegalActions, type VecEnv } from './vecenv.js';
+import { integerOption, numberOption } from '../core/options.js';
+import type { OptionSpec, OptionValues } from '../core/registry.js';
+import { seedStreams } from '../core/rng.js';
+import { randomLegalActions, type VecEnv } from '../core/vecenv.js';
 
 export interface BenchTiming {
   /** Length of one timed window. */

@@ -1,0 +1,159 @@
+/**
+ * The job-shop environment's registry entry: what is specific to the problem, for the shared
+ * commands, the trainer and the conformance suite.
+ */
+
+import { UsageError } from '../../src/core/errors.js';
+import { choiceOption, parseSize, stringOption } from '../../src/core/options.js';
+import type { EnvEntry, EnvOptions, OptionValues } from '../../src/core/registry.js';
+import { JobShopEnv, MAKESPAN, jobShopConfig } from './env.js';
+import {
+  CANDIDATE_FEATURES,
+  GLOBAL_FEATURES,
+  OPS_SCALE,
+  SLACK,
+  START_DELAY,
+  TIME_SCALE,
+  WORK_SCALE,
+  writeCandidateFeatures,
+  writeGlobalFeatures,
+} from './features.js';
+import { randomSource } from './generator.js';
+import { JobShopGpuEnv } from './gpu.js';
+import { RULE_NAMES, isRuleName, rulePolicy } from './rules.js';
+import { SUITES, jobshopSuite, replicate, validationConfig } from './suites.js';
+import { SCHEDULE_MODES, type JobShopConfig, type ScheduleMode } from './types.js';
+import { describeIssue, validateSchedule } from './validate.js';
+import { renderGantt } from './viewer.js';
+
+interface Options {
+  readonly jobs: number;
+  readonly machines: number;
+  readonly mode: ScheduleMode;
+}
+
+/** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
+function readOptions(options: EnvOptions): Options {
+  const { jobs, machines } = parseSize(String(options.size ?? '6x6'), 'size');
+  const mode = choiceOption(
+    { mode: String(options.mode ?? 'active') },
+    'mode',
+    SCHEDULE_MODES,
+    'active',
+  );
+  return { jobs, machines, mode };
+}
+
+function parseOptions(values: OptionValues): EnvOptions {
+  const size = stringOption(values, 'size', '6x6');
+  const options = { size, mode: stringOption(values, 'mode', 'active') };
+  readOptions(options);
+  return options;
+}
+
+const BENCH_SIZES = { cpu: '15x15,30x20,100x20', webgpu: '15x15' } as const;
+
+export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
+  name: 'jobshop',
+  summary: 'job-shop scheduling (Taillard, Lawrence, ...), dispatching-rule baselines',
+  metric: { ...MAKESPAN, unit: 'time units' },
+
+  options: {
+    size: {
+      type: 'string',
+      description: `size JxM of the random instances (bench: a comma list, default ${BENCH_SIZES.cpu}; with webgpu ${BENCH_SIZES.webgpu})`,
+      default: '6x6',
+    },
+    mode: {
+      type: 'string',
+      description: `schedule generation: ${SCHEDULE_MODES.join(', ')}`,
+      default: 'active',
+    },
+  },
+  parseOptions,
+  config(options, numEnvs) {
+    const o = readOptions(options);
+    return jobShopConfig({ numEnvs, source: randomSource(o.jobs, o.machines), mode: o.mode });
+  },
+  create: {
+    cpu: (config) => new JobShopEnv(config),
+    webgpu: (config, gpu) => JobShopGpuEnv.create(config, gpu),
+  },
+
+  baselines: {
+    names: RULE_NAMES,
+    teachers: [],
+    policy(name, seed) {
+      if (!isRuleName(name)) throw new UsageError(`unknown jobshop rule '${name}'`);
+      return rulePolicy(name, seed);
+    },
+  },
+
+  evaluation: {
+    options: {
+      mode: {
+        type: 'string',
+        description: 'schedule generation: active, conflict (Giffler-Thompson), nondelay, or all',
+        default: 'active',
+      },
+    },
+    suites: SUITES,
+    suite: (name, values) => jobshopSuite(name, values),
+    replicate,
+    validate(env, config, e, makespan) {
+      if (config.source.kind !== 'fixed') return null;
+      const { instanceIndex, schedule } = env.finalSchedule(e);
+      const issues = validateSchedule(config.source.instances[instanceIndex], schedule, makespan);
+      return issues.map(describeIssue);
+    },
+  },
+
+  view(env, config, e, title) {
+    if (config.source.kind !== 'fixed')
+      throw new Error('jobshop: only episodes of fixed instances can be drawn');
+    const { instanceIndex, schedule } = env.finalSchedule(e);
+    const instance = config.source.instances[instanceIndex];
+    const makespan = Math.max(0, ...schedule.end.flat());
+    return renderGantt(instance, schedule, { title: `${title}, makespan ${makespan}` });
+  },
+
+  features: {
+    candidate: CANDIDATE_FEATURES,
+    global: GLOBAL_FEATURES,
+    normalization: { TIME_SCALE, WORK_SCALE, OPS_SCALE },
+    source: {
+      code: [
+        `const TIME_SCALE = ${TIME_SCALE};`,
+        `const WORK_SCALE = ${WORK_SCALE};`,
+        `const OPS_SCALE = ${OPS_SCALE};`,
+        `const START_DELAY = ${START_DELAY};`,
+        `const SLACK = ${SLACK};`,
+        writeCandidateFeatures.toString(),
+        writeGlobalFeatures.toString(),
+      ].join('\n'),
+      candidateFunction: writeCandidateFeatures.name,
+      globalFunction: writeGlobalFeatures.name,
+    },
+  },
+
+  training: {
+    // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).
+    rewardScale: 1 / TIME_SCALE,
+    validation(options, count) {
+      const o = readOptions(options);
+      return { config: validationConfig(o.jobs, o.machines, o.mode, count), seed: 0 };
+    },
+  },
+
+  bench: {
+    options: {},
+    defaultBatches: { cpu: '1,64,1024', webgpu: '64,256,1024,4096,16384,65536' },
+    cases(values, backend) {
+      const sizes = stringOption(values, 'size', BENCH_SIZES[backend]).split(',');
+      return sizes.map((size) => {
+        const options = parseOptions({ ...values, size: size.trim() });
+        return { label: `${String(options.size)} ${String(options.mode)}`, options };
+      });
+    },
+  },
+};

@@ -1,0 +1,159 @@
+/**
+ * The streams SoC schedulers are evaluated and trained on: DS3 job mixes arriving at a mean gap
+ * with execution-time noise, the grid of loads and noise levels that `eval`/`compare` sweep, and
+ * the streams training validates on. Arrivals depend only on the seed, so every scheduler sees
+ * the same streams.
+ */
+
+import { UsageError } from '../../src/core/errors.js';
+import {
+  choiceOption,
+  integerOption,
+  listOption,
+  numberOption,
+  stringOption,
+} from '../../src/core/options.js';
+import type { EnvOptions, OptionValues, Suite, SuiteCell } from '../../src/core/registry.js';
+import { DS3_JOBS, ds3Job, ds3Soc, type Ds3Job } from './ds3.js';
+import type { SocConfig } from './env.js';
+
+/** Every DS3 job but pulse-Doppler, whose task types have times only on the 2016 SoC. */
+export const DEFAULT_JOBS: readonly Ds3Job[] = DS3_JOBS.filter((j) => j !== 'pulse_doppler');
+
+export const SOCS = ['ds3-16pe', 'ds3-16pe-2016'] as const;
+
+export interface StreamOptions {
+  readonly soc: (typeof SOCS)[number];
+  readonly jobs: readonly Ds3Job[];
+  readonly meanInterArrival: number;
+  readonly noise: number;
+  readonly jobsPerEpisode: number;
+}
+
+/**
+ * K of learned policies: the candidates they train and act on (the top K by upward rank).
+ * Heuristics are run with every ready pair offered (MAX_CANDIDATES), so that a cut never
+ * handicaps them.
+ */
+export const POLICY_CANDIDATES = 32;
+
+export function streamConfig(
+  o: StreamOptions,
+  numEnvs: number,
+  maxCandidates = POLICY_CANDIDATES,
+): SocConfig {
+  const soc = ds3Soc(o.soc);
+  return {
+    numEnvs,
+    platform: soc.platform,
+    jobs: o.jobs.map((j) => ds3Job(j, soc)),
+    mix: o.jobs.map(() => 1),
+    meanInterArrival: o.meanInterArrival,
+    jobsPerEpisode: o.jobsPerEpisode,
+    noise: o.noise,
+    maxCandidates,
+  };
+}
+
+export function parseJobs(words: readonly string[]): Ds3Job[] {
+  return words.map((w) => {
+    if (!(DS3_JOBS as readonly string[]).includes(w))
+      throw new UsageError(`unknown DS3 job '${w}'`, `jobs: ${DS3_JOBS.join(', ')}`);
+    return w as Ds3Job;
+  });
+}
+
+/** The flags that choose a stream (train and bench): one gap and one noise level. */
+export function parseStreamOptions(values: OptionValues): EnvOptions {
+  const options = {
+    soc: stringOption(values, 'soc', 'ds3-16pe'),
+    jobs: listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w).join(','),
+    gap: numberOption(values, 'gap', 50, 1e-9),
+    noise: numberOption(values, 'noise', 0.3, 0),
+    'jobs-per-episode': integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
+  };
+  readStreamOptions(options);
+  return options;
+}
+
+/** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
+export function readStreamOptions(options: EnvOptions): StreamOptions {
+  const values = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)]));
+  return {
+    soc: choiceOption(values, 'soc', SOCS, 'ds3-16pe'),
+    jobs: parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w)),
+    meanInterArrival: numberOption(values, 'gap', 50, 1e-9),
+    noise: numberOption(values, 'noise', 0.3, 0),
+    jobsPerEpisode: integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
+  };
+}
+
+export const SUITES = {
+  grid: 'mean arrival gaps (--gaps) x noise levels (--noise), --episodes streams each',
+} as const;
+
+/** The flags of the grid suite. */
+export const GRID_OPTIONS = {
+  soc: { type: 'string', description: `${SOCS.join(' or ')} (the DS3 SoC)`, default: 'ds3-16pe' },
+  jobs: {
+    type: 'string',
+    description: `DS3 jobs in the mix: ${DS3_JOBS.join(', ')}`,
+    default: DEFAULT_JOBS.join(','),
+  },
+  gaps: {
+    type: 'string',
+    description: 'mean inter-arrival times (us), light to saturated',
+    default: '400,100,50,25',
+  },
+  noise: {
+    type: 'string',
+    description: 'relative standard deviations of execution times',
+    default: '0,0.1,0.3',
+  },
+  episodes: { type: 'string', description: 'episodes (streams) per cell', default: '8' },
+  'jobs-per-episode': {
+    type: 'string',
+    description: 'jobs arriving in one episode',
+    default: '30',
+  },
+} as const;
+
+/** Every (gap, noise) cell of the grid: `--episodes` streams each, grouped by noise level. */
+export function gridSuite(name: string, values: OptionValues): Suite<SocConfig> {
+  if (name !== 'grid')
+    throw new UsageError(
+      `unknown soc suite '${name}'`,
+      `suites: ${Object.keys(SUITES).join(', ')}`,
+    );
+  const soc = choiceOption(values, 'soc', SOCS, 'ds3-16pe');
+  const jobs = parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w));
+  const gaps = listOption(values, 'gaps', '400,100,50,25', (w) =>
+    numberOption({ gaps: w }, 'gaps', 0, 1e-9),
+  );
+  const noises = listOption(values, 'noise', '0,0.1,0.3', (w) =>
+    numberOption({ noise: w }, 'noise', 0, 0),
+  );
+  const episodes = integerOption(values, 'episodes', 8, 1, 4096);
+  const jobsPerEpisode = integerOption(values, 'jobs-per-episode', 30, 1, 100_000);
+  const cells: SuiteCell[] = [];
+  const batches = [];
+  for (const noise of noises) {
+    for (const gap of gaps) {
+      const pct = `${Math.round(noise * 1000) / 10}%`;
+      batches.push({
+        config: streamConfig({ soc, jobs, meanInterArrival: gap, noise, jobsPerEpisode }, episodes),
+        cells: Array.from({ length: episodes }, () => cells.length),
+      });
+      cells.push({
+        name: `${gap} us, noise ${pct}`,
+        group: `noise ${pct}`,
+        info: { 'gap (us)': gap, noise: pct },
+        x: gap,
+      });
+    }
+  }
+  return { name: `${soc}, ${jobs.length} DS3 jobs`, cells, batches, xLabel: 'mean gap (us)' };
+}
+
+/** Validation streams come from a seed of their own, never from the training streams. */
+export const VALIDATION_SEED = 20_260_202;

@@ -1,0 +1,126 @@
+/**
+ * A suite evaluated for a list of policies: every batch of the suite played by every policy,
+ * each cell's episodes reduced to one figure (the mean; with best-of-K sampling, the best of each
+ * copy's K episodes first), and each figure set beside the cell's best-known value.
+ */
+
+import { UsageError } from '../core/errors.js';
+import { mean } from '../core/table.js';
+import type { AnyEnvEntry, Suite } from '../core/registry.js';
+import type { BackendSession } from '../gpu/session.js';
+import { playBatch, type EpisodeResult } from './play.js';
+import { openPolicy, type ActingOptions, type PolicyRef } from './policies.js';
+
+export interface ResultRow {
+  readonly cell: string;
+  readonly group: string;
+  /** The cell's info (size, mode, arrival gap...). */
+  readonly info: Readonly<Record<string, string | number>>;
+  readonly policy: string;
+  /** The environment's metric, mean over the cell's episodes. */
+  readonly metric: number;
+  readonly episodes: number;
+  readonly bestKnown: number | null;
+  /** 100 * (metric - best known) / best known; null without a best-known value. */
+  readonly gapPercent: number | null;
+  /** Mean of each extra figure over the cell's episodes. */
+  readonly extras: Readonly<Record<string, number>>;
+}
+
+export interface Evaluation {
+  readonly rows: readonly ResultRow[];
+  /** Whether every episode was validated (false where a backend keeps no schedule to check). */
+  readonly validated: boolean;
+  /** The picture asked for with `view`, if its cell was played. */
+  readonly svg: string | undefined;
+}
+
+export interface EvaluateOptions extends ActingOptions {
+  /** Draw the first episode of this cell (index into suite.cells) for the first policy. */
+  readonly viewCell?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** Plays every policy on every batch of `suite`. */
+export async function evaluateSuite(
+  entry: AnyEnvEntry,
+  suite: Suite<unknown>,
+  policies: readonly PolicyRef[],
+  session: BackendSession,
+  options: EvaluateOptions,
+): Promise<Evaluation> {
+  const K = options.samples;
+  if (K > 1 && entry.evaluation.replicate === undefined)
+    throw new UsageError(
+      `--samples ${K}: ${entry.name} episodes cannot be replayed, so best-of-K sampling is not offered`,
+      'use --samples 1 (greedy), or --episodes for more episodes per cell',
+    );
+  const rows: ResultRow[] = [];
+  let validated = true;
+  let svg: string | undefined;
+  for (const [p, ref] of policies.entries()) {
+    const perCell = suite.cells.map((): EpisodeResult[] => []);
+    for (const batch of suite.batches) {
+      // Opened per batch, so that a sampling policy's draws on a batch do not depend on the
+      // batches before it.
+      const { policy, dispose } = await openPolicy(entry, ref, options);
+      try {
+        const sampled = ref.kind === 'checkpoint' && K > 1;
+        let config = batch.config;
+        if (ref.kind === 'baseline' && entry.baselines.config !== undefined)
+          config = entry.baselines.config(config);
+        if (sampled) config = entry.evaluation.replicate!(config, K);
+        const viewCopy =
+          p === 0 && options.viewCell !== undefined ? batch.cells.indexOf(options.viewCell) : -1;
+        const drawn = viewCopy * (sampled ? K : 1);
+        const played = await playBatch(entry, config, policy, session, {
+          seed: options.seed,
+          readsState: ref.kind === 'baseline',
+          onEpisode: (env, e) => {
+            if (viewCopy >= 0 && e === drawn)
+              svg = entry.view(
+                env,
+                config,
+                e,
+                `${suite.cells[options.viewCell!].name}: ${ref.label}`,
+              );
+          },
+        });
+        validated &&= played.validated;
+        batch.cells.forEach((cell, i) => {
+          const mine = sampled ? played.episodes.slice(i * K, (i + 1) * K) : [played.episodes[i]];
+          perCell[cell].push(bestOf(mine, entry.metric.lowerIsBetter));
+        });
+      } finally {
+        dispose();
+      }
+    }
+    suite.cells.forEach((cell, c) => {
+      const episodes = perCell[c];
+      const metric = mean(episodes.map((x) => x.metric));
+      const best = cell.bestKnown ?? null;
+      const extraNames = Object.keys(episodes[0]?.extras ?? {});
+      rows.push({
+        cell: cell.name,
+        group: cell.group,
+        info: cell.info,
+        policy: ref.label,
+        metric,
+        episodes: episodes.length,
+        bestKnown: best,
+        gapPercent: best === null ? null : (100 * (metric - best)) / best,
+        extras: Object.fromEntries(
+          extraNames.map((x) => [x, mean(episodes.map((ep) => ep.extras[x]))]),
+        ),
+      });
+    });
+    options.log?.(`${entry.name}: ${ref.label} done (${suite.cells.length} cells)`);
+  }
+  return { rows, validated, svg };
+}
+
+function bestOf(episodes: readonly EpisodeResult[], lowerIsBetter: boolean): EpisodeResult {
+  return episodes.reduce((a, b) =>
+    (lowerIsBetter ? b.metric < a.metric : b.metric > a.metric) ? b : a,
+  );
+}
