@@ -1,0 +1,429 @@
+/**
+ * The checks every registered environment must pass (test/conformance.test.ts runs them over the
+ * registry). Each takes an entry and fails through vitest's expect, so that a test can also run
+ * one against a deliberately broken environment and see it fail.
+ *
+ * They use only the registry entry and what DESIGN-level contracts promise of every state: a
+ * `state` object of typed arrays whose `rng` holds each copy's stream (seeded as
+ * hash(seed ^ hash(e + 1)) and continued across auto-resets).
+ */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
+import { CandidateScorer, initialParameters } from '../../src/agents/network.js';
+import { decide } from '../../src/agents/policy.js';
+import { useTfBackend } from '../../src/agents/tfjs.js';
+import { runCli } from '../../src/cli/main.js';
+import type { AnyEnvEntry, KernelEnv } from '../../src/core/registry.js';
+import { hash, seedStreams } from '../../src/core/rng.js';
+import {
+  countLegal,
+  randomLegalActions,
+  type Observation,
+  type StepResult,
+  type VecEnv,
+} from '../../src/core/vecenv.js';
+import { exportModule } from '../../src/export/export.js';
+import type { GpuContext } from '../../src/gpu/device.js';
+import type { Checkpoint } from '../../src/train/checkpoint.js';
+import { expectIllegalActionRefused, expectParity } from './parity.js';
+
+/** A small batch of the environment's default training distribution. */
+export function defaultConfig(entry: AnyEnvEntry, numEnvs: number): unknown {
+  return entry.config(entry.parseOptions({}), numEnvs);
+}
+
+interface Sizes {
+  readonly n: number;
+  readonly k: number;
+  readonly f: number;
+  readonly g: number;
+}
+
+function sizes(env: VecEnv | KernelEnv): Sizes {
+  return {
+    n: env.numEnvs,
+    k: env.spec.maxCandidates,
+    f: env.spec.candidateFeatures.length,
+    g: env.spec.globalFeatures.length,
+  };
+}
+
+/** The observation holds its declared shapes, finite values of sane size, and a legal candidate per copy. */
+export function expectWellFormed(obs: Observation, s: Sizes, when: string): void {
+  expect(obs.cand.length, `cand length ${when}`).toBe(s.n * s.k * s.f);
+  expect(obs.mask.length, `mask length ${when}`).toBe(s.n * s.k);
+  expect(obs.glob.length, `glob length ${when}`).toBe(s.n * s.g);
+  for (const [name, values] of [
+    ['cand', obs.cand],
+    ['glob', obs.glob],
+  ] as const) {
+    for (let i = 0; i < values.length; i++) {
+      // Features are divided by fixed scales: anything this large is garbage, not a feature.
+      if (!(Math.abs(values[i]) <= 1e6))
+        expect.fail(`${name}[${i}] = ${values[i]} ${when}: expected a finite feature below 1e6`);
+    }
+  }
+  for (let e = 0; e < s.n; e++) {
+    for (let j = 0; j < s.k; j++) {
+      const m = obs.mask[e * s.k + j];
+      if (m !== 0 && m !== 1) expect.fail(`mask[${e}, ${j}] = ${m} ${when}: expected 0 or 1`);
+    }
+    if (countLegal(obs.mask, e * s.k, s.k) === 0)
+      expect.fail(`copy ${e} has no legal candidate ${when}`);
+  }
+}
+
+function row(values: ArrayLike<number>, e: number, width: number): number[] {
+  return Array.from({ length: width }, (_, i) => values[e * width + i]);
+}
+
+/**
+ * Random legal episodes until every copy has finished `episodes` of them: well-formed
+ * observations at every step, finite rewards, and episode statistics that add up (the reported
+ * length counts the steps since the copy's last auto-reset, the return sums their rewards).
+ */
+export function expectRandomEpisodes(entry: AnyEnvEntry, numEnvs = 4, episodes = 2): void {
+  const env = entry.create.cpu(defaultConfig(entry, numEnvs));
+  const s = sizes(env);
+  expectWellFormed(env.reset(7), s, 'after reset(7)');
+  const rng = new Uint32Array(s.n);
+  seedStreams(rng, 8);
+  const actions = new Int32Array(s.n);
+  const finished = new Int32Array(s.n);
+  const length = new Int32Array(s.n);
+  const ret = new Float64Array(s.n);
+  for (let t = 0; Math.min(...finished) < episodes; t++) {
+    if (t > 200_000) expect.fail(`${entry.name}: episodes did not end within 200000 steps`);
+    randomLegalActions(env.obs.mask, s.k, rng, actions);
+    const r = env.step(actions);
+    expectWellFormed(env.obs, s, `after step ${t}`);
+    for (let e = 0; e < s.n; e++) {
+      if (!Number.isFinite(r.reward[e]))
+        expect.fail(`reward of copy ${e} at step ${t} is ${r.reward[e]}`);
+      length[e]++;
+      ret[e] += r.reward[e];
+      if (r.terminated[e] === 0 && r.truncated[e] === 0) continue;
+      expect(r.episodes.length[e], `episode length of copy ${e} at step ${t}`).toBe(length[e]);
+      expect(r.episodes.return[e], `episode return of copy ${e} at step ${t}`).toBeCloseTo(
+        ret[e],
+        1,
+      );
+      expect(Number.isFinite(r.episodes.metric[e]), `metric of copy ${e}`).toBe(true);
+      finished[e]++;
+      length[e] = 0;
+      ret[e] = 0;
+    }
+  }
+}
+
+/** The same seed and actions give the same trajectory; another seed another one. */
+export function expectDeterministic(entry: AnyEnvEntry, steps = 300): void {
+  const play = (seed: number): number[][] => {
+    const env = entry.create.cpu(defaultConfig(entry, 3));
+    const s = sizes(env);
+    env.reset(seed);
+    const rng = new Uint32Array(s.n);
+    seedStreams(rng, 5);
+    const actions = new Int32Array(s.n);
+    const trace: number[][] = [Array.from(env.obs.cand), Array.from(env.obs.mask)];
+    for (let t = 0; t < steps; t++) {
+      randomLegalActions(env.obs.mask, s.k, rng, actions);
+      const r = env.step(actions);
+      trace.push(Array.from(r.reward), Array.from(env.obs.cand), Array.from(env.obs.glob));
+    }
+    return trace;
+  };
+  const a = play(11);
+  expect(play(11)).toEqual(a);
+  expect(play(12)).not.toEqual(a);
+}
+
+const INV_MULTIPLIER = inverse(747796405);
+const INV_OUTPUT = inverse(277803737);
+
+/** The inverse of an odd number modulo 2^32 (Newton's iteration doubles the correct bits). */
+function inverse(a: number): number {
+  let x = a;
+  for (let i = 0; i < 5; i++) x = Math.imul(x, (2 - Math.imul(a, x)) >>> 0) >>> 0;
+  return x >>> 0;
+}
+
+/** The x with hash(x) = h: src/core/rng.ts's generator step and output permutation undone. */
+export function unhash(h: number): number {
+  const word = (h ^ (h >>> 22)) >>> 0;
+  const mixed = Math.imul(word, INV_OUTPUT) >>> 0;
+  const shift = (mixed >>> 28) + 4;
+  let state = mixed;
+  for (let i = 0; i < 8; i++) state = (mixed ^ (state >>> shift)) >>> 0;
+  return Math.imul((state - 2891336453) >>> 0, INV_MULTIPLIER) >>> 0;
+}
+
+/** The seed whose reset starts copy e's stream at `stream`. */
+export function seedOfStream(stream: number, e: number): number {
+  return (unhash(stream) ^ hash(e + 1)) >>> 0;
+}
+
+function streamsOf(env: VecEnv): Uint32Array {
+  const state = (env as { state?: { rng?: unknown } }).state;
+  if (!(state?.rng instanceof Uint32Array))
+    throw new Error('the environment must keep each copy stream in state.rng (Uint32Array)');
+  return state.rng;
+}
+
+/**
+ * Same-step auto-reset equals a fresh reset: when copy e's episode ends, the observation of its
+ * next episode is the one a freshly created batch gives after `reset` with the seed that starts
+ * copy e's stream where the ended episode left it.
+ */
+export function expectAutoResetEqualsReset(entry: AnyEnvEntry, numEnvs = 3, checks = 4): void {
+  const config = defaultConfig(entry, numEnvs);
+  const env = entry.create.cpu(config);
+  const s = sizes(env);
+  env.reset(21);
+  const rng = new Uint32Array(s.n);
+  seedStreams(rng, 22);
+  const actions = new Int32Array(s.n);
+  let checked = 0;
+  for (let t = 0; checked < checks; t++) {
+    if (t > 200_000) expect.fail(`${entry.name}: episodes did not end within 200000 steps`);
+    const before = Uint32Array.from(streamsOf(env));
+    randomLegalActions(env.obs.mask, s.k, rng, actions);
+    const r: StepResult = env.step(actions);
+    for (let e = 0; e < s.n; e++) {
+      if (r.terminated[e] === 0) continue;
+      const fresh = entry.create.cpu(config);
+      fresh.reset(seedOfStream(before[e], e));
+      const when = `copy ${e} after its episode ended at step ${t}`;
+      expect(row(env.obs.mask, e, s.k), `mask of ${when}`).toEqual(row(fresh.obs.mask, e, s.k));
+      expect(row(env.obs.cand, e, s.k * s.f), `cand of ${when}`).toEqual(
+        row(fresh.obs.cand, e, s.k * s.f),
+      );
+      expect(row(env.obs.glob, e, s.g), `glob of ${when}`).toEqual(row(fresh.obs.glob, e, s.g));
+      checked++;
+    }
+  }
+}
+
+/** A batch with one illegal action is refused, naming the copy, and no copy moves. */
+export function expectIllegalActionRefusedOnCpu(entry: AnyEnvEntry): void {
+  const env = entry.create.cpu(defaultConfig(entry, 3));
+  const s = sizes(env);
+  env.reset(3);
+  const rng = new Uint32Array(s.n);
+  seedStreams(rng, 4);
+  const actions = new Int32Array(s.n);
+  randomLegalActions(env.obs.mask, s.k, rng, actions);
+  const masked = row(env.obs.mask, 1, s.k).indexOf(0);
+  const snapshot = (): number[][] => [Array.from(env.obs.cand), Array.from(env.obs.mask)];
+  const before = snapshot();
+  const bad = Int32Array.from(actions);
+  bad[1] = masked >= 0 ? masked : s.k;
+  expect(() => env.step(bad)).toThrow(/env 1 is not a legal candidate/);
+  bad[1] = -1;
+  expect(() => env.step(bad)).toThrow(/not a legal candidate/);
+  expect(snapshot()).toEqual(before);
+  // The refused batch left nothing behind: the legal actions still step every copy.
+  expect(() => env.step(actions)).not.toThrow();
+}
+
+/** The WGSL kernel twin steps as the CPU reference does (parity.ts's loop), and refuses illegal actions. */
+export async function expectKernelParity(
+  entry: AnyEnvEntry,
+  gpu: GpuContext,
+  numEnvs = 5,
+  steps?: number,
+): Promise<void> {
+  const config = defaultConfig(entry, numEnvs);
+  // Long enough to cross an auto-reset: the CPU reference says when the first episode ends.
+  steps ??= stepsToFirstEpisodeEnd(entry.create.cpu(config), 31) + 40;
+  type Stateful = { state: object };
+  const cpu = entry.create.cpu(config) as VecEnv & Stateful;
+  const kernel = (await entry.create.webgpu(config, gpu)) as KernelEnv & {
+    state: object;
+    syncState(): Promise<object>;
+    seedRandomActions(seed: number): void;
+    randomActionsOnDevice(): void;
+    readActions(): Promise<Int32Array>;
+    stepOnDevice(): void;
+  };
+  const episodes = await expectParity(cpu, kernel, 31, steps);
+  expect(episodes, 'the parity run crosses auto-resets').toBeGreaterThan(0);
+
+  const refusing = await entry.create.webgpu(config, gpu);
+  try {
+    await refusing.reset(4);
+    const s = sizes(refusing);
+    const actions = new Int32Array(s.n);
+    const rng = new Uint32Array(s.n);
+    seedStreams(rng, 4);
+    randomLegalActions(refusing.obs.mask, s.k, rng, actions);
+    const masked = row(refusing.obs.mask, 0, s.k).indexOf(0);
+    actions[0] = masked >= 0 ? masked : s.k;
+    await expectIllegalActionRefused(
+      refusing as KernelEnv & { state: object; syncState(): Promise<object> } as never,
+      actions,
+      0,
+      (state: object) =>
+        Object.values(state).flatMap((v) =>
+          ArrayBuffer.isView(v) ? Array.from(v as Int32Array) : [],
+        ),
+    );
+  } finally {
+    refusing.close();
+  }
+}
+
+/** Steps of parity.ts's action stream (seed + 1000) until some copy's episode ends. */
+function stepsToFirstEpisodeEnd(env: VecEnv, seed: number): number {
+  const s = sizes(env);
+  env.reset(seed);
+  const rng = new Uint32Array(s.n);
+  seedStreams(rng, seed + 1000);
+  const actions = new Int32Array(s.n);
+  for (let t = 1; t < 200_000; t++) {
+    randomLegalActions(env.obs.mask, s.k, rng, actions);
+    if (env.step(actions).terminated.some((d) => d === 1)) return t;
+  }
+  throw new Error('no episode ended within 200000 steps');
+}
+
+/** A checkpoint of the environment's features with random weights, scores far from uniform. */
+export function randomCheckpoint(entry: AnyEnvEntry, seed = 3, hidden = 16): Checkpoint {
+  const architecture = {
+    type: 'candidate-scorer' as const,
+    candidateFeatures: entry.features.candidate.length,
+    globalFeatures: entry.features.global.length,
+    hidden,
+  };
+  const weights = initialParameters(architecture, seed);
+  weights.set(
+    'wo',
+    weights.get('wo')!.map((w) => w * 300),
+  );
+  return {
+    env: { name: entry.name, options: entry.parseOptions({}) },
+    features: {
+      candidate: entry.features.candidate,
+      global: entry.features.global,
+      normalization: entry.features.normalization,
+    },
+    architecture,
+    weights,
+    optimizer: null,
+    training: {
+      algo: 'ppo',
+      seed,
+      steps: 0,
+      updates: 0,
+      wallSeconds: 0,
+      hyperparameters: {},
+      evaluation: null,
+      toolkitVersion: 'conformance',
+      machine: {},
+    },
+  };
+}
+
+interface ExportedDispatch {
+  dispatch(cand: ArrayLike<number>, glob: ArrayLike<number>, mask?: ArrayLike<number>): number;
+}
+
+/** The exported dispatch module decides as the tfjs policy does greedily, on random states. */
+export async function expectExportMatchesTfjs(entry: AnyEnvEntry, steps = 150): Promise<void> {
+  const checkpoint = randomCheckpoint(entry);
+  const { js } = exportModule(checkpoint, entry.features.source, 'conformance');
+  const dir = mkdtempSync(join(tmpdir(), `schedrl-conformance-${entry.name}-`));
+  writeFileSync(join(dir, 'dispatch.mjs'), js);
+  const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as ExportedDispatch;
+  const tf = await useTfBackend('cpu');
+  const net = new CandidateScorer(tf, checkpoint.architecture, checkpoint.weights);
+  try {
+    const env = entry.create.cpu(defaultConfig(entry, 4));
+    const s = sizes(env);
+    env.reset(9);
+    const rng = new Uint32Array(s.n);
+    seedStreams(rng, 10);
+    const actions = new Int32Array(s.n);
+    for (let t = 0; t < steps; t++) {
+      const greedy = (await decide(tf, net, env.obs, s.n, null)).actions;
+      for (let e = 0; e < s.n; e++) {
+        const exported = mod.dispatch(
+          env.obs.cand.subarray(e * s.k * s.f, (e + 1) * s.k * s.f),
+          env.obs.glob.subarray(e * s.g, (e + 1) * s.g),
+          env.obs.mask.subarray(e * s.k, (e + 1) * s.k),
+        );
+        if (exported !== greedy[e])
+          expect.fail(
+            `step ${t}, copy ${e}: exported dispatch chose ${exported}, tfjs ${greedy[e]}`,
+          );
+      }
+      randomLegalActions(env.obs.mask, s.k, rng, actions);
+      env.step(actions);
+    }
+  } finally {
+    net.dispose();
+  }
+}
+
+interface BenchJson {
+  env: string;
+  command: string;
+  machine: { cpu: string };
+  results: {
+    case: string;
+    batch: number;
+    variant: string;
+    decisionsPerSecond: number | null;
+    samples: number[];
+  }[];
+  ratios?: { variant: string; overCpu: number }[];
+}
+
+/** `schedrl bench --env NAME` prints JSON of the documented shape, on one or both backends. */
+export async function expectBenchJson(entry: AnyEnvEntry, webgpu: boolean): Promise<void> {
+  let out = '';
+  let err = '';
+  const code = await runCli(
+    [
+      'bench',
+      '--env',
+      entry.name,
+      '--batches',
+      '2',
+      '--seconds',
+      '0.05',
+      '--windows',
+      '1',
+      ...(webgpu ? ['--backend', 'webgpu'] : []),
+    ],
+    { stdout: (t) => (out += t), stderr: (t) => (err += t) },
+  );
+  expect(code, err).toBe(0);
+  const json = JSON.parse(out) as BenchJson;
+  expect(json.env).toBe(entry.name);
+  expect(json.command).toBe('bench');
+  expect(json.machine.cpu).toBeTypeOf('string');
+  const variants = webgpu ? ['cpu', 'webgpu', 'webgpu+readback'] : ['cpu'];
+  expect(json.results.length).toBeGreaterThan(0);
+  expect(new Set(json.results.map((r) => r.variant))).toEqual(new Set(variants));
+  for (const r of json.results) {
+    expect(r.batch).toBe(2);
+    expect(r.case).toBeTypeOf('string');
+    expect(r.samples).toHaveLength(1);
+    expect(r.decisionsPerSecond).toBeGreaterThan(0);
+  }
+  if (webgpu) expect(json.ratios?.map((x) => x.variant)).toContain('webgpu');
+}
+
+/** unhash undoes hash on a spread of values (the auto-reset check depends on it). */
+export function hashInverseHolds(): boolean {
+  for (let i = 0; i < 10_000; i++) {
+    const x = Math.imul(i, 2654435761) >>> 0;
+    if (unhash(hash(x)) !== x) return false;
+  }
+  return true;
+}
