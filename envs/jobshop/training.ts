@@ -7,15 +7,7 @@ import type { DeviceVecEnv } from '../../src/gpu/device-env.js';
 import { JobShopGpuEnv } from './gpu.js';
 import { JobShopEnv, jobShopConfig } from './env.js';
 import { playEpisodes } from './evaluate.js';
-import {
-  OPS_SCALE,
-  SLACK,
-  START_DELAY,
-  TIME_SCALE,
-  WORK_SCALE,
-  writeCandidateFeatures,
-  writeGlobalFeatures,
-} from './features.js';
+import { FEATURES, TIME_SCALE } from './features.js';
 import { randomInstance, randomSource } from './generator.js';
 import { RULE_NAMES, rulePolicy } from './rules.js';
 import { SCHEDULE_MODES, type Instance, type ScheduleMode } from './types.js';
@@ -81,21 +73,8 @@ export const jobshopTraining: TrainingAdapter = {
   },
   // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).
   rewardScale: 1 / TIME_SCALE,
-  normalization: { TIME_SCALE, WORK_SCALE, OPS_SCALE },
-  // The very functions the environment calls, as compiled JavaScript, with their constants.
-  featureSource: {
-    code: [
-      `const TIME_SCALE = ${TIME_SCALE};`,
-      `const WORK_SCALE = ${WORK_SCALE};`,
-      `const OPS_SCALE = ${OPS_SCALE};`,
-      `const START_DELAY = ${START_DELAY};`,
-      `const SLACK = ${SLACK};`,
-      writeCandidateFeatures.toString(),
-      writeGlobalFeatures.toString(),
-    ].join('\n'),
-    candidateFunction: writeCandidateFeatures.name,
-    globalFunction: writeGlobalFeatures.name,
-  },
+  normalization: FEATURES.scales,
+  features: FEATURES,
   async validation(options, count): Promise<Validation> {
     const o = read(options);
     const instances = validationInstances(o.jobs, o.machines, count);

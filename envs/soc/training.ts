@@ -15,7 +15,7 @@ import { DS3_JOBS, type Ds3Job } from './ds3.js';
 import { MAX_CANDIDATES, SocEnv } from './env.js';
 import { SocGpuEnv } from './gpu.js';
 import { DEFAULT_JOBS, meanLatency, streamConfig, type StreamOptions } from './evaluate.js';
-import { TIME_SCALE, writeSocCandidateFeatures, writeSocGlobalFeatures } from './features.js';
+import { FEATURES } from './features.js';
 
 /** Validation streams come from a seed of their own, never from the training streams. */
 const VALIDATION_SEED = 20_260_202;
@@ -82,7 +82,8 @@ export const socTraining: TrainingAdapter = {
   },
   // Rewards are latency integrals in units of 100 us; a 30-job episode sums to a few hundred.
   rewardScale: 0.1,
-  normalization: { TIME_SCALE },
+  normalization: FEATURES.scales,
+  features: FEATURES,
   async validation(options, count): Promise<Validation> {
     const config = streamConfig(read(options), count);
     // The heuristics see every ready pair; the policy its K (POLICY_CANDIDATES).
@@ -105,15 +106,6 @@ export const socTraining: TrainingAdapter = {
           VALIDATION_SEED,
         ),
     };
-  },
-  featureSource: {
-    code: [
-      `const TIME_SCALE = ${TIME_SCALE};`,
-      writeSocCandidateFeatures.toString(),
-      writeSocGlobalFeatures.toString(),
-    ].join('\n'),
-    candidateFunction: writeSocCandidateFeatures.name,
-    globalFunction: writeSocGlobalFeatures.name,
   },
 };
 

@@ -8,6 +8,7 @@ import { jobshop } from '../../envs/jobshop/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { DeviceVecEnv } from '../gpu/device-env.js';
+import type { FeatureModule } from './features.js';
 import type { Observation, Policy, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
@@ -72,15 +73,10 @@ export interface TrainingAdapter {
   readonly normalization: Readonly<Record<string, number>>;
   validation(options: Readonly<Record<string, unknown>>, count: number): Promise<Validation>;
   /**
-   * The feature functions as standalone JavaScript for exported dispatch modules: constant
-   * declarations and two functions, `(out, offset, ...inputs)` writing the candidate and the
-   * global features, named by `candidateFunction` and `globalFunction`.
+   * The environment's feature module (envs/<env>/features.ts's FEATURES): what `schedrl export`
+   * embeds, as compiled, in dispatch modules.
    */
-  readonly featureSource: {
-    readonly code: string;
-    readonly candidateFunction: string;
-    readonly globalFunction: string;
-  };
+  readonly features: FeatureModule;
 }
 
 export interface EnvEntry {

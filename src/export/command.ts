@@ -1,4 +1,4 @@
-/** `schedrl export --checkpoint FILE --out dispatch.mjs`: writes the module and its .d.ts. */
+/** `schedrl export --checkpoint FILE --out dispatch.mjs`: writes the module and its types (.d.mts). */
 
 import { UsageError } from '../core/errors.js';
 import { checkOutputPath, writeFileAtomic } from '../core/files.js';
@@ -19,7 +19,8 @@ export const exportCommand: EnvCommand = {
     checkpoint: { type: 'string', description: 'checkpoint to export (required)' },
     out: {
       type: 'string',
-      description: 'ES module to write (.mjs or .js); its .d.ts goes beside it',
+      description:
+        'ES module to write (.mjs or .js); its types (.d.mts, or .d.ts for .js) go beside it',
       default: 'dispatch.mjs',
     },
   },
@@ -38,7 +39,7 @@ export const exportCommand: EnvCommand = {
       );
     // The module embeds today's feature functions: they must be the ones the policy learned on.
     checkCompatible(c, file, entry.name, entry.training.makeEnv(c.env.options, 1).spec);
-    const { js, dts } = exportModule(c, entry.training.featureSource, file);
+    const { js, dts } = exportModule(c, entry.training.features, file);
     const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
     writeFileAtomic(out, js);
     writeFileAtomic(dtsPath, dts);
