@@ -24,7 +24,7 @@ interface DispatchModule {
 
 const file = process.argv[2] ?? join(packageRoot(), 'checkpoints', 'jobshop-ppo.json');
 const checkpoint = readCheckpoint(file);
-const { js } = exportModule(checkpoint, findEnv(checkpoint.env.name)!.features.source, file);
+const { js } = exportModule(checkpoint, findEnv(checkpoint.env.name)!.features, file);
 const dir = mkdtempSync(join(tmpdir(), 'schedrl-dispatch-'));
 writeFileSync(join(dir, 'dispatch.mjs'), js);
 const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as DispatchModule;

@@ -18,36 +18,39 @@
 override WORKGROUP_SIZE: u32 = 64u;
 
 // Integer state, masks and rewards are exact; features are computed in f32 (the CPU computes them
-// in f64 and rounds to f32), which the parity tests allow to differ by 1e-5 relative.
+// in f64 and rounds to f32), which the parity tests allow to differ by 1e-5 relative. The feature
+// functions mirror envs/jobshop/features.ts argument for argument; their offsets (CF_*, GF_*) and
+// scales come from its names and constants in the generated header.
 
 fn write_relative_features(off: u32, start: i32, earliest: i32, work_left: i32, bound: i32) {
-  cand[off + START_DELAY_FEATURE] = f32(start - earliest) / TIME_SCALE;
-  cand[off + SLACK_FEATURE] = f32(bound - start - work_left) / WORK_SCALE;
+  cand[off + CF_START_DELAY] = f32(start - earliest) / TIME_SCALE;
+  cand[off + CF_SLACK] = f32(bound - start - work_left) / WORK_SCALE;
 }
 
 fn write_candidate_features(
   off: u32, duration: i32, start: i32, earliest: i32, job_ready: i32, machine_last_end: i32,
   work_left: i32, ops_left: i32, num_ops: i32, machine_work_left: i32, machine_busy: i32, bound: i32,
 ) {
-  cand[off + 0u] = f32(duration) / TIME_SCALE;
-  cand[off + START_DELAY_FEATURE] = f32(start - earliest) / TIME_SCALE;
-  cand[off + 2u] = f32(start - job_ready) / TIME_SCALE;
-  cand[off + 3u] = select(0.0, 1.0, start + duration <= machine_last_end && duration > 0);
-  cand[off + 4u] = f32(work_left) / WORK_SCALE;
-  cand[off + 5u] = f32(ops_left) / OPS_SCALE;
-  cand[off + 6u] = f32(num_ops - ops_left) / f32(num_ops);
-  cand[off + 7u] = f32(machine_work_left) / WORK_SCALE;
-  cand[off + 8u] = f32(machine_last_end - machine_busy) / WORK_SCALE;
-  cand[off + SLACK_FEATURE] = f32(bound - start - work_left) / WORK_SCALE;
+  cand[off + CF_DURATION] = f32(duration) / TIME_SCALE;
+  cand[off + CF_START_DELAY] = f32(start - earliest) / TIME_SCALE;
+  cand[off + CF_WAIT] = f32(start - job_ready) / TIME_SCALE;
+  cand[off + CF_INSERTED] = select(0.0, 1.0, start + duration <= machine_last_end && duration > 0);
+  cand[off + CF_JOB_WORK_LEFT] = f32(work_left) / WORK_SCALE;
+  cand[off + CF_JOB_OPS_LEFT] = f32(ops_left) / OPS_SCALE;
+  cand[off + CF_JOB_PROGRESS] = f32(num_ops - ops_left) / f32(num_ops);
+  cand[off + CF_MACHINE_WORK_LEFT] = f32(machine_work_left) / WORK_SCALE;
+  cand[off + CF_MACHINE_IDLE] = f32(machine_last_end - machine_busy) / WORK_SCALE;
+  cand[off + CF_SLACK] = f32(bound - start - work_left) / WORK_SCALE;
 }
 
-fn write_global_features(e: u32, legal: i32, bound: i32) {
-  let off = e * NUM_GLOBAL_FEATURES;
-  let ops_total = env[OPS_TOTAL + e];
-  glob[off + 0u] = f32(ops_total - env[OPS_LEFT + e]) / f32(ops_total);
-  glob[off + 1u] = f32(legal) / f32(env[NUM_JOBS + e]);
-  glob[off + 2u] = select(0.0, f32(env[WORK_DONE + e]) / (f32(env[NUM_MACHINES + e]) * f32(bound)), bound > 0);
-  glob[off + 3u] = f32(bound - env[INITIAL_LOWER_BOUND + e]) / WORK_SCALE;
+fn write_global_features(
+  off: u32, ops_left: i32, ops_total: i32, legal: i32, num_jobs: i32, busy_total: i32,
+  num_machines: i32, bound: i32, initial_bound: i32,
+) {
+  glob[off + GF_PROGRESS] = f32(ops_total - ops_left) / f32(ops_total);
+  glob[off + GF_LEGAL_FRACTION] = f32(legal) / f32(num_jobs);
+  glob[off + GF_UTILIZATION] = select(0.0, f32(busy_total) / (f32(num_machines) * f32(bound)), bound > 0);
+  glob[off + GF_BOUND_GROWTH] = f32(bound - initial_bound) / WORK_SCALE;
 }
 
 // Random Taillard-style instance: per job, Fisher-Yates machine order, then durations.
@@ -309,7 +312,10 @@ fn write_observation(e: u32, chosen: i32, machine: i32) {
       mach[MACH_WORK_LEFT + mb], mach[MACH_BUSY + mb], bound,
     );
   }
-  write_global_features(e, legal, bound);
+  write_global_features(
+    e * NUM_GLOBAL_FEATURES, env[OPS_LEFT + e], env[OPS_TOTAL + e], legal, env[NUM_JOBS + e],
+    env[WORK_DONE + e], env[NUM_MACHINES + e], bound, env[INITIAL_LOWER_BOUND + e],
+  );
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -274,7 +274,42 @@ fn path_left(e: u32, slot: u32) -> f32 {
   return most;
 }
 
+// The feature functions mirror envs/soc/features.ts argument for argument; their offsets (CF_*,
+// GF_*) and scales come from its names and constants in the generated header. Times are passed in
+// ticks (TICKS_PER_UNIT per table unit), so that differences are taken exactly in integers before
+// the one conversion to f32; ranks are f32 ticks already.
+const TIME_TICKS = TIME_SCALE * TICKS_PER_UNIT;
+
 fn ticks_feature(ticks: u32) -> f32 { return f32(ticks) / TIME_TICKS; }
+
+fn write_candidate_features(
+  off: u32, exec: u32, fastest_exec: u32, now: u32, data_ready: u32, pe_planned_free: u32,
+  upward_rank: f32, job_arrival: u32, job_tasks_left: u32, job_tasks: u32, job_path_left: f32,
+  pe_busy: u32,
+) {
+  let start = max(data_ready, pe_planned_free);
+  cand[off + CF_EXEC_TIME] = ticks_feature(exec);
+  cand[off + CF_FINISH_DELAY] = ticks_feature(start + exec - now);
+  cand[off + CF_DATA_WAIT] = ticks_feature(data_ready - now);
+  cand[off + CF_PE_WAIT] = ticks_feature(max(pe_planned_free, now) - now);
+  cand[off + CF_UPWARD_RANK] = upward_rank / TIME_TICKS;
+  cand[off + CF_JOB_AGE] = ticks_feature(now - job_arrival);
+  // Some DS3 tasks take 0 us somewhere: such a processor is as fast as any.
+  cand[off + CF_SPEED] = select(1.0, f32(fastest_exec) / f32(exec), exec > 0u);
+  cand[off + CF_JOB_LEFT] = f32(job_tasks_left) / f32(job_tasks);
+  cand[off + CF_JOB_PATH] = job_path_left / TIME_TICKS;
+  cand[off + CF_PE_BUSY] = select(0.0, 1.0, pe_busy > 0u);
+}
+
+fn write_global_features(
+  off: u32, jobs_in_system: u32, ready_tasks: u32, idle_processors: u32, processors: u32,
+  jobs_to_arrive: u32, jobs_per_episode: u32,
+) {
+  glob[off + GF_JOBS_IN_SYSTEM] = f32(jobs_in_system) / JOBS_SCALE;
+  glob[off + GF_READY_TASKS] = f32(ready_tasks) / TASKS_SCALE;
+  glob[off + GF_IDLE_PES] = f32(idle_processors) / f32(processors);
+  glob[off + GF_EPISODE_LEFT] = f32(jobs_to_arrive) / f32(jobs_per_episode);
+}
 
 fn write_observation(e: u32) {
   var count = 0u;
@@ -313,32 +348,23 @@ fn write_observation(e: u32) {
     let job = env[SLOT_JOB + ss];
     let tpl = job_template(e, job);
     let gt = workload[TEMPLATE_BASE + tpl] + t;
-    let exec = workload[EXEC + gt * NUM_PROCS + p];
-    let ready = data_ready(e, slot, t, p);
-    let pe_free = env[PE_PLANNED + e * NUM_PROCS + p];
-    let start = max(ready, pe_free);
     env[CANDIDATE + e * MAX_CANDIDATES + k] = packed;
     mask[e * MAX_CANDIDATES + k] = 1u;
-    cand[off + 0u] = ticks_feature(exec);
-    cand[off + 1u] = ticks_feature(start + exec - now);
-    cand[off + 2u] = ticks_feature(ready - now);
-    cand[off + 3u] = ticks_feature(max(pe_free, now) - now);
-    cand[off + 4u] = rank_of(gt) / TIME_TICKS;
-    cand[off + 5u] = ticks_feature(now - job_arrival(e, job));
-    cand[off + 6u] = select(1.0, f32(workload[FASTEST + gt]) / f32(exec), exec > 0u);
-    cand[off + 7u] = f32(env[SLOT_TASKS_LEFT + ss]) / f32(workload[TEMPLATE_TASKS + tpl]);
-    cand[off + 8u] = path_left(e, slot) / TIME_TICKS;
-    cand[off + 9u] = select(0.0, 1.0, env[PE_FREE + e * NUM_PROCS + p] > now);
+    write_candidate_features(
+      off, workload[EXEC + gt * NUM_PROCS + p], workload[FASTEST + gt], now, data_ready(e, slot, t, p),
+      env[PE_PLANNED + e * NUM_PROCS + p], rank_of(gt), job_arrival(e, job), env[SLOT_TASKS_LEFT + ss],
+      workload[TEMPLATE_TASKS + tpl], path_left(e, slot),
+      select(0u, 1u, env[PE_FREE + e * NUM_PROCS + p] > now),
+    );
   }
   var idle = 0u;
   for (var p = 0u; p < NUM_PROCS; p++) {
     if (env[PE_FREE + e * NUM_PROCS + p] <= now) { idle++; }
   }
-  let g = e * NUM_GLOBAL_FEATURES;
-  glob[g + 0u] = f32(env[ARRIVED + e] - env[FINISHED + e]) / 8.0;
-  glob[g + 1u] = f32(env[READY_TASKS + e]) / 16.0;
-  glob[g + 2u] = f32(idle) / f32(NUM_PROCS);
-  glob[g + 3u] = f32(JOBS_PER_EPISODE - env[ARRIVED + e]) / f32(JOBS_PER_EPISODE);
+  write_global_features(
+    e * NUM_GLOBAL_FEATURES, env[ARRIVED + e] - env[FINISHED + e], env[READY_TASKS + e], idle,
+    NUM_PROCS, JOBS_PER_EPISODE - env[ARRIVED + e], JOBS_PER_EPISODE,
+  );
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

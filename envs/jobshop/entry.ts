@@ -7,17 +7,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { choiceOption, parseSize, stringOption } from '../../src/core/options.js';
 import type { EnvEntry, EnvOptions, OptionValues } from '../../src/core/registry.js';
 import { JobShopEnv, MAKESPAN, jobShopConfig } from './env.js';
-import {
-  CANDIDATE_FEATURES,
-  GLOBAL_FEATURES,
-  OPS_SCALE,
-  SLACK,
-  START_DELAY,
-  TIME_SCALE,
-  WORK_SCALE,
-  writeCandidateFeatures,
-  writeGlobalFeatures,
-} from './features.js';
+import { FEATURES, TIME_SCALE } from './features.js';
 import { randomSource } from './generator.js';
 import { JobShopGpuEnv } from './gpu.js';
 import { RULE_NAMES, isRuleName, rulePolicy } from './rules.js';
@@ -117,24 +107,7 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
     return renderGantt(instance, schedule, { title: `${title}, makespan ${makespan}` });
   },
 
-  features: {
-    candidate: CANDIDATE_FEATURES,
-    global: GLOBAL_FEATURES,
-    normalization: { TIME_SCALE, WORK_SCALE, OPS_SCALE },
-    source: {
-      code: [
-        `const TIME_SCALE = ${TIME_SCALE};`,
-        `const WORK_SCALE = ${WORK_SCALE};`,
-        `const OPS_SCALE = ${OPS_SCALE};`,
-        `const START_DELAY = ${START_DELAY};`,
-        `const SLACK = ${SLACK};`,
-        writeCandidateFeatures.toString(),
-        writeGlobalFeatures.toString(),
-      ].join('\n'),
-      candidateFunction: writeCandidateFeatures.name,
-      globalFunction: writeGlobalFeatures.name,
-    },
-  },
+  features: FEATURES,
 
   training: {
     // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).

@@ -9,6 +9,7 @@
 
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
+import { featureConstants } from '../../src/gpu/feature-constants.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
 import {
   KERNEL_ENTRY_POINTS,
@@ -25,17 +26,7 @@ import {
   readInstance,
   readSchedule,
 } from './env.js';
-import {
-  CANDIDATE_FEATURES,
-  GLOBAL_FEATURES,
-  NUM_CANDIDATE_FEATURES,
-  NUM_GLOBAL_FEATURES,
-  OPS_SCALE,
-  SLACK,
-  START_DELAY,
-  TIME_SCALE,
-  WORK_SCALE,
-} from './features.js';
+import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
 import { allocateState, type StateLayout } from './layout.js';
 import type { JobShopVecEnv } from './backend.js';
 import type { Dims, Instance, JobShopConfig, Schedule, ScheduleMode, State } from './types.js';
@@ -84,7 +75,7 @@ function instanceTable(config: JobShopConfig, d: Dims) {
   return { table, count: N };
 }
 
-/** The generated WGSL constants: sizes, modes and feature scales. */
+/** The generated WGSL constants: sizes, modes, feature offsets and scales. */
 function constants(config: JobShopConfig, d: Dims, numInstances: number): string {
   const src = config.source;
   const random = src.kind === 'random';
@@ -107,13 +98,7 @@ function constants(config: JobShopConfig, d: Dims, numInstances: number): string
     ['RANDOM_MACHINES', u(random ? src.numMachines : 1)],
     ['MIN_DURATION', `${random ? src.minDuration : 0}i`],
     ['MAX_DURATION', `${random ? src.maxDuration : 0}i`],
-    ['NUM_CANDIDATE_FEATURES', u(NUM_CANDIDATE_FEATURES)],
-    ['NUM_GLOBAL_FEATURES', u(NUM_GLOBAL_FEATURES)],
-    ['START_DELAY_FEATURE', u(START_DELAY)],
-    ['SLACK_FEATURE', u(SLACK)],
-    ['TIME_SCALE', `${TIME_SCALE}.0`],
-    ['WORK_SCALE', `${WORK_SCALE}.0`],
-    ['OPS_SCALE', `${OPS_SCALE}.0`],
+    ...featureConstants(FEATURES),
   ];
   return consts.map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }

@@ -7,13 +7,7 @@ import { UsageError } from '../../src/core/errors.js';
 import type { EnvEntry } from '../../src/core/registry.js';
 import { SOC_BASELINES, socBaseline, type SocBaseline } from './baselines.js';
 import { MAX_CANDIDATES, MEAN_LATENCY, SocEnv, type SocConfig } from './env.js';
-import {
-  CANDIDATE_FEATURES,
-  GLOBAL_FEATURES,
-  TIME_SCALE,
-  writeSocCandidateFeatures,
-  writeSocGlobalFeatures,
-} from './features.js';
+import { FEATURES } from './features.js';
 import { SocGpuEnv } from './gpu.js';
 import {
   GRID_OPTIONS,
@@ -96,20 +90,7 @@ export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
     throw new Error('soc: the viewer lands with the template branch');
   },
 
-  features: {
-    candidate: CANDIDATE_FEATURES,
-    global: GLOBAL_FEATURES,
-    normalization: { TIME_SCALE },
-    source: {
-      code: [
-        `const TIME_SCALE = ${TIME_SCALE};`,
-        writeSocCandidateFeatures.toString(),
-        writeSocGlobalFeatures.toString(),
-      ].join('\n'),
-      candidateFunction: writeSocCandidateFeatures.name,
-      globalFunction: writeSocGlobalFeatures.name,
-    },
-  },
+  features: FEATURES,
 
   training: {
     // Rewards are latency integrals in units of 100 us; a 30-job episode sums to a few hundred.

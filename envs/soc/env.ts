@@ -35,7 +35,9 @@ import {
 } from '../../src/core/vecenv.js';
 import {
   CANDIDATE_FEATURES,
+  CANDIDATE_INPUTS,
   GLOBAL_FEATURES,
+  GLOBAL_INPUTS,
   TIME_SCALE,
   writeSocCandidateFeatures,
   writeSocGlobalFeatures,
@@ -90,6 +92,29 @@ export interface FinishedJob {
 }
 
 const f32 = Math.fround;
+
+/** The raw inputs a feature writer takes after (out, offset), as a labelled tuple. */
+type InputsOf<W> = W extends (out: Float32Array, offset: number, ...inputs: infer I) => void
+  ? I
+  : never;
+/** Receives the raw inputs of one candidate's features (or of the global features), in order. */
+type InputSink<Out, W> = (out: Out, offset: number, ...inputs: InputsOf<W>) => void;
+type CandidateSink<Out> = InputSink<Out, typeof writeSocCandidateFeatures>;
+type GlobalSink<Out> = InputSink<Out, typeof writeSocGlobalFeatures>;
+
+/** A feature writer's inputs as a record named by its declared input list (features.ts). */
+function inputRecord(
+  inputs: readonly { readonly name: string }[],
+  fill: (out: Float64Array) => void,
+): Record<string, number> {
+  const values = new Float64Array(inputs.length);
+  fill(values);
+  return Object.fromEntries(inputs.map((input, i) => [input.name, values[i]]));
+}
+
+const copyInputs = (out: Float64Array, offset: number, ...inputs: number[]): void =>
+  out.set(inputs, offset);
+
 /** f32 ticks -> reward units: 1 / (TIME_SCALE table units). */
 export const REWARD_SCALE = f32(1 / (TIME_SCALE * TICKS_PER_UNIT));
 const TWO_32 = 2 ** 32;
@@ -477,48 +502,69 @@ export class SocEnv implements VecEnv {
     }
     s.numCandidates[e] = count;
     const F = CANDIDATE_FEATURES.length;
-    const u = (ticks: number): number => ticks / TICKS_PER_UNIT;
     this.obs.mask.fill(0, e * K, (e + 1) * K);
     this.obs.cand.fill(0, e * K * F, (e + 1) * K * F);
     s.candidate.fill(0, e * K, (e + 1) * K);
     for (let k = 0; k < count; k++) {
-      const packed = this.keepPacked[k] >>> 0;
-      const slot = packed >>> 24;
-      const t = (packed >>> 8) & 0xffff;
-      const p = packed & 0xff;
-      const ss = e * S + slot;
-      const tpl = s.jobTemplate[e * N + s.slotJob[ss]];
-      const gt = w.templateBase[tpl] + t;
-      s.candidate[e * K + k] = packed;
+      s.candidate[e * K + k] = this.keepPacked[k] >>> 0;
       this.obs.mask[e * K + k] = 1;
-      writeSocCandidateFeatures(
-        this.obs.cand,
-        (e * K + k) * F,
-        u(w.exec[gt * P + p]),
-        u(w.fastest[gt]),
-        u(s.now[e]),
-        u(this.dataReady(e, slot, t, p)),
-        u(s.pePlanned[e * P + p]),
-        u(w.rank[gt]),
-        u(s.jobArrival[e * N + s.slotJob[ss]]),
-        s.slotTasksLeft[ss],
-        w.templateTasks[tpl],
-        u(this.pathLeft(e, slot)),
-        s.peFree[e * P + p] > s.now[e] ? 1 : 0,
-      );
+      this.candidateFeatureInputs(e, k, writeSocCandidateFeatures, this.obs.cand, (e * K + k) * F);
     }
+    this.globalFeatureInputs(e, writeSocGlobalFeatures, this.obs.glob, e * GLOBAL_FEATURES.length);
+  }
+
+  /**
+   * Calls `write(out, offset, ...inputs)` with the raw inputs of offered candidate k's features in
+   * copy e, in table units and in the order of CANDIDATE_INPUTS. The one place they are computed:
+   * the observation passes the feature writer, candidateInputs a copy. Allocates nothing.
+   */
+  private candidateFeatureInputs<Out>(
+    e: number,
+    k: number,
+    write: CandidateSink<Out>,
+    out: Out,
+    offset: number,
+  ): void {
+    const s = this.state;
+    const w = this.workload;
+    const { jobsPerEpisode: N, slots: S, numProcs: P, maxCandidates: K } = this.dims;
+    const packed = s.candidate[e * K + k];
+    const slot = packed >>> 24;
+    const t = (packed >>> 8) & 0xffff;
+    const p = packed & 0xff;
+    const ss = e * S + slot;
+    const tpl = s.jobTemplate[e * N + s.slotJob[ss]];
+    const gt = w.templateBase[tpl] + t;
+    const u = (ticks: number): number => ticks / TICKS_PER_UNIT;
+    write(
+      out,
+      offset,
+      u(w.exec[gt * P + p]),
+      u(w.fastest[gt]),
+      u(s.now[e]),
+      u(this.dataReady(e, slot, t, p)),
+      u(s.pePlanned[e * P + p]),
+      u(w.rank[gt]),
+      u(s.jobArrival[e * N + s.slotJob[ss]]),
+      s.slotTasksLeft[ss],
+      w.templateTasks[tpl],
+      u(this.pathLeft(e, slot)),
+      s.peFree[e * P + p] > s.now[e] ? 1 : 0,
+    );
+  }
+
+  /** As candidateFeatureInputs, for copy e's global features (GLOBAL_INPUTS). */
+  private globalFeatureInputs<Out>(
+    e: number,
+    write: GlobalSink<Out>,
+    out: Out,
+    offset: number,
+  ): void {
+    const s = this.state;
+    const { jobsPerEpisode: N, numProcs: P } = this.dims;
     let idle = 0;
     for (let p = 0; p < P; p++) if (s.peFree[e * P + p] <= s.now[e]) idle++;
-    writeSocGlobalFeatures(
-      this.obs.glob,
-      e * GLOBAL_FEATURES.length,
-      s.arrived[e] - s.finished[e],
-      s.readyTasks[e],
-      idle,
-      P,
-      N - s.arrived[e],
-      N,
-    );
+    write(out, offset, s.arrived[e] - s.finished[e], s.readyTasks[e], idle, P, N - s.arrived[e], N);
   }
 
   private record(e: number, slot: number, job: number): void {
@@ -552,41 +598,14 @@ export class SocEnv implements VecEnv {
    * dispatch module's `candidateInputs` (what a real scheduler passes to `dispatchState`).
    */
   candidateInputs(e: number, k: number): Record<string, number> {
-    const s = this.state;
-    const w = this.workload;
-    const { jobsPerEpisode: N, slots: S, numProcs: P } = this.dims;
-    const { slot, job, t, p, tpl, gt } = this.candidate(e, k);
-    const ss = e * S + slot;
-    const u = (ticks: number): number => ticks / TICKS_PER_UNIT;
-    return {
-      exec: u(w.exec[gt * P + p]),
-      fastestExec: u(w.fastest[gt]),
-      now: u(s.now[e]),
-      dataReady: u(this.dataReady(e, slot, t, p)),
-      pePlannedFree: u(s.pePlanned[e * P + p]),
-      upwardRank: u(w.rank[gt]),
-      jobArrival: u(s.jobArrival[e * N + job]),
-      jobTasksLeft: s.slotTasksLeft[ss],
-      jobTasks: w.templateTasks[tpl],
-      jobPathLeft: u(this.pathLeft(e, slot)),
-      peBusy: s.peFree[e * P + p] > s.now[e] ? 1 : 0,
-    };
+    return inputRecord(CANDIDATE_INPUTS, (x) =>
+      this.candidateFeatureInputs(e, k, copyInputs, x, 0),
+    );
   }
 
   /** The raw inputs of copy e's global features, named as the exported module's `stateInputs`. */
   stateInputs(e: number): Record<string, number> {
-    const s = this.state;
-    const { jobsPerEpisode: N, numProcs: P } = this.dims;
-    let idle = 0;
-    for (let p = 0; p < P; p++) if (s.peFree[e * P + p] <= s.now[e]) idle++;
-    return {
-      jobsInSystem: s.arrived[e] - s.finished[e],
-      readyTasks: s.readyTasks[e],
-      idleProcessors: idle,
-      processors: P,
-      jobsToArrive: N - s.arrived[e],
-      jobsPerEpisode: N,
-    };
+    return inputRecord(GLOBAL_INPUTS, (x) => this.globalFeatureInputs(e, copyInputs, x, 0));
   }
 
   /** Copy e's offered candidates as (job index, task, processor), for the baselines. */

@@ -9,6 +9,7 @@
 
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
+import { featureConstants } from '../../src/gpu/feature-constants.js';
 import { KernelBatch } from '../../src/gpu/kernel-batch.js';
 import {
   KERNEL_ENTRY_POINTS,
@@ -18,7 +19,7 @@ import {
 } from '../../src/gpu/kernel-env.js';
 import { buildLayout, type BufferLayout, type LayoutSpec } from '../../src/gpu/layout.js';
 import { ENV_NAME, MEAN_LATENCY, REWARD_SCALE, type SocConfig } from './env.js';
-import { CANDIDATE_FEATURES, GLOBAL_FEATURES, TIME_SCALE } from './features.js';
+import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
 import {
   FREE_SLOT,
   allocateSocState,
@@ -119,8 +120,6 @@ function constants(w: Workload, d: SocDims): string {
     ['MAX_CANDIDATES', u(d.maxCandidates)],
     ['NUM_TEMPLATES', u(w.numTemplates)],
     ['NUM_CLASSES', u(w.numClasses)],
-    ['NUM_CANDIDATE_FEATURES', u(CANDIDATE_FEATURES.length)],
-    ['NUM_GLOBAL_FEATURES', u(GLOBAL_FEATURES.length)],
     ['CANNOT_RUN', u(CANNOT_RUN)],
     ['FREE_SLOT', u(FREE_SLOT)],
     ['NOISE_ON', String(w.noiseScale !== 0)],
@@ -128,7 +127,8 @@ function constants(w: Workload, d: SocDims): string {
     ['NOISE_SCALE', f32Bits(w.noiseScale)],
     ['GAP_SCALE', f32Bits(w.gapScale)],
     ['REWARD_SCALE', f32Bits(REWARD_SCALE)],
-    ['TIME_TICKS', `${TIME_SCALE * TICKS_PER_UNIT}.0`],
+    ['TICKS_PER_UNIT', `${TICKS_PER_UNIT}.0`],
+    ...featureConstants(FEATURES),
   ];
   return list.map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }

@@ -10,6 +10,7 @@ import { jobshop } from '../../envs/jobshop/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { KernelVecEnv } from '../gpu/kernel-env.js';
+import type { FeatureModule } from './features.js';
 import type { MetricSpec, Policy, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
@@ -87,23 +88,6 @@ export interface Suite<C> {
 }
 
 /**
- * The feature module of an environment (envs/<name>/features.ts): the names the network sees and
- * the writers shared by the environment and exported dispatch functions.
- */
-export interface FeatureNames {
-  readonly candidate: readonly string[];
-  readonly global: readonly string[];
-  /** The fixed scales the features are divided by, recorded in checkpoints. */
-  readonly normalization: Readonly<Record<string, number>>;
-  /** The feature writers as standalone JavaScript, for exported dispatch modules. */
-  readonly source: {
-    readonly code: string;
-    readonly candidateFunction: string;
-    readonly globalFunction: string;
-  };
-}
-
-/**
  * A registered environment. `C` is its config (numEnvs included); `B` what its baselines,
  * validator and viewer read (the union of its two backends' batches).
  */
@@ -163,7 +147,12 @@ export interface EnvEntry<
   /** An SVG picture of the episode copy e has just finished (a Gantt chart), titled `title`. */
   view(env: Cpu | Kernel, config: C, e: number, title: string): string;
 
-  readonly features: FeatureNames;
+  /**
+   * The environment's feature module (envs/<name>/features.ts's FEATURES): names, scales (recorded
+   * in checkpoints), raw inputs and writers, shared by the environment, the kernel's generated
+   * constants and exported dispatch modules.
+   */
+  readonly features: FeatureModule;
 
   readonly training: {
     /** Rewards are multiplied by this before learning, to keep returns near unit scale. */

@@ -1,4 +1,4 @@
-/** `schedrl export --checkpoint FILE --out dispatch.mjs`: writes the module and its .d.ts. */
+/** `schedrl export --checkpoint FILE --out dispatch.mjs`: writes the module and its types (.d.mts). */
 
 import { UsageError } from '../core/errors.js';
 import { checkOutputPath, writeFileAtomic } from '../core/files.js';
@@ -19,7 +19,8 @@ export const exportCommand: EnvCommand = {
     checkpoint: { type: 'string', description: 'checkpoint to export (required)' },
     out: {
       type: 'string',
-      description: 'ES module to write (.mjs or .js); its .d.ts goes beside it',
+      description:
+        'ES module to write (.mjs or .js); its types (.d.mts, or .d.ts for .js) go beside it',
       default: 'dispatch.mjs',
     },
   },
@@ -42,7 +43,7 @@ export const exportCommand: EnvCommand = {
       candidateFeatures: entry.features.candidate,
       globalFeatures: entry.features.global,
     });
-    const { js, dts } = exportModule(c, entry.features.source, file);
+    const { js, dts } = exportModule(c, entry.features, file);
     const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
     writeFileAtomic(out, js);
     writeFileAtomic(dtsPath, dts);

@@ -1,8 +1,8 @@
 /**
  * `schedrl export`: a checkpoint becomes one ES module with no imports, for a scheduler to embed.
- * It holds the weights (base64 little-endian float32, decoded once at load), the environment's
- * own feature functions (the very code the environment runs, so that production sees the
- * training features), and:
+ * It holds the environment's feature module (envs/<env>/features.ts compiled, embedded as it is:
+ * the very code the environment runs, so that production sees the training features), the
+ * weights (base64 little-endian float32, decoded once at load), and:
  *
  *   scores(cand, glob, mask)   logits of every candidate (-Infinity where mask is 0)
  *   dispatch(cand, glob, mask) the index of the best legal candidate (first of equals)
@@ -13,31 +13,76 @@
  * parameter; a test checks that its decisions equal the tfjs policy's greedy decisions.
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parameterSpecs } from '../agents/network.js';
+import type { FeatureInput, FeatureModule } from '../core/features.js';
+import { packageRoot } from '../core/paths.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { serializeCheckpoint } from '../train/checkpoint.js';
 
-export interface FeatureSource {
-  readonly code: string;
-  readonly candidateFunction: string;
-  readonly globalFunction: string;
+/** Where the compiled feature module of environment `env` lies (the package ships dist/envs). */
+export function featureModulePath(env: string): string {
+  return join(packageRoot(), 'dist', 'envs', env, 'features.js');
 }
 
-/** Names of a function's parameters after the first two (out, offset), read from its source. */
-export function featureInputs(code: string, fn: string): string[] {
-  const m = new RegExp(`function\\s+${fn}\\s*\\(([^)]*)\\)`).exec(code);
-  if (m === null)
-    throw new Error(`export: feature function ${fn} not found in the environment's feature source`);
-  return m[1]
-    .split(',')
-    .map((p) =>
-      p
-        .trim()
-        .replace(/[=:].*$/, '')
-        .trim(),
-    )
-    .filter((p) => p !== '')
-    .slice(2);
+/**
+ * The compiled feature module as a function body that returns its FEATURES: the file as tsc
+ * wrote it, with only its `export` keywords and its source-map comment taken out. Refuses a
+ * module that imports anything, or that does not declare FEATURES.
+ */
+export function featureModuleBody(source: string, file: string): string {
+  if (
+    /^\s*import[\s{*'"]/m.test(source) ||
+    /\bimport\s*\(/.test(source) ||
+    /\brequire\s*\(/.test(source)
+  )
+    throw new Error(`export: ${file} imports something; a feature module must be self-contained`);
+  const body = source
+    .replace(/^export (?=(?:const|let|function|class) )/gm, '')
+    .replace(/^\/\/# sourceMappingURL=.*$/m, '')
+    .trimEnd();
+  if (/^export\b/m.test(body))
+    throw new Error(`export: ${file} has an export form other than 'export const|function|class'`);
+  if (!/^const FEATURES = /m.test(body))
+    throw new Error(`export: ${file} does not declare 'export const FEATURES'`);
+  return `${body}\nreturn FEATURES;`;
+}
+
+/** What a FeatureModule declares, without its functions: for comparing two of them. */
+function declaration(f: FeatureModule): string {
+  const { candidate, global, candidateInputs, globalInputs, scales } = f;
+  return JSON.stringify({ candidate, global, candidateInputs, globalInputs, scales });
+}
+
+/**
+ * Reads the compiled feature module of checkpoint `c`'s environment and checks that it declares
+ * what `features` (the running code's module) declares and what the policy was trained on, so
+ * that a stale build is never embedded.
+ */
+function featureModuleSource(c: Checkpoint, features: FeatureModule): string {
+  const file = featureModulePath(c.env.name);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`export: cannot read ${file}, the compiled feature module (run npm run build)`);
+  }
+  const body = featureModuleBody(source, file);
+  // The module's own code, evaluated in a scope of its own: it has no imports (checked above).
+  const compiled = new Function(`'use strict';\n${body}`)() as FeatureModule;
+  if (declaration(compiled) !== declaration(features))
+    throw new Error(`export: ${file} differs from the running feature module (run npm run build)`);
+  const same = (x: readonly string[], y: readonly string[]): boolean =>
+    x.length === y.length && x.every((v, i) => v === y[i]);
+  if (!same(c.features.candidate, features.candidate) || !same(c.features.global, features.global))
+    throw new Error(`export: the checkpoint's feature names are not ${c.env.name}'s`);
+  return body;
+}
+
+/** A doc comment (meaning and unit) and an optional number field, for the .d.mts records. */
+function field(input: FeatureInput): string {
+  return `  /** ${input.doc.replace(/\*\//g, '*\\/')} [${input.unit}] */\n  ${input.name}?: number;`;
 }
 
 export interface ExportedModule {
@@ -47,28 +92,37 @@ export interface ExportedModule {
 
 export function exportModule(
   c: Checkpoint,
-  features: FeatureSource,
+  features: FeatureModule,
   origin: string,
 ): ExportedModule {
   const a = c.architecture;
   const weightsJson = JSON.parse(serializeCheckpoint(c)) as {
     weights: Record<string, { shape: number[]; data: string }>;
   };
-  const candInputs = featureInputs(features.code, features.candidateFunction);
-  const globInputs = featureInputs(features.code, features.globalFunction);
+  const body = featureModuleSource(c, features);
+  const candInputs = features.candidateInputs;
+  const stateInputs = [
+    ...new Map([...candInputs, ...features.globalInputs].map((i) => [i.name, i])).values(),
+  ];
   const F = a.candidateFeatures;
   const G = a.globalFeatures;
   const H = a.hidden;
   const names = parameterSpecs(a).map((p) => p.name);
   const js = `// Generated by schedrl export from ${origin.replace(/[\r\n]/g, ' ')}.
 // Environment: ${c.env.name} ${JSON.stringify(c.env.options)}; trained with ${c.training.algo}, ${c.training.steps} steps, seed ${c.training.seed}.
-// No imports: the weights, the feature functions and the network are all below.
+// No imports: the feature module, the weights and the network are all below.
 
+// ---- The environment's feature module, ${c.env.name}/features.js as compiled, in a scope of its own.
+const features = (() => {
+${body}
+})();
+
+// ---- What this module was trained on and what featurize() takes.
 export const env = ${JSON.stringify(c.env.name)};
 export const candidateFeatureNames = ${JSON.stringify(c.features.candidate)};
 export const globalFeatureNames = ${JSON.stringify(c.features.global)};
-export const candidateInputs = ${JSON.stringify(candInputs)};
-export const stateInputs = ${JSON.stringify(globInputs)};
+export const candidateInputs = features.candidateInputs.map((i) => i.name);
+export const stateInputs = features.globalInputs.map((i) => i.name);
 
 const F = ${F};
 const G = ${G};
@@ -84,9 +138,6 @@ function decode(text) {
   return out;
 }
 const P = Object.fromEntries(Object.entries(WEIGHTS).map(([name, text]) => [name, decode(text)]));
-
-// ---- The environment's feature functions (${features.candidateFunction}, ${features.globalFunction}).
-${features.code}
 
 // ---- The candidate-scoring network (src/agents/network.ts).
 // x [n, I] times W [I, O] (row-major) plus b [O], into out [n, O], then tanh if asked.
@@ -156,9 +207,9 @@ function input(name, record, state, where) {
  */
 export function featurize(candidates, state) {
   const cand = new Float32Array(candidates.length * F);
-  candidates.forEach((c, k) => ${features.candidateFunction}(cand, k * F, ...candidateInputs.map((n) => input(n, c, state, \`candidate \${k}\`))));
+  candidates.forEach((c, k) => features.writeCandidate(cand, k * F, ...candidateInputs.map((n) => input(n, c, state, \`candidate \${k}\`))));
   const glob = new Float32Array(G);
-  ${features.globalFunction}(glob, 0, ...stateInputs.map((n) => input(n, null, state, 'state')));
+  features.writeGlobal(glob, 0, ...stateInputs.map((n) => input(n, null, state, 'state')));
   return { cand, glob };
 }
 
@@ -168,8 +219,6 @@ export function dispatchState(candidates, state, legal) {
   return dispatch(cand, glob, legal ? legal.map((l) => (l ? 1 : 0)) : undefined);
 }
 `;
-  const rec = (keys: readonly string[]): string =>
-    `{ ${keys.map((k) => `${k}: number`).join('; ')} }`;
   const dts = `// Generated by schedrl export. Environment: ${c.env.name}.
 export declare const env: string;
 export declare const candidateFeatureNames: readonly string[];
@@ -181,8 +230,14 @@ type Numbers = ArrayLike<number>;
 export declare function scores(cand: Numbers, glob: Numbers, mask?: Numbers): Float64Array;
 /** The index of the best legal candidate, or -1 when none is legal. */
 export declare function dispatch(cand: Numbers, glob: Numbers, mask?: Numbers): number;
-export type CandidateInput = Partial<${rec(candInputs)}>;
-export type StateInput = Partial<${rec([...new Set([...candInputs, ...globInputs])])}>;
+/** One candidate's raw inputs; a name missing here is read from the state record. */
+export interface CandidateInput {
+${candInputs.map(field).join('\n')}
+}
+/** The state's raw inputs, and candidate inputs shared by every candidate. */
+export interface StateInput {
+${stateInputs.map(field).join('\n')}
+}
 export declare function featurize(candidates: readonly CandidateInput[], state: StateInput): { cand: Float32Array; glob: Float32Array };
 export declare function dispatchState(candidates: readonly CandidateInput[], state: StateInput, legal?: readonly boolean[]): number;
 `;

@@ -305,7 +305,7 @@ export async function train(
       features: {
         candidate: spec.candidateFeatures,
         global: spec.globalFeatures,
-        normalization: entry.features.normalization,
+        normalization: entry.features.scales,
       },
       architecture,
       weights: await net.values(),

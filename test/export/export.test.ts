@@ -30,7 +30,7 @@ interface Dispatch {
 
 const tf = await useTfBackend('cpu');
 const checkpoint = jobshopCheckpoint(11, 32);
-const { js } = exportModule(checkpoint, jobshop.features.source, 'test');
+const { js } = exportModule(checkpoint, jobshop.features, 'test');
 const dir = mkdtempSync(join(tmpdir(), 'schedrl-export-'));
 writeFileSync(join(dir, 'dispatch.mjs'), js);
 const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as Dispatch;

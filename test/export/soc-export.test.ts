@@ -27,7 +27,7 @@ interface Dispatch {
 
 const tf = await useTfBackend('cpu');
 const checkpoint = socCheckpoint(5, 32);
-const { js } = exportModule(checkpoint, soc.features.source, 'test');
+const { js } = exportModule(checkpoint, soc.features, 'test');
 const dir = mkdtempSync(join(tmpdir(), 'schedrl-export-soc-'));
 writeFileSync(join(dir, 'dispatch.mjs'), js);
 const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as Dispatch;

@@ -309,7 +309,7 @@ export function randomCheckpoint(entry: AnyEnvEntry, seed = 3, hidden = 16): Che
     features: {
       candidate: entry.features.candidate,
       global: entry.features.global,
-      normalization: entry.features.normalization,
+      normalization: entry.features.scales,
     },
     architecture,
     weights,
@@ -335,7 +335,7 @@ interface ExportedDispatch {
 /** The exported dispatch module decides as the tfjs policy does greedily, on random states. */
 export async function expectExportMatchesTfjs(entry: AnyEnvEntry, steps = 150): Promise<void> {
   const checkpoint = randomCheckpoint(entry);
-  const { js } = exportModule(checkpoint, entry.features.source, 'conformance');
+  const { js } = exportModule(checkpoint, entry.features, 'conformance');
   const dir = mkdtempSync(join(tmpdir(), `schedrl-conformance-${entry.name}-`));
   writeFileSync(join(dir, 'dispatch.mjs'), js);
   const mod = (await import(pathToFileURL(join(dir, 'dispatch.mjs')).href)) as ExportedDispatch;

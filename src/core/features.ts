@@ -1,0 +1,39 @@
+/**
+ * The contract of an environment's feature module (envs/<env>/features.ts).
+ *
+ * A feature module declares, once, what a policy sees: the names of the candidate and global
+ * features, the fixed scales they are divided by, the ordered raw inputs each writer takes (with
+ * meaning and unit), and the two writers. Everything else is derived from it: the environment
+ * calls the writers, the kernel's WGSL constants (feature offsets and scales) are generated from
+ * the names and scales (src/gpu/feature-constants.ts), and `schedrl export` embeds the module's
+ * compiled JavaScript as it is (src/export/export.ts), so production computes the very numbers
+ * the policy trained on. For that the module has no imports (a type-only import compiles away).
+ */
+
+/** One raw input of a feature writer, in the order the writer takes its arguments. */
+export interface FeatureInput {
+  /** The argument's name, as callers of exported dispatch modules spell it. */
+  readonly name: string;
+  /** What it is, in one line. */
+  readonly doc: string;
+  /** Its unit (e.g. 'time units', 'µs', 'operations'); '0/1' for flags. */
+  readonly unit: string;
+}
+
+/** Writes features at `out[offset..]` from the inputs, positionally, allocating nothing. */
+export type FeatureWriter = (out: Float32Array, offset: number, ...inputs: number[]) => void;
+
+export interface FeatureModule {
+  /** Candidate feature names, in the order they are written (lower_snake_case). */
+  readonly candidate: readonly string[];
+  /** Global feature names, in the order they are written (lower_snake_case). */
+  readonly global: readonly string[];
+  /** The arguments of writeCandidate after (out, offset), in order. */
+  readonly candidateInputs: readonly FeatureInput[];
+  /** The arguments of writeGlobal after (out, offset), in order. */
+  readonly globalInputs: readonly FeatureInput[];
+  /** Every fixed scale the features are divided by (UPPER_SNAKE_CASE), recorded in checkpoints. */
+  readonly scales: Readonly<Record<string, number>>;
+  readonly writeCandidate: FeatureWriter;
+  readonly writeGlobal: FeatureWriter;
+}
