@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'runs/', 'envs/*/data/', 'checkpoints/'] },
+  { ignores: ['dist/', 'node_modules/', 'runs/', 'out/', 'envs/*/data/', 'checkpoints/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

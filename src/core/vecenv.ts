@@ -78,8 +78,9 @@ export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu'];
 
 /**
  * The same contract with asynchronous reset and step, which every backend can offer (a GPU step
- * ends with a readback). Trainers and evaluators use this one; the CPU reference also offers the
- * synchronous VecEnv.
+ * ends with a readback). The job shop's `createJobShopEnv` returns it for either backend and its
+ * `eval` steps it; training does not (it steps the CPU reference's synchronous VecEnv, or a
+ * DeviceVecEnv, src/gpu/device-env.ts, whose observations stay on the GPU).
  */
 export interface AsyncVecEnv {
   readonly backend: BackendName;

@@ -5,7 +5,7 @@
  * TypeScript reference and the kernel cannot disagree on where a field lives.
  *
  *   const layout = buildLayout({ job: { type: 'i32', fields: { jobReady: 'EJ', ... } } }, sizes);
- *   layout.views.job.jobReady   // Int32Array view, length numEnvs * maxJobs
+ *   layout.job.views.jobReady   // Int32Array view, length numEnvs * maxJobs
  *   wgslDeclarations(layout)    // var<storage, read_write> job: array<i32>; const JOB_READY = ...;
  */
 

@@ -1,9 +1,11 @@
 /**
- * Checkpoints (DESIGN.md, "Checkpoints"): one JSON file holding a format tag and version, the
+ * Checkpoints (docs/agents.md, "Checkpoints"): one JSON file holding a format tag and version, the
  * environment and its config, the feature names and normalization, the architecture, the weights
- * (base64 little-endian float32 per tensor), the optimizer state for resuming, and training
- * metadata. Written atomically; validated entirely before anything is used, so a truncated or
- * edited file is refused with a message naming the problem.
+ * (base64 little-endian float32 per tensor), the optimizer state for resuming (or null: a policy to
+ * play, such as a shipped checkpoint or a run's best.json, needs only its weights, and Adam's two
+ * moments would double its size), and training metadata. Written atomically; validated entirely
+ * before anything is used, so a truncated or edited file is refused with a message naming the
+ * problem.
  */
 
 import { endianness } from 'node:os';
@@ -41,6 +43,7 @@ export interface Checkpoint {
   readonly features: CheckpointFeatures;
   readonly architecture: Architecture;
   readonly weights: ReadonlyMap<string, Float32Array>;
+  /** Adam's state, which only resuming needs; null in a weights-only checkpoint. */
   readonly optimizer: AdamState | null;
   readonly training: TrainingMetadata;
 }
@@ -261,4 +264,22 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
 
 export function readCheckpoint(path: string): Checkpoint {
   return parseCheckpoint(readTextFile(path, 'checkpoint file'), path);
+}
+
+/** The checkpoint without its optimizer state: all that playing the policy needs. */
+export const weightsOnly = (c: Checkpoint): Checkpoint => ({ ...c, optimizer: null });
+
+/**
+ * Reads a checkpoint to resume training from, refusing one without optimizer state: restarting
+ * Adam from zero moments would silently train differently from the run it claims to continue.
+ */
+export function readResumeCheckpoint(path: string): Checkpoint & { readonly optimizer: AdamState } {
+  const c = readCheckpoint(path);
+  if (c.optimizer === null)
+    throw new InputError(
+      { file: path, field: 'optimizer' },
+      "holds no optimizer state (a weights-only checkpoint, such as a shipped policy or a run's " +
+        "best.json), so it cannot be resumed; resume from the run folder's checkpoint.json",
+    );
+  return { ...c, optimizer: c.optimizer };
 }

@@ -14,7 +14,7 @@ import type { AnyEnvEntry, CommandReport, EnvCommand, OptionValues } from '../co
 import { TF_BACKENDS } from '../agents/tfjs.js';
 import { BACKENDS } from '../core/vecenv.js';
 import { withBackend } from '../gpu/session.js';
-import { readCheckpoint } from './checkpoint.js';
+import { readResumeCheckpoint } from './checkpoint.js';
 import { createProgress } from './progress.js';
 import { checkCompatible } from '../agents/learned.js';
 import { configProblems, DEFAULT_CONFIG, derived, train, type TrainConfig } from './train.js';
@@ -175,7 +175,7 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
     },
     async run(values: OptionValues, log): Promise<CommandReport> {
       const resumeFile = optionalString(values, 'resume');
-      const resume = resumeFile === undefined ? undefined : readCheckpoint(resumeFile);
+      const resume = resumeFile === undefined ? undefined : readResumeCheckpoint(resumeFile);
       let config: TrainConfig;
       if (resume !== undefined) {
         if (resume.env.name !== entry.name)

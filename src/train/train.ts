@@ -26,7 +26,7 @@ import { findEnv, type AnyEnvEntry } from '../core/registry.js';
 import { validationSet } from './validation.js';
 import { Rng, hashString } from '../core/rng.js';
 import type { Checkpoint } from './checkpoint.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, weightsOnly, writeCheckpoint } from './checkpoint.js';
 import { learningCurveSvg } from './curve.js';
 import { MetricsLog } from './log.js';
 
@@ -229,6 +229,11 @@ export async function train(
     throw new Error(
       `train: bad config: ${problems.map(([f, e]) => `${f}: expected ${e}`).join('; ')}`,
     );
+  if (resume !== undefined && resume.optimizer === null) {
+    throw new Error(
+      "train: the checkpoint to resume holds no optimizer state (a weights-only checkpoint); resume from a run folder's checkpoint.json",
+    );
+  }
   if (resume !== undefined && resume.architecture.hidden !== config.hidden) {
     throw new Error(
       `train: the checkpoint's network is ${resume.architecture.hidden} wide, the config says ${config.hidden}`,
@@ -268,7 +273,7 @@ export async function train(
     resume?.weights ?? initialParameters(architecture, config.seed),
   );
   const adam = new Adam(tf, net.params);
-  if (resume?.optimizer) adam.load(resume.optimizer);
+  if (resume !== undefined) adam.load(resume.optimizer!);
 
   // Bookkeeping; a resumed run continues the step count and the learning-rate schedule.
   let globalStep = resume?.training.steps ?? 0;
@@ -334,7 +339,9 @@ export async function train(
       if (!w.every(Number.isFinite))
         throw new TrainingStopped(`${name} holds non-finite values; checkpoint not written`);
     }
-    writeCheckpoint(path, c);
+    // best.json is a policy to play or ship, not a point to resume from (that is checkpoint.json,
+    // the run's last state): its weights alone are a third of the file.
+    writeCheckpoint(path, path === checkpointPath ? c : weightsOnly(c));
     if (path === checkpointPath) lastCheckpointUpdate = updates;
   };
 

@@ -2,13 +2,20 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { initialParameters } from '../../src/agents/network.js';
+import { learnedPolicy, type LearnedPolicy } from '../../src/agents/learned.js';
 import { InputError } from '../../src/core/errors.js';
 import {
   parseCheckpoint,
   readCheckpoint,
+  readResumeCheckpoint,
   serializeCheckpoint,
+  weightsOnly,
   writeCheckpoint,
+  type Checkpoint,
 } from '../../src/train/checkpoint.js';
+import { playEpisodes } from '../../envs/jobshop/play.js';
+import { loadBundled } from '../../envs/jobshop/instances.js';
 import { jobshopCheckpoint } from '../support/checkpoints.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedrl-ckpt-'));
@@ -112,5 +119,87 @@ describe('checkpoints', () => {
       writeCheckpoint(join(path, 'not-a-dir', 'x.json'), jobshopCheckpoint(1)),
     ).toThrow();
     expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  describe('without optimizer state (shipped policies, best.json)', () => {
+    const base = jobshopCheckpoint(3);
+    const full: Checkpoint = {
+      ...base,
+      optimizer: {
+        step: 12,
+        m: initialParameters(base.architecture, 4),
+        v: initialParameters(base.architecture, 5),
+      },
+    };
+    const fullText = serializeCheckpoint(full);
+    // The edit docs/agents.md gives for stripping a file by hand (a node one-liner).
+    const strip = (t: string): string => {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      o.optimizer = null;
+      return JSON.stringify(o, null, 1) + '\n';
+    };
+
+    it('is what weightsOnly writes and what stripping a file by hand gives', () => {
+      const stripped = serializeCheckpoint(weightsOnly(full));
+      expect(strip(fullText)).toBe(stripped);
+      expect(stripped.length).toBeLessThan(fullText.length / 2);
+      const back = parseCheckpoint(stripped, 'stripped.json');
+      expect(back.optimizer).toBeNull();
+      for (const [name, w] of full.weights) expect(back.weights.get(name)).toEqual(w);
+      expect(back.training).toEqual(full.training);
+      // A file that leaves the field out altogether loads the same.
+      const o = JSON.parse(stripped) as Record<string, unknown>;
+      delete o.optimizer;
+      expect(parseCheckpoint(JSON.stringify(o), 'absent.json').optimizer).toBeNull();
+    });
+
+    it('still validates the optimizer state where a file has it', () => {
+      const back = parseCheckpoint(fullText, 'full.json');
+      expect(back.optimizer?.step).toBe(12);
+      for (const [name, m] of full.optimizer!.m) expect(back.optimizer?.m.get(name)).toEqual(m);
+      const o = JSON.parse(fullText) as {
+        optimizer: { v: Record<string, { shape: unknown }> };
+      };
+      o.optimizer.v.W1.shape = [2, 2];
+      refuse(JSON.stringify(o), /\(optimizer\.v\.W1\.shape\): expected \[14, 16\]/);
+    });
+
+    it('plays exactly as the checkpoint it was stripped from', async () => {
+      const play = async (c: Checkpoint): Promise<number[][]> => {
+        const opened: LearnedPolicy[] = [];
+        const outcomes = await playEpisodes(
+          ['ft06', 'la01'].map(loadBundled),
+          async () => {
+            const p = await learnedPolicy(c, 'p', { sample: false, seed: 1, backend: 'cpu' });
+            opened.push(p);
+            return p;
+          },
+          'active',
+        );
+        opened.forEach((p) => p.dispose());
+        return outcomes.map((o) => [o.makespan, ...o.schedule.start.flat()]);
+      };
+      const stripped = parseCheckpoint(strip(fullText), 'stripped.json');
+      expect(await play(stripped)).toEqual(await play(parseCheckpoint(fullText, 'full.json')));
+    });
+
+    it('cannot be resumed: the refusal names the file and says what it lacks', () => {
+      const path = join(dir, 'policy.json');
+      writeFileSync(path, strip(fullText));
+      expect(() => readResumeCheckpoint(path)).toThrow(InputError);
+      expect(() => readResumeCheckpoint(path)).toThrow(
+        /policy\.json \(optimizer\): holds no optimizer state .*cannot be resumed; resume from the run folder's checkpoint\.json/,
+      );
+      const fullPath = join(dir, 'checkpoint.json');
+      writeFileSync(fullPath, fullText);
+      expect(readResumeCheckpoint(fullPath).optimizer.step).toBe(12);
+    });
+
+    it('ships that way: the bundled policies hold weights only', () => {
+      for (const file of ['checkpoints/jobshop-ppo.json', 'checkpoints/soc-ppo.json']) {
+        expect(readCheckpoint(file).optimizer, file).toBeNull();
+        expect(() => readResumeCheckpoint(file)).toThrow(/holds no optimizer state/);
+      }
+    });
   });
 });

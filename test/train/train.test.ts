@@ -111,6 +111,12 @@ describe('training', () => {
     expect(result.best?.metric).toBe(Math.min(...evals));
     const best = readCheckpoint(join(out, 'best.json'));
     expect(best.training.evaluation?.greedy_jobshop_metric).toBe(Math.min(...evals));
+    // A policy to play or ship: weights only, so it cannot be resumed (checkpoint.json can).
+    expect(best.optimizer).toBeNull();
+    expect(readCheckpoint(join(out, 'checkpoint.json')).optimizer).not.toBeNull();
+    await expect(train(tiny(out, { totalSteps: 16 * 36 * 4 }), quiet, best)).rejects.toThrow(
+      /holds no optimizer state/,
+    );
   });
 });
 
