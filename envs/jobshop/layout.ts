@@ -8,6 +8,7 @@
  * EM copies x machine slots, EMS copies x machine slots x interval slots.
  */
 
+import { BATCH_FIELDS } from '../../src/core/batch-env.js';
 import {
   buildLayout,
   stateViews,
@@ -39,21 +40,12 @@ export const STATE_SPEC = {
       initialLowerBound: 'E',
       /** [E] total duration of the scheduled operations. */
       workDone: 'E',
-      /** [E] return accumulated so far in the current episode (rewards are integers). */
-      episodeReturn: 'E',
-      /** [E] decisions taken so far in the current episode. */
-      episodeLength: 'E',
       /** [E] instance index of the last finished episode (-1 for random instances). */
       finalInstanceIndex: 'E',
     },
   },
-  rng: {
-    type: 'u32',
-    fields: {
-      /** [E] RNG stream per copy, continued across auto-resets. */
-      rng: 'E',
-    },
-  },
+  /** The copy's random stream and its episode's running return and length (src/core/batch-env.ts). */
+  batch: BATCH_FIELDS,
   job: {
     type: 'i32',
     fields: {

@@ -9,6 +9,7 @@
  * over two buffers so that neither reaches the device's binding-size limit too early.
  */
 
+import { BATCH_FIELDS } from '../../src/core/batch-env.js';
 import {
   buildLayout,
   stateViews,
@@ -43,10 +44,6 @@ export const STATE_SPEC = {
       readyTasks: 'E',
       /** [E] keys the execution-time noise of this episode's tasks. */
       episodeKey: 'E',
-      /** [E] decisions taken so far in the current episode. */
-      episodeLength: 'E',
-      /** [E] return so far in the current episode, f32 bits. */
-      episodeReturn: 'E',
       /** [E] summed latency of finished jobs, ticks, low u32 word. */
       latencyLo: 'E',
       /** [E] its high word. */
@@ -71,13 +68,8 @@ export const STATE_SPEC = {
       candidate: 'EK',
     },
   },
-  rng: {
-    type: 'u32',
-    fields: {
-      /** [E] arrival stream of each copy, continued across auto-resets. */
-      rng: 'E',
-    },
-  },
+  /** The copy's random stream (arrivals and job types), its episode's return and length. */
+  batch: BATCH_FIELDS,
   task_state: {
     type: 'u32',
     fields: {
