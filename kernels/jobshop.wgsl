@@ -6,16 +6,17 @@
 //   place_candidate     env.ts placeCandidate
 //   reset_copy          env.ts resetCopy
 //   step_copy           env.ts stepCopy
+//   is_done             env.ts isDone
+//   episode_metric      env.ts episodeMetric
+//   end_episode         env.ts endEpisode
 //   write_observation   env.ts writeObservation (with features.ts)
 // The host (envs/jobshop/gpu.ts) prepends the generated header: the sizes and modes as constants,
 // every storage binding, and one offset constant per state field (derived from the same layout
-// as the CPU's typed arrays, so `job[JOB_READY + i]` here is `s.jobReady[i]` there), then
-// kernels/rng.wgsl (included below).
+// as the CPU's typed arrays, so `job[JOB_READY + i]` here is `s.jobReady[i]` there).
+// kernels/batch.wgsl (included below) is the loop around these functions: the `reset` and `step`
+// entry points, auto-reset and episode statistics, as src/core/batch-env.ts on the CPU.
 //
-//#include rng.wgsl
-//#include actions.wgsl
-
-override WORKGROUP_SIZE: u32 = 64u;
+//#include batch.wgsl
 
 // Integer state, masks and rewards are exact; features are computed in f32 (the CPU computes them
 // in f64 and rounds to f32), which the parity tests allow to differ by 1e-5 relative. The feature
@@ -168,13 +169,10 @@ fn reset_copy(e: u32) {
   env[LOWER_BOUND + e] = bound;
   env[INITIAL_LOWER_BOUND + e] = bound;
   env[WORK_DONE + e] = 0;
-  env[EPISODE_RETURN + e] = 0;
-  env[EPISODE_LENGTH + e] = 0;
-  write_observation(e, -1, -1);
 }
 
-// Schedules job a's next operation in copy e; returns the reward (an integer).
-fn step_copy(e: u32, a: u32) -> i32 {
+// Schedules job a's next operation in copy e; returns the reward (an integer, exact in f32).
+fn step_copy(e: u32, a: u32) -> f32 {
   let jb = e * MAX_JOBS + a;
   let o = u32(job[JOB_NEXT_OP + jb]);
   let op = jb * MAX_OPS + o;
@@ -207,7 +205,6 @@ fn step_copy(e: u32, a: u32) -> i32 {
   job[CAND_MACHINE + jb] = select(-1, op_instance[OP_MACHINE + op + 1u], i32(o + 1u) < job[JOB_NUM_OPS + jb]);
   env[OPS_LEFT + e] -= 1;
   env[WORK_DONE + e] += p;
-  env[EPISODE_LENGTH + e] += 1;
 
   // Only the chosen job and the jobs waiting for machine m can have a new start.
   let previous_bound = env[LOWER_BOUND + e];
@@ -221,31 +218,41 @@ fn step_copy(e: u32, a: u32) -> i32 {
   }
   env[LOWER_BOUND + e] = bound;
 
-  if (env[OPS_LEFT + e] == 0) {
-    var makespan = 0;
-    for (var k = 0u; k < num_jobs; k++) { makespan = max(makespan, job[JOB_READY + job_base + k]); }
-    let reward = select(0 - makespan, previous_bound - makespan, DENSE_REWARD);
-    step_out[TERMINATED + e] = 1;
-    step_out[FINAL_RETURN + e] = env[EPISODE_RETURN + e] + reward;
-    step_out[FINAL_LENGTH + e] = env[EPISODE_LENGTH + e];
-    step_out[FINAL_METRIC + e] = makespan;
-    for (var i = job_base * MAX_OPS; i < (job_base + MAX_JOBS) * MAX_OPS; i++) {
-      op_schedule[FINAL_START + i] = op_schedule[OP_START + i];
-    }
-    env[FINAL_INSTANCE_INDEX + e] = env[INSTANCE_INDEX + e];
-    reset_copy(e);
-    return reward;
+  if (is_done(e)) {
+    let makespan = i32(episode_metric(e).x);
+    return f32(select(0 - makespan, previous_bound - makespan, DENSE_REWARD));
   }
-  let reward = select(0, previous_bound - bound, DENSE_REWARD);
-  env[EPISODE_RETURN + e] += reward;
-  write_observation(e, i32(a), m);
-  return reward;
+  return f32(select(0, previous_bound - bound, DENSE_REWARD));
 }
 
-fn write_observation(e: u32, chosen: i32, machine: i32) {
+fn is_done(e: u32) -> bool {
+  return env[OPS_LEFT + e] == 0;
+}
+
+fn episode_metric(e: u32) -> vec2u {
+  let job_base = e * MAX_JOBS;
+  var makespan = 0;
+  for (var k = 0u; k < u32(env[NUM_JOBS + e]); k++) { makespan = max(makespan, job[JOB_READY + job_base + k]); }
+  return vec2u(u32(makespan), 0u);
+}
+
+fn end_episode(e: u32) {
+  let job_base = e * MAX_JOBS;
+  for (var i = job_base * MAX_OPS; i < (job_base + MAX_JOBS) * MAX_OPS; i++) {
+    op_schedule[FINAL_START + i] = op_schedule[OP_START + i];
+  }
+  env[FINAL_INSTANCE_INDEX + e] = env[INSTANCE_INDEX + e];
+}
+
+fn write_observation(e: u32, chosen: i32) {
   let job_base = e * MAX_JOBS;
   let mach_base = e * MAX_MACHINES;
   let num_jobs = u32(env[NUM_JOBS + e]);
+  var machine = -1;
+  if (chosen >= 0) {
+    let cj = job_base + u32(chosen);
+    machine = op_instance[OP_MACHINE + cj * MAX_OPS + u32(job[JOB_NEXT_OP + cj] - 1)];
+  }
 
   // Legal set. In the Giffler-Thompson modes, the pivot operation fixes M* and t*.
   var pivot_job = -1;
@@ -316,19 +323,4 @@ fn write_observation(e: u32, chosen: i32, machine: i32) {
     e * NUM_GLOBAL_FEATURES, env[OPS_LEFT + e], env[OPS_TOTAL + e], legal, env[NUM_JOBS + e],
     env[WORK_DONE + e], env[NUM_MACHINES + e], bound, env[INITIAL_LOWER_BOUND + e],
   );
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn reset(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS) { return; }
-  reset_copy(e);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn step(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS || atomicLoad(&status[0]) != 0u) { return; }
-  step_out[TERMINATED + e] = 0;
-  step_out[REWARD + e] = step_copy(e, u32(actions[e]));
 }

@@ -1,6 +1,6 @@
 // The counter-based generator of src/core/rng.ts, bit for bit (DESIGN.md, "Two step backends").
 // All arithmetic is u32 and wraps, as TypeScript's Math.imul and >>> 0 do.
-// Expects a storage buffer `rng: array<u32>` holding one stream state per environment copy.
+// Expects the state's `batch` buffer, whose field RNG holds one stream state per environment copy.
 
 fn rng_permute(state: u32) -> u32 {
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
@@ -30,11 +30,11 @@ fn rng_int(state: ptr<function, u32>, lo: i32, hi: i32) -> i32 {
   return lo + i32(rng_next(state) % u32(hi - lo + 1));
 }
 
-// The environment's own streams, rng[i], as src/core/rng.ts nextU32/nextUnit/nextInt.
+// The environment's own streams, batch[RNG + i], as src/core/rng.ts nextU32/nextUnit/nextInt.
 fn next_u32(i: u32) -> u32 {
-  var s = rng[i];
+  var s = batch[RNG + i];
   let out = rng_next(&s);
-  rng[i] = s;
+  batch[RNG + i] = s;
   return out;
 }
 
@@ -43,8 +43,8 @@ fn next_unit(i: u32) -> f32 {
 }
 
 fn next_int(i: u32, lo: i32, hi: i32) -> i32 {
-  var s = rng[i];
+  var s = batch[RNG + i];
   let out = rng_int(&s, lo, hi);
-  rng[i] = s;
+  batch[RNG + i] = s;
   return out;
 }

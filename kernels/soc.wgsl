@@ -1,27 +1,34 @@
 // Streams of DAG jobs on a heterogeneous SoC, one invocation per environment copy.
 //
-// This is envs/soc/env.ts in WGSL, function for function:
-//   start_episode      SocEnv.startEpisode (with arrivalGap, jobTemplate)
-//   admit              SocEnv.admit
-//   complete           SocEnv.complete
-//   advance            SocEnv.advance
-//   data_ready         SocEnv.dataReady
+// This is envs/soc/env.ts in WGSL, function for function and name for name:
+//   arrival_gap        env.ts arrivalGap
+//   draw_template      env.ts drawTemplate
 //   noisy_duration     env.ts noisyDuration
-//   step_copy          SocEnv.stepCopy
-//   write_observation  SocEnv.writeObservation (with keep, pathLeft and features.ts)
+//   start_episode      env.ts startEpisode
+//   admit              env.ts admit
+//   complete           env.ts complete (the host also records the finished job: finishedJob)
+//   advance            env.ts advance
+//   data_ready         env.ts dataReady
+//   reset_copy         env.ts resetCopy
+//   step_copy          env.ts stepCopy (with costReward)
+//   is_done            env.ts isDone
+//   episode_metric     env.ts episodeMetric
+//   end_episode        SocEnv.endEpisode (on the host it keeps the recorded jobs; nothing here)
+//   better, keep       env.ts better, keep (the TopK scratch is `keep_*` here)
+//   path_left          env.ts pathLeft
+//   write_observation  env.ts writeObservation (with features.ts)
 // The host (envs/soc/gpu.ts) prepends the generated header: sizes and scales as constants, the
 // workload tables (workload.ts), every state field's offset (layout.ts) and the bindings. Every
 // state word is u32; the episode return and the upward ranks are f32 stored as bits.
+// kernels/batch.wgsl (included below) is the loop around these functions: the `reset` and `step`
+// entry points, auto-reset and episode statistics, as src/core/batch-env.ts on the CPU.
 //
 // Integer state, masks, rewards and returns are exact on both backends: times are integer ticks,
 // the only floating-point steps are single f32 multiplies that IEEE rounds identically
 // (arrival gaps, noise, the reward scale) and f32 additions of the return. Features are computed
 // in f32 (the CPU computes them in f64), which the parity tests allow to differ by 1e-5 relative.
 //
-//#include rng.wgsl
-//#include actions.wgsl
-
-override WORKGROUP_SIZE: u32 = 64u;
+//#include batch.wgsl
 
 const WAITING = 0u;
 const READY = 1u;
@@ -83,11 +90,9 @@ fn start_episode(e: u32) {
   env[ADMITTED + e] = 0u;
   env[FINISHED + e] = 0u;
   env[READY_TASKS + e] = 0u;
-  env[EPISODE_LENGTH + e] = 0u;
-  env[EPISODE_RETURN + e] = 0u;
   env[LATENCY_LO + e] = 0u;
   env[LATENCY_HI + e] = 0u;
-  var s = rng[RNG + e];
+  var s = batch[RNG + e];
   env[EPISODE_KEY + e] = rng_next(&s);
   var time = 0u;
   for (var i = 0u; i < JOBS_PER_EPISODE; i++) {
@@ -95,7 +100,7 @@ fn start_episode(e: u32) {
     env[JOB_ARRIVAL + e * JOBS_PER_EPISODE + i] = time;
     env[JOB_TEMPLATE + e * JOBS_PER_EPISODE + i] = draw_template(rng_next(&s));
   }
-  rng[RNG + e] = s;
+  batch[RNG + e] = s;
   for (var p = 0u; p < NUM_PROCS; p++) {
     env[PE_FREE + e * NUM_PROCS + p] = 0u;
     env[PE_PLANNED + e * NUM_PROCS + p] = 0u;
@@ -203,6 +208,11 @@ fn data_ready(e: u32, slot: u32, t: u32, p: u32) -> u32 {
   return ready;
 }
 
+fn reset_copy(e: u32) {
+  start_episode(e);
+  advance(e);
+}
+
 fn step_copy(e: u32, a: u32) -> f32 {
   let packed = env[CANDIDATE + e * MAX_CANDIDATES + a];
   let slot = packed >> 24u;
@@ -222,17 +232,24 @@ fn step_copy(e: u32, a: u32) -> f32 {
   task_time[TASK_FINISH + i] = finish;
   env[PE_FREE + e * NUM_PROCS + p] = finish;
   env[READY_TASKS + e] -= 1u;
-  env[EPISODE_LENGTH + e] += 1u;
   let cost = advance(e);
   // env.ts costReward: pieces below 2^24 convert exactly, added in the same order; products
   // with powers of two are exact, so a fused multiply-add rounds as the CPU's two steps do.
   let upper = f32(cost.y) * 4294967296.0 + f32(cost.x >> 16u) * 65536.0;
-  let reward = select(-((upper + f32(cost.x & 0xffffu)) * REWARD_SCALE), 0.0, cost.x == 0u && cost.y == 0u);
-  env[EPISODE_RETURN + e] = bitcast<u32>(bitcast<f32>(env[EPISODE_RETURN + e]) + reward);
-  return reward;
+  return select(-((upper + f32(cost.x & 0xffffu)) * REWARD_SCALE), 0.0, cost.x == 0u && cost.y == 0u);
 }
 
-// The K best candidates so far, best first (SocEnv.keep).
+fn is_done(e: u32) -> bool {
+  return env[FINISHED + e] == JOBS_PER_EPISODE;
+}
+
+fn episode_metric(e: u32) -> vec2u {
+  return vec2u(env[LATENCY_LO + e], env[LATENCY_HI + e]);
+}
+
+fn end_episode(e: u32) {}
+
+// The K best candidates so far, best first (env.ts TopK).
 var<private> keep_rank: array<f32, MAX_CANDIDATES>;
 var<private> keep_finish: array<u32, MAX_CANDIDATES>;
 var<private> keep_job: array<u32, MAX_CANDIDATES>;
@@ -311,7 +328,7 @@ fn write_global_features(
   glob[off + GF_EPISODE_LEFT] = f32(jobs_to_arrive) / f32(jobs_per_episode);
 }
 
-fn write_observation(e: u32) {
+fn write_observation(e: u32, action: i32) {
   var count = 0u;
   for (var slot = 0u; slot < SLOTS; slot++) {
     let job = env[SLOT_JOB + e * SLOTS + slot];
@@ -365,31 +382,4 @@ fn write_observation(e: u32) {
     e * NUM_GLOBAL_FEATURES, env[ARRIVED + e] - env[FINISHED + e], env[READY_TASKS + e], idle,
     NUM_PROCS, JOBS_PER_EPISODE - env[ARRIVED + e], JOBS_PER_EPISODE,
   );
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn reset(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS) { return; }
-  start_episode(e);
-  advance(e);
-  write_observation(e);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn step(@builtin(global_invocation_id) id: vec3u) {
-  let e = id.x;
-  if (e >= NUM_ENVS || atomicLoad(&status[0]) != 0u) { return; }
-  step_out[REWARD + e] = bitcast<u32>(step_copy(e, u32(actions[e])));
-  step_out[TERMINATED + e] = 0u;
-  if (env[FINISHED + e] == JOBS_PER_EPISODE) {
-    step_out[TERMINATED + e] = 1u;
-    step_out[FINAL_RETURN + e] = env[EPISODE_RETURN + e];
-    step_out[FINAL_LENGTH + e] = env[EPISODE_LENGTH + e];
-    step_out[FINAL_LATENCY_LO + e] = env[LATENCY_LO + e];
-    step_out[FINAL_LATENCY_HI + e] = env[LATENCY_HI + e];
-    start_episode(e);
-    advance(e);
-  }
-  write_observation(e);
 }

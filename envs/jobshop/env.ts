@@ -1,10 +1,11 @@
 /**
  * The batched CPU reference of the job-shop environment.
  *
- * gymnax-style: `resetCopy`, `stepCopy` and `writeObservation` are plain functions over the
- * explicit `State` (structure of arrays, mutated in place, nothing allocated per step); the
- * `JobShopEnv` class only owns the buffers and loops over the batch. kernels/jobshop.wgsl mirrors
- * these functions one to one.
+ * gymnax-style: `resetCopy`, `stepCopy`, `isDone`, `episodeMetric`, `endEpisode` and
+ * `writeObservation` are plain functions over the explicit `State` (structure of arrays, mutated
+ * in place, nothing allocated per step), one copy at a time; `JobShopEnv` only binds them to its
+ * buffers, and src/core/batch-env.ts seeds, checks actions, loops over the copies, auto-resets and
+ * keeps the episode statistics. kernels/jobshop.wgsl mirrors these functions one to one.
  *
  * Schedule generation: a decision picks a job; its next operation starts at the earliest time its
  * job and its machine allow, inserted into an idle gap of the machine when it fits. Each job's
@@ -14,17 +15,8 @@
  */
 
 import { InputError } from '../../src/core/errors.js';
-import { seedStreams } from '../../src/core/rng.js';
-import {
-  allocateObservation,
-  allocateStepResult,
-  assertLegalActions,
-  type MetricSpec,
-  type Observation,
-  type ObservationSpec,
-  type StepResult,
-  type VecEnv,
-} from '../../src/core/vecenv.js';
+import { BatchEnv, type AllocatedState } from '../../src/core/batch-env.js';
+import type { MetricSpec, Observation } from '../../src/core/vecenv.js';
 import {
   CANDIDATE_FEATURES,
   GLOBAL_FEATURES,
@@ -188,14 +180,8 @@ export function placeCandidate(s: State, d: Dims, e: number, j: number): number 
   return start + s.jobWorkLeft[job];
 }
 
-/** Starts a new episode in copy e: next instance, empty schedule, candidates and observation. */
-export function resetCopy(
-  s: State,
-  d: Dims,
-  config: JobShopConfig,
-  obs: Observation,
-  e: number,
-): void {
+/** Starts a new episode in copy e: next instance, empty schedule and candidates. */
+export function resetCopy(s: State, d: Dims, config: JobShopConfig, e: number): void {
   const src = config.source;
   if (src.kind === 'random') {
     s.numJobs[e] = src.numJobs;
@@ -242,25 +228,13 @@ export function resetCopy(
   s.lowerBound[e] = bound;
   s.initialLowerBound[e] = bound;
   s.workDone[e] = 0;
-  s.episodeReturn[e] = 0;
-  s.episodeLength[e] = 0;
-  writeObservation(s, d, config, obs, e);
 }
 
 /**
- * Schedules the next operation of job `a` in copy e and returns the reward; sets
- * `out.terminated[e]` and, at the end of an episode, its statistics, then auto-resets the copy.
- * The action must already be known to be legal.
+ * Schedules the next operation of job `a` in copy e and returns the reward. The action must
+ * already be known to be legal.
  */
-export function stepCopy(
-  s: State,
-  d: Dims,
-  config: JobShopConfig,
-  obs: Observation,
-  out: StepResult,
-  e: number,
-  a: number,
-): number {
+export function stepCopy(s: State, d: Dims, config: JobShopConfig, e: number, a: number): number {
   const job = e * d.maxJobs + a;
   const o = s.jobNextOp[job];
   const opIdx = job * d.maxOps + o;
@@ -293,7 +267,6 @@ export function stepCopy(
   s.candMachine[job] = o + 1 < s.jobNumOps[job] ? s.opMachine[opIdx + 1] : -1;
   s.opsLeft[e]--;
   s.workDone[e] += p;
-  s.episodeLength[e]++;
 
   // Only the chosen job and the jobs waiting for machine m can have a new start, and starts only
   // move later, so the bound is the old bound or one of the recomputed job bounds.
@@ -309,33 +282,42 @@ export function stepCopy(
   }
   s.lowerBound[e] = bound;
 
-  if (s.opsLeft[e] === 0) {
-    let makespan = 0;
-    for (let k = 0; k < numJobs; k++) makespan = Math.max(makespan, s.jobReady[jobBase + k]);
-    // Written as differences so that a zero reward is +0, never -0.
-    const reward = config.reward === 'dense' ? previousBound - makespan : 0 - makespan;
-    out.terminated[e] = 1;
-    out.episodes.return[e] = s.episodeReturn[e] + reward;
-    out.episodes.length[e] = s.episodeLength[e];
-    out.episodes.metric[e] = makespan;
-    for (let i = jobBase * d.maxOps; i < (jobBase + d.maxJobs) * d.maxOps; i++)
-      s.finalStart[i] = s.opStart[i];
-    s.finalInstanceIndex[e] = s.instanceIndex[e];
-    resetCopy(s, d, config, obs, e);
-    return reward;
+  // Rewards are written as differences so that a zero reward is +0, never -0.
+  if (isDone(s, e)) {
+    const makespan = episodeMetric(s, d, e);
+    return config.reward === 'dense' ? previousBound - makespan : 0 - makespan;
   }
-  const reward = config.reward === 'dense' ? previousBound - bound : 0;
-  s.episodeReturn[e] += reward;
-  writeObservation(s, d, config, obs, e, a, m);
-  return reward;
+  return config.reward === 'dense' ? previousBound - bound : 0;
+}
+
+/** Whether copy e's schedule is complete. */
+export function isDone(s: State, e: number): boolean {
+  return s.opsLeft[e] === 0;
+}
+
+/** The makespan of copy e's schedule: the latest end of any job. */
+export function episodeMetric(s: State, d: Dims, e: number): number {
+  let makespan = 0;
+  for (let k = 0; k < s.numJobs[e]; k++)
+    makespan = Math.max(makespan, s.jobReady[e * d.maxJobs + k]);
+  return makespan;
+}
+
+/** Keeps copy e's finished schedule and its instance index across the auto-reset. */
+export function endEpisode(s: State, d: Dims, e: number): void {
+  const jobBase = e * d.maxJobs;
+  for (let i = jobBase * d.maxOps; i < (jobBase + d.maxJobs) * d.maxOps; i++)
+    s.finalStart[i] = s.opStart[i];
+  s.finalInstanceIndex[e] = s.instanceIndex[e];
 }
 
 /**
  * Writes copy e's mask, candidate features and global features from its state.
  *
- * After a step that scheduled job `chosen` on `machine`, only that job and the jobs waiting for
- * that machine have new job or machine features; the other candidates get only their two
- * state-relative features rewritten. `chosen = -1` rewrites everything (after a reset).
+ * After a step that scheduled job `chosen`, only that job and the jobs waiting for the machine of
+ * the operation it just scheduled have new job or machine features; the other candidates get
+ * only their two state-relative features rewritten. `chosen = -1` rewrites everything (after a
+ * reset).
  */
 export function writeObservation(
   s: State,
@@ -344,7 +326,6 @@ export function writeObservation(
   obs: Observation,
   e: number,
   chosen = -1,
-  machine = -1,
 ): void {
   const K = d.maxJobs;
   const F = NUM_CANDIDATE_FEATURES;
@@ -353,6 +334,8 @@ export function writeObservation(
   const numJobs = s.numJobs[e];
   const mask = obs.mask;
   const cand = obs.cand;
+  const chosenJob = jobBase + chosen;
+  const machine = chosen < 0 ? -1 : s.opMachine[chosenJob * d.maxOps + s.jobNextOp[chosenJob] - 1];
 
   // Legal set. In the Giffler-Thompson modes, the pivot operation fixes the machine M* and the
   // time t*: its completion c* (conflict) or its start s* (nondelay).
@@ -439,51 +422,46 @@ export function writeObservation(
   );
 }
 
-export class JobShopEnv implements VecEnv {
-  readonly numEnvs: number;
+export class JobShopEnv extends BatchEnv<State> {
   readonly config: JobShopConfig;
   readonly dims: Dims;
-  readonly spec: ObservationSpec;
   readonly metric = MAKESPAN;
-  readonly state: State;
-  readonly obs: Observation;
-  private readonly result: StepResult;
-  private seeded = false;
 
   constructor(config: JobShopConfig) {
-    this.config = config;
-    this.dims = deriveDims(config);
-    this.numEnvs = config.numEnvs;
-    this.spec = {
-      maxCandidates: this.dims.maxJobs,
+    const dims = deriveDims(config);
+    const spec = {
+      maxCandidates: dims.maxJobs,
       candidateFeatures: CANDIDATE_FEATURES,
       globalFeatures: GLOBAL_FEATURES,
     };
-    this.state = allocateState(this.dims).state;
-    this.obs = allocateObservation(this.numEnvs, this.spec);
-    this.result = allocateStepResult(this.numEnvs);
+    super(ENV_NAME, spec, allocateState(dims));
+    this.config = config;
+    this.dims = dims;
   }
 
-  reset(seed: number): Observation {
-    const s = this.state;
-    seedStreams(s.rng, seed >>> 0);
-    s.episode.fill(0);
-    s.finalStart.fill(-1);
-    s.finalInstanceIndex.fill(-1);
-    for (let e = 0; e < this.numEnvs; e++) resetCopy(s, this.dims, this.config, this.obs, e);
-    this.seeded = true;
-    return this.obs;
+  protected allocate(): AllocatedState<State> {
+    return allocateState(this.dims);
   }
-
-  step(actions: Int32Array): StepResult {
-    if (!this.seeded) throw new Error('jobshop: call reset(seed) before step()');
-    assertLegalActions(ENV_NAME, this.obs.mask, this.dims.maxJobs, actions);
-    const out = this.result;
-    out.terminated.fill(0);
-    for (let e = 0; e < this.numEnvs; e++) {
-      out.reward[e] = stepCopy(this.state, this.dims, this.config, this.obs, out, e, actions[e]);
-    }
-    return out;
+  protected resetCopy(e: number): void {
+    resetCopy(this.state, this.dims, this.config, e);
+  }
+  protected stepCopy(e: number, a: number): number {
+    return stepCopy(this.state, this.dims, this.config, e, a);
+  }
+  protected isDone(e: number): boolean {
+    return isDone(this.state, e);
+  }
+  protected episodeMetric(e: number): number {
+    return episodeMetric(this.state, this.dims, e);
+  }
+  protected metricValue(makespan: number): number {
+    return makespan;
+  }
+  protected override endEpisode(e: number): void {
+    endEpisode(this.state, this.dims, e);
+  }
+  protected writeObservation(e: number, action: number): void {
+    writeObservation(this.state, this.dims, this.config, this.obs, e, action);
   }
 
   /** The instance copy e is playing now. */

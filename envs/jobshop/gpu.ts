@@ -3,10 +3,11 @@
  *
  * State lives in storage buffers laid out exactly like the CPU's typed arrays (layout.ts), so a
  * readback of the state buffers gives a `State` that the CPU reference can be compared with field
- * by field. Stepping, readback and on-device actions are src/gpu/kernel-env.ts's; this file adds
- * the instance table, the constants and the meaning of `step_out`.
+ * by field. Stepping, readback, on-device actions and `step_out` are src/gpu/kernel-env.ts's; this
+ * file adds the instance table and the constants.
  */
 
+import type { AllocatedState } from '../../src/core/batch-env.js';
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { featureConstants } from '../../src/gpu/feature-constants.js';
@@ -17,7 +18,7 @@ import {
   observationIo,
   type KernelEntryPoint,
 } from '../../src/gpu/kernel-env.js';
-import { buildLayout, type BufferLayout, type LayoutSpec } from '../../src/gpu/layout.js';
+import { buildLayout, type LayoutSpec } from '../../src/gpu/layout.js';
 import {
   ENV_NAME,
   MAKESPAN,
@@ -27,7 +28,7 @@ import {
   readSchedule,
 } from './env.js';
 import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
-import { allocateState, type StateLayout } from './layout.js';
+import { allocateState } from './layout.js';
 import type { JobShopVecEnv } from './backend.js';
 import type { Dims, Instance, JobShopConfig, Schedule, ScheduleMode, State } from './types.js';
 
@@ -47,14 +48,6 @@ const INSTANCE_SPEC = {
     },
   },
 } as const satisfies LayoutSpec;
-
-/** Rewards and the finished episode's return, length and makespan (all integers). */
-const STEP_OUT = {
-  type: 'i32',
-  fields: { reward: 'E', terminated: 'E', finalReturn: 'E', finalLength: 'E', finalMetric: 'E' },
-} as const;
-
-type StepOutLayout = BufferLayout<'i32', keyof typeof STEP_OUT.fields>;
 
 function instanceTable(config: JobShopConfig, d: Dims) {
   const list: readonly Instance[] = config.source.kind === 'fixed' ? config.source.instances : [];
@@ -108,63 +101,47 @@ export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv 
   readonly metric = MAKESPAN;
   readonly config: JobShopConfig;
   readonly dims: Dims;
-  private readonly out: StepOutLayout['views'];
 
   private constructor(
     config: JobShopConfig,
     dims: Dims,
     spec: ObservationSpec,
     batch: KernelBatch<KernelEntryPoint>,
-    parts: { state: State; stateBuffers: StateLayout; stepOut: StepOutLayout },
+    allocated: AllocatedState<State>,
+    io: ReturnType<typeof observationIo>,
   ) {
-    super(ENV_NAME, spec, batch, parts);
+    super(ENV_NAME, spec, batch, allocated, io);
     this.config = config;
     this.dims = dims;
-    this.out = parts.stepOut.views;
   }
 
   /** Builds buffers and pipelines for `config` on `gpu`'s device. */
   static async create(config: JobShopConfig, gpu: GpuContext): Promise<JobShopGpuEnv> {
     const d = deriveDims(config);
-    const { state, layout } = allocateState(d);
+    const allocated = allocateState(d);
     const { table, count } = instanceTable(config, d);
     const spec = {
       maxCandidates: d.maxJobs,
       candidateFeatures: CANDIDATE_FEATURES,
       globalFeatures: GLOBAL_FEATURES,
     };
-    const io = observationIo(spec, d.numEnvs, STEP_OUT);
+    const io = observationIo(spec, d.numEnvs);
     const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
       kernel: 'jobshop',
       numEnvs: d.numEnvs,
       constants: constants(config, d, count),
-      layouts: [layout, table, io],
+      layouts: [allocated.layout, table, io],
       entryPoints: KERNEL_ENTRY_POINTS,
     });
-    return new JobShopGpuEnv(config, d, spec, batch, {
-      state,
-      stateBuffers: layout,
-      stepOut: io.step_out,
-    });
+    return new JobShopGpuEnv(config, d, spec, batch, allocated, io);
   }
 
-  protected freshState(): { buffers: StateLayout; rng: Uint32Array } {
-    const { state, layout } = allocateState(this.dims);
-    return { buffers: layout, rng: state.rng };
+  protected allocate(): AllocatedState<State> {
+    return allocateState(this.dims);
   }
 
-  protected decodeStep(): void {
-    const o = this.out;
-    const r = this.result;
-    for (let e = 0; e < this.numEnvs; e++) {
-      r.reward[e] = o.reward[e];
-      r.terminated[e] = o.terminated[e];
-      if (o.terminated[e] === 1) {
-        r.episodes.return[e] = o.finalReturn[e];
-        r.episodes.length[e] = o.finalLength[e];
-        r.episodes.metric[e] = o.finalMetric[e];
-      }
-    }
+  protected metricValue(makespan: number): number {
+    return makespan;
   }
 
   instance(e: number): Instance {

@@ -19,6 +19,7 @@ import {
   streamConfig,
 } from './streams.js';
 import { validateStream } from './validate.js';
+import { renderSocGantt } from './viewer.js';
 
 function isBaseline(name: string): name is SocBaseline {
   return (SOC_BASELINES as readonly string[]).includes(name);
@@ -85,9 +86,10 @@ export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
     const jobs = finished(env, e);
     if (jobs === null)
       throw new Error('soc: the kernel keeps no schedules to draw; use --backend cpu');
-    void config;
-    void title;
-    throw new Error('soc: the viewer lands with the template branch');
+    return renderSocGantt(jobs, config.platform, {
+      title,
+      templateNames: config.jobs.map((j) => j.name),
+    });
   },
 
   features: FEATURES,

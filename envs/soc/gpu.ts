@@ -7,6 +7,7 @@
  * on the same device reads in place; `step` uploads host actions and reads results back.
  */
 
+import type { AllocatedState } from '../../src/core/batch-env.js';
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { featureConstants } from '../../src/gpu/feature-constants.js';
@@ -17,17 +18,10 @@ import {
   observationIo,
   type KernelEntryPoint,
 } from '../../src/gpu/kernel-env.js';
-import { buildLayout, type BufferLayout, type LayoutSpec } from '../../src/gpu/layout.js';
-import { ENV_NAME, MEAN_LATENCY, REWARD_SCALE, type SocConfig } from './env.js';
+import { buildLayout, type LayoutSpec } from '../../src/gpu/layout.js';
+import { ENV_NAME, MEAN_LATENCY, REWARD_SCALE, meanLatency, type SocConfig } from './env.js';
 import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
-import {
-  FREE_SLOT,
-  allocateSocState,
-  socDims,
-  type SocDims,
-  type SocState,
-  type SocStateLayout,
-} from './layout.js';
+import { FREE_SLOT, allocateSocState, socDims, type SocDims, type SocState } from './layout.js';
 import {
   CANNOT_RUN,
   EXP_KNOTS,
@@ -59,22 +53,6 @@ const WORKLOAD_SPEC = {
     },
   },
 } as const satisfies LayoutSpec;
-
-/** reward and finalReturn are f32 bits; the latency sum is two words. */
-const STEP_OUT = {
-  type: 'u32',
-  fields: {
-    reward: 'E',
-    terminated: 'E',
-    finalReturn: 'E',
-    finalLength: 'E',
-    finalLatencyLo: 'E',
-    finalLatencyHi: 'E',
-  },
-} as const;
-
-type StepOutLayout = BufferLayout<'u32', keyof typeof STEP_OUT.fields>;
-type StepOutViews = StepOutLayout['views'];
 
 function workloadTable(w: Workload) {
   const table = buildLayout(WORKLOAD_SPEC, {
@@ -137,68 +115,45 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
   readonly metric = MEAN_LATENCY;
   readonly config: SocConfig;
   readonly dims: SocDims;
-  private readonly out: StepOutViews;
-  private readonly reward: Float32Array;
-  private readonly finalReturn: Float32Array;
 
   private constructor(
     config: SocConfig,
     dims: SocDims,
     spec: ObservationSpec,
     batch: KernelBatch<KernelEntryPoint>,
-    parts: { state: SocState; stateBuffers: SocStateLayout; stepOut: StepOutLayout },
+    allocated: AllocatedState<SocState>,
+    io: ReturnType<typeof observationIo>,
   ) {
-    super(ENV_NAME, spec, batch, parts);
+    super(ENV_NAME, spec, batch, allocated, io);
     this.config = config;
     this.dims = dims;
-    this.out = parts.stepOut.views;
-    const f32 = (v: Uint32Array): Float32Array =>
-      new Float32Array(v.buffer, v.byteOffset, v.length);
-    this.reward = f32(this.out.reward);
-    this.finalReturn = f32(this.out.finalReturn);
   }
 
   static async create(config: SocConfig, gpu: GpuContext): Promise<SocGpuEnv> {
     const w = compileWorkload(config);
     const d = socDims(w, config.numEnvs, config.maxCandidates);
-    const { state, layout } = allocateSocState(d);
+    const allocated = allocateSocState(d);
     const spec: ObservationSpec = {
       maxCandidates: d.maxCandidates,
       candidateFeatures: CANDIDATE_FEATURES,
       globalFeatures: GLOBAL_FEATURES,
     };
-    const io = observationIo(spec, d.numEnvs, STEP_OUT);
+    const io = observationIo(spec, d.numEnvs);
     const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
       kernel: 'soc',
       numEnvs: d.numEnvs,
       constants: constants(w, d),
-      layouts: [layout, workloadTable(w), io],
+      layouts: [allocated.layout, workloadTable(w), io],
       entryPoints: KERNEL_ENTRY_POINTS,
     });
-    return new SocGpuEnv(config, d, spec, batch, {
-      state,
-      stateBuffers: layout,
-      stepOut: io.step_out,
-    });
+    return new SocGpuEnv(config, d, spec, batch, allocated, io);
   }
 
-  protected freshState(): { buffers: SocStateLayout; rng: Uint32Array } {
-    const { state, layout } = allocateSocState(this.dims);
-    return { buffers: layout, rng: state.rng };
+  protected allocate(): AllocatedState<SocState> {
+    return allocateSocState(this.dims);
   }
 
-  protected decodeStep(): void {
-    const N = this.dims.jobsPerEpisode;
-    const o = this.out;
-    const r = this.result;
-    for (let e = 0; e < this.numEnvs; e++) {
-      r.reward[e] = this.reward[e];
-      r.terminated[e] = o.terminated[e];
-      if (o.terminated[e] === 0) continue;
-      r.episodes.return[e] = this.finalReturn[e];
-      r.episodes.length[e] = o.finalLength[e];
-      const latency = o.finalLatencyHi[e] * 2 ** 32 + o.finalLatencyLo[e];
-      r.episodes.metric[e] = latency / N / TICKS_PER_UNIT;
-    }
+  protected metricValue(ticks: number): number {
+    return meanLatency(ticks, this.dims.jobsPerEpisode);
   }
 }

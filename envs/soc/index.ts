@@ -11,3 +11,4 @@ export { randomDag } from './generator.js';
 export { cpop, etf, heft, peft } from './static.js';
 export type * from './types.js';
 export { validateDagSchedule } from './validate.js';
+export { renderSocGantt } from './viewer.js';

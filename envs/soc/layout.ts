@@ -9,7 +9,14 @@
  * over two buffers so that neither reaches the device's binding-size limit too early.
  */
 
-import { buildLayout, type Layout, type LayoutSpec } from '../../src/gpu/layout.js';
+import { BATCH_FIELDS } from '../../src/core/batch-env.js';
+import {
+  buildLayout,
+  stateViews,
+  type Layout,
+  type LayoutSpec,
+  type StateOf,
+} from '../../src/gpu/layout.js';
 import type { Workload } from './workload.js';
 
 /** A free job slot, and the job index it holds otherwise. */
@@ -25,49 +32,69 @@ export const STATE_SPEC = {
   env: {
     type: 'u32',
     fields: {
-      /** Simulated time, in ticks. */
+      /** [E] simulated time, in ticks. */
       now: 'E',
-      /** Jobs of the episode that have arrived (arrival <= now), admitted or not. */
+      /** [E] jobs of the episode that have arrived (arrival <= now), admitted or not. */
       arrived: 'E',
-      /** Jobs given a slot; jobs arrived - admitted wait for one. */
+      /** [E] jobs given a slot; jobs arrived - admitted wait for one. */
       admitted: 'E',
+      /** [E] jobs of the episode that have finished. */
       finished: 'E',
-      /** Ready tasks over all admitted jobs. */
+      /** [E] ready tasks over all admitted jobs. */
       readyTasks: 'E',
-      /** Keys the execution-time noise of this episode's tasks. */
+      /** [E] keys the execution-time noise of this episode's tasks. */
       episodeKey: 'E',
-      episodeLength: 'E',
-      /** f32 bits. */
-      episodeReturn: 'E',
-      /** Summed latency of finished jobs, ticks, as two u32 words. */
+      /** [E] summed latency of finished jobs, ticks, low u32 word. */
       latencyLo: 'E',
+      /** [E] its high word. */
       latencyHi: 'E',
+      /** [E] candidates offered now (the rest of the K slots are masked). */
       numCandidates: 'E',
-      /** When each PE's reserved work really ends (the simulation's truth). */
+      /** [E, P] when each PE's reserved work really ends (the simulation's truth). */
       peFree: 'EP',
-      /** When schedulers expect it to end: the same work at the tables' times. */
+      /** [E, P] when schedulers expect it to end: the same work at the tables' times. */
       pePlanned: 'EP',
+      /** [E, N] arrival time of each job of the episode, ticks (the first at 0). */
       jobArrival: 'EN',
+      /** [E, N] template (job type) of each job of the episode. */
       jobTemplate: 'EN',
+      /** [E, S] job held by each slot, FREE_SLOT when free. */
       slotJob: 'ES',
+      /** [E, S] unfinished tasks of the slot's job. */
       slotTasksLeft: 'ES',
+      /** [E, S] latest finish of the slot's finished tasks (its arrival before the first). */
       slotLastFinish: 'ES',
-      /** The offered candidates: slot << 24 | task << 8 | processor. */
+      /** [E, K] the offered candidates: slot << 24 | task << 8 | processor. */
       candidate: 'EK',
     },
   },
-  /** Arrival stream of each copy (DESIGN.md's generator). */
-  rng: { type: 'u32', fields: { rng: 'E' } },
+  /** The copy's random stream (arrivals and job types), its episode's return and length. */
+  batch: BATCH_FIELDS,
   task_state: {
     type: 'u32',
-    fields: { taskStatus: 'EST', taskPredsLeft: 'EST', taskProc: 'EST' },
+    fields: {
+      /** [E, S, T] WAITING, READY, RUNNING or DONE (slots beyond the job's tasks are DONE). */
+      taskStatus: 'EST',
+      /** [E, S, T] predecessors not yet finished. */
+      taskPredsLeft: 'EST',
+      /** [E, S, T] processor the task was assigned to. */
+      taskProc: 'EST',
+    },
   },
-  task_time: { type: 'u32', fields: { taskStart: 'EST', taskFinish: 'EST' } },
+  task_time: {
+    type: 'u32',
+    fields: {
+      /** [E, S, T] start, ticks. */
+      taskStart: 'EST',
+      /** [E, S, T] finish, ticks. */
+      taskFinish: 'EST',
+    },
+  },
 } as const satisfies LayoutSpec;
 
 export type SocStateLayout = Layout<typeof STATE_SPEC>;
-type Fields<B extends keyof SocStateLayout> = SocStateLayout[B]['views'];
-export type SocState = Fields<'env'> & Fields<'rng'> & Fields<'task_state'> & Fields<'task_time'>;
+/** The explicit state of a batch: every field above as its typed view. */
+export type SocState = StateOf<typeof STATE_SPEC>;
 
 export interface SocDims {
   readonly numEnvs: number;
@@ -104,11 +131,5 @@ export function stateSizes(d: SocDims): Record<string, number> {
 /** A zeroed state and the layout it lives in (the GPU backend uploads `layout.*.data`). */
 export function allocateSocState(d: SocDims): { state: SocState; layout: SocStateLayout } {
   const layout = buildLayout(STATE_SPEC, stateSizes(d));
-  const state: SocState = {
-    ...layout.env.views,
-    ...layout.rng.views,
-    ...layout.task_state.views,
-    ...layout.task_time.views,
-  };
-  return { state, layout };
+  return { state: stateViews(layout), layout };
 }

@@ -10,6 +10,7 @@ import { jobshop } from '../../envs/jobshop/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { KernelVecEnv } from '../gpu/kernel-env.js';
+import type { BatchState } from './batch-env.js';
 import type { FeatureModule } from './features.js';
 import type { MetricSpec, Policy, VecEnv } from './vecenv.js';
 
@@ -44,7 +45,7 @@ export interface EnvCommand {
  * A batch stepped by a WGSL kernel: asynchronous, observations kept on the device, its state
  * read back on request (`syncState`) for baselines and validators.
  */
-export type KernelEnv = KernelVecEnv<object>;
+export type KernelEnv = KernelVecEnv<BatchState>;
 
 /** A batch of either backend, as the shared commands hold it. */
 export type AnyBatch = VecEnv | KernelEnv;

@@ -13,12 +13,13 @@ const OUTPUT_MULTIPLIER = 277803737;
 const UNIT_SCALE = 1 / 16777216;
 
 /** The output permutation of one generator step, applied to an already advanced state. */
-function permute(state: number): number {
+export function permute(state: number): number {
   const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, OUTPUT_MULTIPLIER) >>> 0;
   return ((word >>> 22) ^ word) >>> 0;
 }
 
-function advance(state: number): number {
+/** One generator step of the state (without the output permutation). */
+export function advance(state: number): number {
   return (Math.imul(state, MULTIPLIER) + INCREMENT) >>> 0;
 }
 

@@ -1,15 +1,18 @@
 /**
  * The WebGPU side of any environment: a batch whose state lives in storage buffers laid out like
- * the CPU reference's typed arrays, stepped by a kernel with the entry points every environment
- * kernel has (`reset`, `step`, and `check_actions` and `random_actions` from kernels/actions.wgsl).
+ * the CPU reference's typed arrays, stepped by a kernel that includes kernels/batch.wgsl (the
+ * `reset` and `step` entry points around the kernel's per-copy functions, and `check_actions` and
+ * `random_actions` from kernels/actions.wgsl).
  *
  * Observations are written into buffers that an agent on the same device reads in place
  * (`buffers`); `step` uploads host actions and reads results back, `stepOnDevice` takes actions
  * from the `actions` buffer and reads nothing. An illegal action leaves the whole batch untouched,
- * and so does every later step until the next read reports it. A subclass says how its state is seeded and how its kernel's
- * `step_out` buffer reads as a StepResult.
+ * and so does every later step until the next read reports it. Every kernel writes the same
+ * `step_out` (STEP_OUT), read here; a subclass says how its state is allocated and what its
+ * episode metric's count means (the same `metricValue` as its CPU reference).
  */
 
+import type { AllocatedState, BatchState } from '../core/batch-env.js';
 import { seedStreams } from '../core/rng.js';
 import {
   allocateObservation,
@@ -21,7 +24,7 @@ import {
 } from '../core/vecenv.js';
 import type { DeviceVecEnv } from './device-env.js';
 import type { KernelBatch } from './kernel-batch.js';
-import { buildLayout, type BufferLayout, type BufferSpec, type LayoutSpec } from './layout.js';
+import { buildLayout, type BufferLayout, type LayoutSpec } from './layout.js';
 
 export type KernelEntryPoint = 'reset' | 'check_actions' | 'step' | 'random_actions';
 export const KERNEL_ENTRY_POINTS: readonly KernelEntryPoint[] = [
@@ -31,19 +34,31 @@ export const KERNEL_ENTRY_POINTS: readonly KernelEntryPoint[] = [
   'random_actions',
 ];
 
-/** The observation and action buffers every kernel binds, plus the environment's `step_out`. */
-export function observationIo<T extends BufferSpec>(
-  spec: ObservationSpec,
-  numEnvs: number,
-  stepOut: T,
-) {
+/**
+ * What kernels/batch.wgsl's `step` writes for each copy: the reward and, when the episode ended,
+ * its return (both f32 bits), length and metric count (a u64 as two words).
+ */
+export const STEP_OUT = {
+  type: 'u32',
+  fields: {
+    reward: 'E',
+    terminated: 'E',
+    finalReturn: 'E',
+    finalLength: 'E',
+    finalMetricLo: 'E',
+    finalMetricHi: 'E',
+  },
+} as const;
+
+/** The observation, action and step-result buffers every kernel binds. */
+export function observationIo(spec: ObservationSpec, numEnvs: number) {
   const io = {
     actions: { type: 'i32', fields: { actions: 'E' } },
     action_rng: { type: 'u32', fields: { actionRng: 'E' } },
     cand: { type: 'f32', fields: { cand: 'EKF' } },
     glob: { type: 'f32', fields: { glob: 'EG' } },
     mask: { type: 'u32', fields: { mask: 'EK' } },
-    step_out: stepOut,
+    step_out: STEP_OUT,
   } as const satisfies LayoutSpec;
   return buildLayout(io, {
     E: numEnvs,
@@ -55,7 +70,7 @@ export function observationIo<T extends BufferSpec>(
 
 type StateBuffers = Readonly<Record<string, BufferLayout>>;
 
-export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
+export abstract class KernelVecEnv<S extends BatchState> implements DeviceVecEnv {
   readonly backend = 'webgpu' as const;
   readonly numEnvs: number;
   readonly spec: ObservationSpec;
@@ -72,7 +87,10 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
   };
   protected readonly result: StepResult;
   private readonly stateBuffers: StateBuffers;
-  private readonly stepOutHost: Int32Array | Uint32Array | Float32Array;
+  private readonly stepOut: ReturnType<typeof observationIo>['step_out'];
+  /** step_out's f32 fields, read as floats. */
+  private readonly rewardOut: Float32Array;
+  private readonly returnOut: Float32Array;
   private readonly maskHost: Uint32Array;
   private seeded = false;
 
@@ -80,17 +98,18 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
     protected readonly name: string,
     spec: ObservationSpec,
     protected readonly batch: KernelBatch<KernelEntryPoint>,
-    parts: {
-      readonly state: S;
-      readonly stateBuffers: StateBuffers;
-      readonly stepOut: BufferLayout;
-    },
+    allocated: AllocatedState<S>,
+    io: ReturnType<typeof observationIo>,
   ) {
     this.numEnvs = batch.numEnvs;
     this.spec = spec;
-    this.state = parts.state;
-    this.stateBuffers = parts.stateBuffers;
-    this.stepOutHost = parts.stepOut.data;
+    this.state = allocated.state;
+    this.stateBuffers = allocated.layout;
+    this.stepOut = io.step_out;
+    const f32 = (v: Uint32Array): Float32Array =>
+      new Float32Array(v.buffer, v.byteOffset, v.length);
+    this.rewardOut = f32(io.step_out.views.reward);
+    this.returnOut = f32(io.step_out.views.finalReturn);
     this.obs = allocateObservation(this.numEnvs, spec);
     this.result = allocateStepResult(this.numEnvs);
     this.maskHost = new Uint32Array(this.numEnvs * spec.maxCandidates);
@@ -102,18 +121,18 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
     };
   }
 
-  /** A zeroed state to upload on reset, and its per-copy random streams (seeded here). */
-  protected abstract freshState(): { readonly buffers: StateBuffers; readonly rng: Uint32Array };
+  /** A freshly allocated state to upload on reset (its streams are seeded here). */
+  protected abstract allocate(): AllocatedState<S>;
 
-  /** Fills `this.result` from the `step_out` buffer just read back (its layout's views). */
-  protected abstract decodeStep(): void;
+  /** The reported metric of an episode whose `episode_metric` was `count` (as on the CPU). */
+  protected abstract metricValue(count: number): number;
 
   /** Uploads a fresh state and runs the reset kernel; reads the observation back. */
   async reset(seed: number): Promise<Observation> {
-    const fresh = this.freshState();
-    seedStreams(fresh.rng, seed >>> 0);
+    const fresh = this.allocate();
+    seedStreams(fresh.state.rng, seed >>> 0);
     for (const name of Object.keys(this.stateBuffers))
-      this.batch.upload(name, fresh.buffers[name].data);
+      this.batch.upload(name, fresh.layout[name].data);
     this.batch.clearStatus();
     this.batch.run(['reset']);
     this.seeded = true;
@@ -176,8 +195,17 @@ export abstract class KernelVecEnv<S extends object> implements DeviceVecEnv {
    * `observations` is false, the observation (an agent on the device reads `buffers` instead).
    */
   async readStep(observations = true): Promise<StepResult> {
-    await this.read([{ buffer: 'step_out', target: this.stepOutHost }], 'step', observations);
-    this.decodeStep();
+    await this.read([{ buffer: 'step_out', target: this.stepOut.data }], 'step', observations);
+    const o = this.stepOut.views;
+    const r = this.result;
+    for (let e = 0; e < this.numEnvs; e++) {
+      r.reward[e] = this.rewardOut[e];
+      r.terminated[e] = o.terminated[e];
+      if (o.terminated[e] === 0) continue;
+      r.episodes.return[e] = this.returnOut[e];
+      r.episodes.length[e] = o.finalLength[e];
+      r.episodes.metric[e] = this.metricValue(o.finalMetricHi[e] * 2 ** 32 + o.finalMetricLo[e]);
+    }
     return this.result;
   }
 

@@ -50,6 +50,33 @@ export type Layout<L extends LayoutSpec> = {
     : never;
 };
 
+/**
+ * The flat state type of a layout: every field of every buffer as its typed view. Mapping over
+ * the spec's own field objects keeps each field's doc comment (its shape) on the state's field.
+ */
+type ViewsOf<B> = B extends { readonly type: infer T extends Scalar; readonly fields: infer F }
+  ? { readonly [K in keyof F]: ArrayOf<T> }
+  : never;
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
+export type StateOf<L extends LayoutSpec> = Intersect<{ [B in keyof L]: ViewsOf<L[B]> }[keyof L]>;
+
+/**
+ * The views of every buffer of `layout` as one flat state object, built field by field: an object
+ * built by spreading some 30 fields ends up with slow property access in V8 (seen in the job shop:
+ * twice the step time on 968-job instances), one built by assignment does not.
+ */
+export function stateViews<L extends LayoutSpec>(layout: Layout<L>): StateOf<L> {
+  const state: Record<string, Int32Array | Uint32Array | Float32Array> = {};
+  for (const buffer of Object.values<BufferLayout>(layout))
+    for (const [name, view] of Object.entries(buffer.views)) {
+      if (name in state) throw new Error(`layout: field '${name}' is declared twice`);
+      state[name] = view;
+    }
+  return state as StateOf<L>;
+}
+
 function allocate(type: Scalar, length: number): Int32Array | Uint32Array | Float32Array {
   if (type === 'i32') return new Int32Array(length);
   if (type === 'u32') return new Uint32Array(length);

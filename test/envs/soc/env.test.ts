@@ -142,8 +142,10 @@ describe('schedrl eval and bench --env soc', () => {
       },
     );
     expect(code).toBe(0);
-    expect(out).toMatch(/mean job latency \(us\), ds3-16pe, noise 30%/);
-    expect(out).toMatch(/\|\s+25 \|\s+[\d.]+ \|/);
+    expect(out).toMatch(/### latency \(us\): ds3-16pe, 6 DS3 jobs/);
+    expect(out).toMatch(/\| 25 us, noise 30%\s+\|\s+25 \| 30%\s+\|\s+[\d.]+ \|/);
+    expect(out).toMatch(/mean latency \(us\) per group[\s\S]*\| noise 30% \|\s+2 \|/);
+    expect(out).toMatch(/### completed jobs per ms/);
     let err = '';
     expect(
       await runCli(['eval', '--env', 'soc', '--jobs', 'wifi_6g'], {
@@ -178,6 +180,27 @@ describe('schedrl eval and bench --env soc', () => {
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain('>heft</text>');
     expect(svg).toContain('>noise 0%</text>');
+  });
+
+  it('draws one validated episode per PE with schedrl eval --view', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'schedrl-soc-')), 'gantt.svg');
+    const argv = ['eval', '--env', 'soc', '--gaps', '25', '--noise', '0.3', '--episodes', '1'];
+    const view = ['--jobs-per-episode', '4', '--policy', 'heft', '--view', file];
+    expect(
+      await runCli([...argv, ...view], { stdout: () => undefined, stderr: () => undefined }),
+    ).toBe(0);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('25 us, noise 30%: heft');
+    expect(svg).toContain('>A15');
+    let err = '';
+    const onKernel = ['--backend', 'webgpu'];
+    expect(
+      await runCli([...argv, ...view, ...onKernel], {
+        stdout: () => undefined,
+        stderr: (t) => (err += t),
+      }),
+    ).not.toBe(0);
   });
 
   it('reports decisions per second as JSON', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exampleGraph } from '../../../envs/soc/examples.js';
+import { exampleGraph } from './fixtures.js';
 import { randomDag } from '../../../envs/soc/generator.js';
 import { adjacency, topologicalOrder } from '../../../envs/soc/graph.js';
 import { DS3_JOBS, ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';

@@ -1,10 +1,13 @@
-/** The bundled example graphs (data/examples.json, sources in data/README.md). */
+/**
+ * Known-result fixtures of the SoC tests: the HEFT and PEFT papers' example graphs
+ * (data/examples.json, sources in data/README.md).
+ */
 
 import { join } from 'node:path';
-import { InputError } from '../../src/core/errors.js';
-import { readTextFile } from '../../src/core/files.js';
-import { packageRoot } from '../../src/core/paths.js';
-import type { Platform, TaskGraph } from './types.js';
+import { InputError } from '../../../src/core/errors.js';
+import { readTextFile } from '../../../src/core/files.js';
+import { packageRoot } from '../../../src/core/paths.js';
+import type { Platform, TaskGraph } from '../../../envs/soc/types.js';
 
 interface RawGraph {
   name: string;
@@ -13,12 +16,12 @@ interface RawGraph {
   bandwidth: number;
 }
 
-/** A bundled example: its task graph and the fully connected platform it was published with. */
+/** A paper's example: its task graph and the fully connected platform it was published with. */
 export function exampleGraph(name: 'topcuoglu2002' | 'arabnejad2014'): {
   graph: TaskGraph;
   platform: Platform;
 } {
-  const file = join(packageRoot(), 'envs', 'soc', 'data', 'examples.json');
+  const file = join(packageRoot(), 'test', 'envs', 'soc', 'data', 'examples.json');
   const raw = JSON.parse(readTextFile(file, 'examples file')) as { graphs: RawGraph[] };
   const g = raw.graphs.find((x) => x.name === name);
   if (g === undefined)
