@@ -11,5 +11,8 @@ export default defineConfig({
     // 22 s on a lightly loaded two-core machine but took 54 s with three other jobs sharing its
     // cores: the default 5 s, and even 60 s, are too tight there.
     testTimeout: 120_000,
+    // Test files are CPU-bound and single-threaded (tfjs-wasm, llvmpipe, the CPU references):
+    // one worker per core of the two-core machines this project runs on.
+    maxWorkers: 2,
   },
 });

@@ -1,4 +1,4 @@
-// The counter-based generator of src/core/rng.ts, bit for bit (DESIGN.md, "Two step backends").
+// The counter-based generator of src/core/rng.ts, bit for bit (docs/design.md, "The environment contract").
 // All arithmetic is u32 and wraps, as TypeScript's Math.imul and >>> 0 do.
 // Expects the state's `batch` buffer, whose field RNG holds one stream state per environment copy.
 

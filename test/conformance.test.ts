@@ -10,6 +10,7 @@ import type { StepResult, VecEnv } from '../src/core/vecenv.js';
 import { jobshop } from '../envs/jobshop/entry.js';
 import {
   expectAutoResetEqualsReset,
+  expectBaselinesAgreeAcrossBackends,
   expectBenchJson,
   expectDeterministic,
   expectExportMatchesTfjs,
@@ -40,6 +41,12 @@ for (const entry of ENVIRONMENTS) {
       'steps its WGSL kernel as its CPU reference, and the kernel refuses illegal actions',
       async () => {
         await expectKernelParity(entry, gpu!);
+      },
+    );
+    it.skipIf(gpu === undefined)(
+      'plays its baselines on the kernel exactly as on the CPU reference',
+      async () => {
+        await expectBaselinesAgreeAcrossBackends(entry, gpu!);
       },
     );
     it('exports a dispatch module that decides as the tfjs policy does', async () => {

@@ -29,8 +29,15 @@ import {
 } from './env.js';
 import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
 import { allocateState } from './layout.js';
-import type { JobShopVecEnv } from './backend.js';
-import type { Dims, Instance, JobShopConfig, Schedule, ScheduleMode, State } from './types.js';
+import type {
+  Dims,
+  Instance,
+  JobShopBatch,
+  JobShopConfig,
+  Schedule,
+  ScheduleMode,
+  State,
+} from './types.js';
 
 const MODE_CODES: Readonly<Record<ScheduleMode, number>> = { active: 0, conflict: 1, nondelay: 2 };
 
@@ -96,7 +103,7 @@ function constants(config: JobShopConfig, d: Dims, numInstances: number): string
   return consts.map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }
 
-export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopVecEnv {
+export class JobShopGpuEnv extends KernelVecEnv<State> implements JobShopBatch {
   readonly reference = undefined;
   readonly metric = MAKESPAN;
   readonly config: JobShopConfig;

@@ -3,7 +3,6 @@
 export { jobshop } from './entry.js';
 export { JobShopEnv, MAKESPAN, jobShopConfig } from './env.js';
 export { JobShopGpuEnv } from './gpu.js';
-export { createJobShopEnv, type JobShopBatch, type JobShopVecEnv } from './backend.js';
 export { CANDIDATE_FEATURES, GLOBAL_FEATURES } from './features.js';
 export { randomInstance, randomSource } from './generator.js';
 export {

@@ -6,7 +6,7 @@
 import type { Policy } from '../../src/core/vecenv.js';
 import { playBatch } from '../../src/eval/play.js';
 import type { BackendSession } from '../../src/gpu/session.js';
-import type { JobShopBatch } from './backend.js';
+import type { JobShopBatch } from './types.js';
 import { jobshop } from './entry.js';
 import { jobShopConfig } from './env.js';
 import type { Instance, Schedule, ScheduleMode } from './types.js';

@@ -6,7 +6,7 @@
 
 import { hashString, nextInt, streamSeed } from '../../src/core/rng.js';
 import { countLegal, nthLegal, type Policy } from '../../src/core/vecenv.js';
-import type { JobShopBatch } from './backend.js';
+import type { JobShopBatch } from './types.js';
 import type { State } from './types.js';
 
 /**

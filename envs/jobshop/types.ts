@@ -3,6 +3,9 @@
  * machine for a fixed duration. A decision picks the job whose next operation is scheduled next.
  */
 
+import type { Observation } from '../../src/core/vecenv.js';
+import type { State } from './layout.js';
+
 export interface Operation {
   /** 0-based machine index. */
   readonly machine: number;
@@ -89,3 +92,16 @@ export interface Dims {
 
 /** The state's type is derived from its layout, where each field is declared with its shape. */
 export type { State } from './layout.js';
+
+/** What dispatching rules and tools read from a batch, on either backend (JobShopEnv, JobShopGpuEnv). */
+export interface JobShopBatch {
+  readonly numEnvs: number;
+  readonly config: JobShopConfig;
+  readonly dims: Dims;
+  /** On `webgpu`, current after `syncState()`. */
+  readonly state: State;
+  readonly obs: Observation;
+  instance(e: number): Instance;
+  schedule(e: number): Schedule;
+  finalSchedule(e: number): { instanceIndex: number; schedule: Schedule };
+}

@@ -13,12 +13,10 @@
 
 import { Rng } from '../../src/core/rng.js';
 import { countLegal, nthLegal, type Policy } from '../../src/core/vecenv.js';
-import type { SocEnv } from './env.js';
+import { candidateInfo, type CandidateInfo, type SocBatch } from './env.js';
 
 export const SOC_BASELINES = ['heft', 'etf', 'eft', 'met', 'stf', 'random'] as const;
 export type SocBaseline = (typeof SOC_BASELINES)[number];
-
-type Info = ReturnType<SocEnv['candidateInfo']>;
 
 /** Lexicographic minimum of `key` over the candidates. */
 function argmin(n: number, key: (k: number) => readonly number[]): number {
@@ -37,7 +35,9 @@ function argmin(n: number, key: (k: number) => readonly number[]): number {
   return best;
 }
 
-const KEYS: Readonly<Record<Exclude<SocBaseline, 'random'>, (c: Info) => readonly number[]>> = {
+const KEYS: Readonly<
+  Record<Exclude<SocBaseline, 'random'>, (c: CandidateInfo) => readonly number[]>
+> = {
   heft: (c) => [-c.rank, c.finish],
   etf: (c) => [c.finish],
   eft: (c) => [c.arrival, c.job, c.task, c.finish],
@@ -45,14 +45,14 @@ const KEYS: Readonly<Record<Exclude<SocBaseline, 'random'>, (c: Info) => readonl
   stf: (c) => [c.exec, c.finish],
 };
 
-export function socBaseline(name: SocBaseline, seed = 0): Policy<SocEnv> {
+export function socBaseline(name: SocBaseline, seed = 0): Policy<SocBatch> {
   const rng = new Rng(seed);
   return {
     name,
     act(env, actions) {
       const K = env.spec.maxCandidates;
       for (let e = 0; e < env.numEnvs; e++) {
-        const n = env.candidates(e).length;
+        const n = env.state.numCandidates[e];
         if (name === 'random') {
           actions[e] = nthLegal(
             env.obs.mask,
@@ -62,7 +62,7 @@ export function socBaseline(name: SocBaseline, seed = 0): Policy<SocEnv> {
           );
           continue;
         }
-        const infos = Array.from({ length: n }, (_, k) => env.candidateInfo(e, k));
+        const infos = Array.from({ length: n }, (_, k) => candidateInfo(env, e, k));
         actions[e] = argmin(n, (k) => KEYS[name](infos[k]));
       }
     },

@@ -27,7 +27,7 @@
 
 import { BatchEnv, type AllocatedState } from '../../src/core/batch-env.js';
 import { advance as rngAdvance, hash, nextU32, permute as rngPermute } from '../../src/core/rng.js';
-import type { MetricSpec, Observation } from '../../src/core/vecenv.js';
+import type { MetricSpec, Observation, ObservationSpec } from '../../src/core/vecenv.js';
 import {
   CANDIDATE_FEATURES,
   CANDIDATE_INPUTS,
@@ -57,12 +57,6 @@ import {
   type StreamSpec,
   type Workload,
 } from './workload.js';
-
-export {
-  TIME_SCALE as SOC_TIME_SCALE,
-  CANDIDATE_FEATURES as SOC_CANDIDATE_FEATURES,
-  GLOBAL_FEATURES as SOC_GLOBAL_FEATURES,
-} from './features.js';
 
 export const ENV_NAME = 'soc';
 /** The most candidates a decision can offer (enough for every ready pair of DS3 streams). */
@@ -322,6 +316,45 @@ export function dataReady(
     if (arrival > ready) ready = arrival;
   }
   return ready;
+}
+
+/** What the dynamic baselines read of a batch, on either backend (a kernel's state synced). */
+export interface SocBatch {
+  readonly numEnvs: number;
+  readonly spec: ObservationSpec;
+  readonly obs: Observation;
+  readonly state: SocState;
+  readonly workload: Workload;
+  readonly dims: SocDims;
+}
+
+/** The planning view of offered candidate k of copy e, in table units: what the heuristics rank by. */
+export interface CandidateInfo {
+  /** Table execution time on the candidate's processor. */
+  readonly exec: number;
+  /** Planned finish: max(inputs ready, processor's planned free time) + exec. */
+  readonly finish: number;
+  readonly rank: number;
+  readonly arrival: number;
+  readonly job: number;
+  readonly task: number;
+  readonly proc: number;
+}
+
+export function candidateInfo(b: SocBatch, e: number, k: number): CandidateInfo {
+  const { state: s, workload: w, dims: d } = b;
+  const { slot, job, t, p, gt } = candidateAt(s, w, d, e, k);
+  const exec = w.exec[gt * d.numProcs + p];
+  const start = Math.max(dataReady(s, w, d, e, slot, t, p), s.pePlanned[e * d.numProcs + p]);
+  return {
+    exec: exec / TICKS_PER_UNIT,
+    finish: (start + exec) / TICKS_PER_UNIT,
+    rank: w.rank[gt] / TICKS_PER_UNIT,
+    arrival: s.jobArrival[e * d.jobsPerEpisode + job] / TICKS_PER_UNIT,
+    job,
+    task: t,
+    proc: p,
+  };
 }
 
 /** Offered candidate k of copy e: its job slot, task, processor, job, template and global task. */
@@ -683,43 +716,5 @@ export class SocEnv extends BatchEnv<SocState> {
   /** The raw inputs of copy e's global features, named as the exported module's `stateInputs`. */
   stateInputs(e: number): Record<string, number> {
     return stateInputs(this.state, this.dims, e);
-  }
-
-  /** Copy e's offered candidates as (job index, task, processor), for the baselines. */
-  candidates(e: number): readonly (readonly [number, number, number])[] {
-    return Array.from({ length: this.state.numCandidates[e] }, (_, k) => {
-      const { job, t, p } = candidateAt(this.state, this.workload, this.dims, e, k);
-      return [job, t, p];
-    });
-  }
-
-  /** Planning view of candidate k of copy e, in table units: what the heuristics rank by. */
-  candidateInfo(
-    e: number,
-    k: number,
-  ): {
-    exec: number;
-    finish: number;
-    rank: number;
-    arrival: number;
-    job: number;
-    task: number;
-    proc: number;
-  } {
-    const s = this.state;
-    const w = this.workload;
-    const { jobsPerEpisode: N, numProcs: P } = this.dims;
-    const { slot, job, t, p, gt } = candidateAt(s, w, this.dims, e, k);
-    const exec = w.exec[gt * P + p];
-    const start = Math.max(dataReady(s, w, this.dims, e, slot, t, p), s.pePlanned[e * P + p]);
-    return {
-      exec: exec / TICKS_PER_UNIT,
-      finish: (start + exec) / TICKS_PER_UNIT,
-      rank: w.rank[gt] / TICKS_PER_UNIT,
-      arrival: s.jobArrival[e * N + job] / TICKS_PER_UNIT,
-      job,
-      task: t,
-      proc: p,
-    };
   }
 }

@@ -114,10 +114,13 @@ function constants(w: Workload, d: SocDims): string {
 export class SocGpuEnv extends KernelVecEnv<SocState> {
   readonly metric = MEAN_LATENCY;
   readonly config: SocConfig;
+  /** The compiled tables the kernel reads, as the CPU reference does (for the baselines). */
+  readonly workload: Workload;
   readonly dims: SocDims;
 
   private constructor(
     config: SocConfig,
+    workload: Workload,
     dims: SocDims,
     spec: ObservationSpec,
     batch: KernelBatch<KernelEntryPoint>,
@@ -126,6 +129,7 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
   ) {
     super(ENV_NAME, spec, batch, allocated, io);
     this.config = config;
+    this.workload = workload;
     this.dims = dims;
   }
 
@@ -146,7 +150,7 @@ export class SocGpuEnv extends KernelVecEnv<SocState> {
       layouts: [allocated.layout, workloadTable(w), io],
       entryPoints: KERNEL_ENTRY_POINTS,
     });
-    return new SocGpuEnv(config, d, spec, batch, allocated, io);
+    return new SocGpuEnv(config, w, d, spec, batch, allocated, io);
   }
 
   protected allocate(): AllocatedState<SocState> {

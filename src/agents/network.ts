@@ -1,5 +1,5 @@
 /**
- * The candidate-scoring actor-critic shared by every problem (DESIGN.md, "Agents").
+ * The candidate-scoring actor-critic shared by every problem (docs/design.md, "Learning and exporting").
  *
  * Each candidate's features, together with the global features, go through a shared MLP; a
  * masked mean of the legal candidates' encodings (the pooled summary) is projected and added back

@@ -1,5 +1,5 @@
 /**
- * The PPO and A2C updates (DESIGN.md, "Agents"), following the well-known reference details of
+ * The PPO and A2C updates (docs/design.md, "Learning and exporting"), following the well-known reference details of
  * CleanRL's ppo.py: advantage normalization per minibatch, clipped surrogate and clipped value
  * loss, entropy bonus over legal actions only, Adam with eps 1e-5, global gradient clipping,
  * minibatches reshuffled every epoch. A2C is the same network with the plain actor-critic loss,

@@ -1,5 +1,5 @@
 /**
- * TensorFlow.js backends for the agents (DESIGN.md): `wasm` (the default on CPU; its .wasm files
+ * TensorFlow.js backends for the agents (docs/agents.md): `wasm` (the default on CPU; its .wasm files
  * ship inside the npm package), `cpu` (pure JavaScript), `webgpu` (on the kernels' device, see
  * src/gpu/tfjs.ts) and `tensorflow` (libtensorflow through @tensorflow/tfjs-node or
  * @tensorflow/tfjs-node-gpu, which the user installs; loaded only when asked for).

@@ -1,5 +1,5 @@
 /**
- * The two kinds of failure every entry point distinguishes (DESIGN.md, "Bad input").
+ * The two kinds of failure every entry point distinguishes (docs/design.md, "Bad input").
  *
  * `InputError`: a file, config or checkpoint is malformed. It names where (file and line, or
  * field) and what was expected; the CLI exits with 1.

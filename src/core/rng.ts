@@ -1,5 +1,5 @@
 /**
- * The counter-based random generator shared by every backend (DESIGN.md, "Two step backends").
+ * The counter-based random generator shared by every backend (docs/design.md, "The environment contract").
  *
  * A PCG-style permuted congruential step over one u32 of state. All arithmetic is 32-bit unsigned
  * (Math.imul and `>>> 0`) so that the WGSL twin in kernels/rng.wgsl produces bit-identical draws.

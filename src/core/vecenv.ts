@@ -1,5 +1,5 @@
 /**
- * The vectorized environment contract every problem implements (DESIGN.md, "The environment
+ * The vectorized environment contract every problem implements (docs/design.md, "The environment
  * contract").
  *
  * A VecEnv is `numEnvs` independent copies stepped together. Every decision is "choose one of at
@@ -77,10 +77,10 @@ export type BackendName = 'cpu' | 'webgpu';
 export const BACKENDS: readonly BackendName[] = ['cpu', 'webgpu'];
 
 /**
- * The same contract with asynchronous reset and step, which every backend can offer (a GPU step
- * ends with a readback). The job shop's `createJobShopEnv` returns it for either backend and its
- * `eval` steps it; training does not (it steps the CPU reference's synchronous VecEnv, or a
- * DeviceVecEnv, src/gpu/device-env.ts, whose observations stay on the GPU).
+ * The same contract with asynchronous reset and step: what a kernel-backed batch offers (a GPU
+ * step ends with a readback). eval and compare step it with `--backend webgpu`; training steps the
+ * CPU reference's synchronous VecEnv, or a DeviceVecEnv (src/gpu/device-env.ts) whose observations
+ * stay on the GPU.
  */
 export interface AsyncVecEnv {
   readonly backend: BackendName;

@@ -1,6 +1,6 @@
 /**
  * Storage buffers checked against the device's limits, and readback into host typed arrays.
- * Readback happens only where a caller asks for it (DESIGN.md: observations stay on the device
+ * Readback happens only where a caller asks for it (docs/design.md: observations stay on the device
  * when the agent runs there).
  */
 

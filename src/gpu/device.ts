@@ -1,5 +1,5 @@
 /**
- * WebGPU device acquisition (DESIGN.md, "WebGPU in Node").
+ * WebGPU device acquisition (docs/webgpu.md).
  *
  * Node has no WebGPU of its own; the `webgpu` package (Dawn) provides it. The order tried:
  * 1. a real GPU through Dawn's default backend (Vulkan on Linux, Metal, D3D12);

@@ -1,5 +1,5 @@
 /**
- * TensorFlow.js on the kernels' own WebGPU device (DESIGN.md, "Known traps").
+ * TensorFlow.js on the kernels' own WebGPU device (docs/webgpu.md).
  *
  * tfjs-backend-webgpu registers itself only when `navigator.gpu` exists at import time, and it
  * must run on the same GPUDevice as the environment kernels for tensors to read environment

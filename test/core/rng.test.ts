@@ -9,7 +9,7 @@ import {
   streamSeed,
 } from '../../src/core/rng.js';
 
-// An independent reference of the generator in DESIGN.md ("Two step backends"), written with
+// An independent reference of the generator in docs/design.md ("The environment contract"), written with
 // BigInt and explicit mod-2^32 masking, so that it shares no arithmetic trick with the module
 // (Math.imul, `>>> 0`) and with the WGSL twin.
 const MASK = (1n << 32n) - 1n;

@@ -61,7 +61,7 @@ describe('an exported SoC dispatch module', () => {
         const glob = env.obs.glob.subarray(e * G, (e + 1) * G);
         const mask = env.obs.mask.subarray(e * K, (e + 1) * K);
         expect(mod.dispatch(cand, glob, mask), `step ${t} copy ${e}`).toBe(greedy.actions[e]);
-        const n = env.candidates(e).length;
+        const n = env.state.numCandidates[e];
         const inputs = Array.from({ length: n }, (_, k) => env.candidateInputs(e, k));
         expect(Object.keys(inputs[0])).toEqual(mod.candidateInputs);
         expect(Object.keys(env.stateInputs(e))).toEqual(mod.stateInputs);

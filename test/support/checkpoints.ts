@@ -29,12 +29,13 @@ export function socCheckpoint(seed = 7, hidden = 16): Checkpoint {
  * A checkpoint with freshly initialized weights, the policy head scaled up so that decisions are
  * far from uniform (an untrained head scores every candidate nearly alike).
  */
-function randomCheckpoint(
+export function randomCheckpoint(
   env: Checkpoint['env'],
   candidate: readonly string[],
   global: readonly string[],
   seed: number,
   hidden: number,
+  normalization: Readonly<Record<string, number>> = { TIME_SCALE: 100 },
 ): Checkpoint {
   const architecture: Architecture = {
     type: 'candidate-scorer',
@@ -52,7 +53,7 @@ function randomCheckpoint(
     features: {
       candidate,
       global,
-      normalization: { TIME_SCALE: 100 },
+      normalization,
     },
     architecture,
     weights,

@@ -3,7 +3,7 @@
  * registry). Each takes an entry and fails through vitest's expect, so that a test can also run
  * one against a deliberately broken environment and see it fail.
  *
- * They use only the registry entry and what DESIGN-level contracts promise of every state: a
+ * They use only the registry entry and what docs/design.md promises of every state: a
  * `state` object of typed arrays whose `rng` holds each copy's stream (seeded as
  * hash(seed ^ hash(e + 1)) and continued across auto-resets).
  */
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
-import { CandidateScorer, initialParameters } from '../../src/agents/network.js';
+import { CandidateScorer } from '../../src/agents/network.js';
 import { decide } from '../../src/agents/policy.js';
 import { useTfBackend } from '../../src/agents/tfjs.js';
 import { runCli } from '../../src/cli/main.js';
@@ -28,7 +28,9 @@ import {
 } from '../../src/core/vecenv.js';
 import { exportModule } from '../../src/export/export.js';
 import type { GpuContext } from '../../src/gpu/device.js';
-import type { Checkpoint } from '../../src/train/checkpoint.js';
+import type { BackendSession } from '../../src/gpu/session.js';
+import { playBatch } from '../../src/eval/play.js';
+import { randomCheckpoint } from './checkpoints.js';
 import { expectIllegalActionRefused, expectParity } from './parity.js';
 
 /** A small batch of the environment's default training distribution. */
@@ -291,50 +293,20 @@ function stepsToFirstEpisodeEnd(env: VecEnv, seed: number): number {
   throw new Error('no episode ended within 200000 steps');
 }
 
-/** A checkpoint of the environment's features with random weights, scores far from uniform. */
-export function randomCheckpoint(entry: AnyEnvEntry, seed = 3, hidden = 16): Checkpoint {
-  const architecture = {
-    type: 'candidate-scorer' as const,
-    candidateFeatures: entry.features.candidate.length,
-    globalFeatures: entry.features.global.length,
-    hidden,
-  };
-  const weights = initialParameters(architecture, seed);
-  weights.set(
-    'wo',
-    weights.get('wo')!.map((w) => w * 300),
-  );
-  return {
-    env: { name: entry.name, options: entry.parseOptions({}) },
-    features: {
-      candidate: entry.features.candidate,
-      global: entry.features.global,
-      normalization: entry.features.scales,
-    },
-    architecture,
-    weights,
-    optimizer: null,
-    training: {
-      algo: 'ppo',
-      seed,
-      steps: 0,
-      updates: 0,
-      wallSeconds: 0,
-      hyperparameters: {},
-      evaluation: null,
-      toolkitVersion: 'conformance',
-      machine: {},
-    },
-  };
-}
-
 interface ExportedDispatch {
   dispatch(cand: ArrayLike<number>, glob: ArrayLike<number>, mask?: ArrayLike<number>): number;
 }
 
 /** The exported dispatch module decides as the tfjs policy does greedily, on random states. */
 export async function expectExportMatchesTfjs(entry: AnyEnvEntry, steps = 150): Promise<void> {
-  const checkpoint = randomCheckpoint(entry);
+  const checkpoint = randomCheckpoint(
+    { name: entry.name, options: entry.parseOptions({}) },
+    entry.features.candidate,
+    entry.features.global,
+    3,
+    16,
+    entry.features.scales,
+  );
   const { js } = exportModule(checkpoint, entry.features, 'conformance');
   const dir = mkdtempSync(join(tmpdir(), `schedrl-conformance-${entry.name}-`));
   writeFileSync(join(dir, 'dispatch.mjs'), js);
@@ -426,4 +398,28 @@ export function hashInverseHolds(): boolean {
     if (unhash(hash(x)) !== x) return false;
   }
   return true;
+}
+
+/**
+ * The environment's first `count` baselines play the same episodes on the kernel as on the CPU
+ * reference (they read the kernel's state, synced before each decision), validated on both.
+ */
+export async function expectBaselinesAgreeAcrossBackends(
+  entry: AnyEnvEntry,
+  gpu: GpuContext,
+  count = 2,
+): Promise<void> {
+  for (const name of entry.baselines.names.slice(0, count)) {
+    const base = defaultConfig(entry, 2);
+    const config = entry.baselines.config?.(base) ?? base;
+    const play = async (session: BackendSession): Promise<number[]> =>
+      (
+        await playBatch(entry, config, entry.baselines.policy(name, 1), session, {
+          seed: 13,
+          readsState: true,
+        })
+      ).episodes.map((x) => x.metric);
+    const cpu = await play({ backend: 'cpu', gpu: undefined });
+    expect(await play({ backend: 'webgpu', gpu }), `${name} on webgpu`).toEqual(cpu);
+  }
 }

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { seedStreams } from '../../src/core/rng.js';
 import { randomLegalActions, type Observation, type StepResult } from '../../src/core/vecenv.js';
 
-/** Float features agree to 1e-5 relative (absolute below 1), DESIGN.md's parity tolerance. */
+/** Float features agree to 1e-5 relative (absolute below 1), docs/design.md's parity tolerance. */
 export function expectClose(cpu: Float32Array, gpuValues: Float32Array, what: string): void {
   expect(gpuValues.length).toBe(cpu.length);
   for (let i = 0; i < cpu.length; i++) {

@@ -7,12 +7,8 @@ import { seedStreams } from '../../../src/core/rng.js';
 import { randomLegalActions } from '../../../src/core/vecenv.js';
 import { SOC_BASELINES, socBaseline } from '../../../envs/soc/baselines.js';
 import { ds3Job, ds3Soc } from '../../../envs/soc/ds3.js';
-import {
-  SOC_CANDIDATE_FEATURES,
-  SOC_TIME_SCALE,
-  SocEnv,
-  type SocConfig,
-} from '../../../envs/soc/env.js';
+import { SocEnv, type SocConfig } from '../../../envs/soc/env.js';
+import { CANDIDATE_FEATURES, TIME_SCALE } from '../../../envs/soc/features.js';
 import { validateStream } from '../../../envs/soc/validate.js';
 
 const soc = ds3Soc('ds3-16pe-2016');
@@ -79,7 +75,7 @@ describe('SoC job streams', () => {
           const { latency, ret } = play(env, socBaseline(b, 2), 7);
           // The return is summed in f32, rewards exactly minus latency integrals.
           latency.forEach((l, e) =>
-            expect(Math.abs(ret[e] / ((-l * 12) / SOC_TIME_SCALE) - 1)).toBeLessThan(1e-5),
+            expect(Math.abs(ret[e] / ((-l * 12) / TIME_SCALE) - 1)).toBeLessThan(1e-5),
           );
         }
       }
@@ -102,11 +98,11 @@ describe('SoC job streams', () => {
     const rng = new Uint32Array(4);
     seedStreams(rng, 1);
     const actions = new Int32Array(4);
-    const F = SOC_CANDIDATE_FEATURES.length;
+    const F = CANDIDATE_FEATURES.length;
     for (let t = 0; t < 200; t++) {
       for (let e = 0; e < 4; e++) {
         const legal = env.obs.mask.subarray(e * 32, (e + 1) * 32).reduce((n, m) => n + m, 0);
-        expect(legal).toBe(env.candidates(e).length);
+        expect(legal).toBe(env.state.numCandidates[e]);
         expect(legal).toBeGreaterThan(0);
       }
       for (const v of env.obs.cand) expect(Number.isFinite(v)).toBe(true);
