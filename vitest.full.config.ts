@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.full.test.ts'],
     testTimeout: 300_000,
+    // The sweep files are CPU-bound and independent: one worker per core.
+    maxWorkers: 2,
   },
 });
