@@ -11,7 +11,7 @@ import { FEATURES, TIME_SCALE } from './features.js';
 import { randomSource } from './generator.js';
 import { JobShopGpuEnv } from './gpu.js';
 import { RULE_NAMES, isRuleName, rulePolicy } from './rules.js';
-import { SUITES, jobshopSuite, replicate, validationConfig } from './suites.js';
+import { SUITES, SUITE_SYNTAX, jobshopSuite, replicate, validationConfig } from './suites.js';
 import { SCHEDULE_MODES, type JobShopConfig, type ScheduleMode } from './types.js';
 import { describeIssue, validateSchedule } from './validate.js';
 import { renderGantt } from './viewer.js';
@@ -88,6 +88,7 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
       },
     },
     suites: SUITES,
+    suiteSyntax: SUITE_SYNTAX,
     suite: (name, values) => jobshopSuite(name, values),
     replicate,
     validate(env, config, e, makespan) {
@@ -98,13 +99,17 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
     },
   },
 
-  view(env, config, e, title) {
-    if (config.source.kind !== 'fixed')
-      throw new Error('jobshop: only episodes of fixed instances can be drawn');
-    const { instanceIndex, schedule } = env.finalSchedule(e);
-    const instance = config.source.instances[instanceIndex];
-    const makespan = Math.max(0, ...schedule.end.flat());
-    return renderGantt(instance, schedule, { title: `${title}, makespan ${makespan}` });
+  view: {
+    // The final schedule is in the state (finalStart), so a kernel's readback has it too.
+    backends: ['cpu', 'webgpu'],
+    draw(env, config, e, title) {
+      if (config.source.kind !== 'fixed')
+        throw new Error('jobshop: only episodes of fixed instances can be drawn');
+      const { instanceIndex, schedule } = env.finalSchedule(e);
+      const instance = config.source.instances[instanceIndex];
+      const makespan = Math.max(0, ...schedule.end.flat());
+      return renderGantt(instance, schedule, { title: `${title}, makespan ${makespan}` });
+    },
   },
 
   features: FEATURES,

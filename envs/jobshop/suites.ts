@@ -11,13 +11,16 @@ import { randomInstance, randomSource } from './generator.js';
 import { bundledBounds, selectInstances, type SelectedInstance } from './instances.js';
 import { SCHEDULE_MODES, type Instance, type JobShopConfig, type ScheduleMode } from './types.js';
 
-/** Named suites (any instance selection is a suite too: ta01-ta10, taillard:15x15, a file). */
+/** Named suites. */
 export const SUITES = {
   taillard: "Taillard's 80 instances, 15x15 to 100x20",
   lawrence: "Lawrence's 40 instances, 10x5 to 15x15",
   all: 'every bundled instance (ta, la, ft, abz, orb, swv, yn, bel)',
-  'NAMES|RANGE|FAMILY:JxM|FILE': 'any selection, e.g. ta01-ta10, taillard:15x15, my/instance.txt',
 } as const;
+
+/** Any instance selection is a suite too. */
+export const SUITE_SYNTAX =
+  'any instance selection: names, ranges (ta01-ta10), families, family:JxM (taillard:15x15), files';
 
 /** `--mode`: one schedule-generation mode or all three. */
 export function evaluationModes(values: OptionValues): ScheduleMode[] {
@@ -59,7 +62,8 @@ export function jobshopSuite(selector: string, values: OptionValues): Suite<JobS
     selected.forEach((sel, i) => {
       const inst = sel.instance;
       cells.push({
-        name: inst.name,
+        // Cell names are unique within a suite: one instance in several modes names its mode.
+        name: modes.length > 1 ? `${inst.name} (${mode})` : inst.name,
         group: modes.length > 1 ? `${groups[i]} (${mode})` : groups[i],
         info: { size: `${inst.numJobs}x${inst.numMachines}`, mode },
         ...(sel.bounds !== undefined ? { bestKnown: sel.bounds.upperBound } : {}),

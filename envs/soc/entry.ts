@@ -6,7 +6,7 @@
 import { UsageError } from '../../src/core/errors.js';
 import type { EnvEntry } from '../../src/core/registry.js';
 import { SOC_BASELINES, socBaseline, type SocBaseline } from './baselines.js';
-import { MAX_CANDIDATES, MEAN_LATENCY, SocEnv, type SocConfig } from './env.js';
+import { MAX_CANDIDATES, MEAN_LATENCY, SocEnv, type FinishedJob, type SocConfig } from './env.js';
 import { FEATURES } from './features.js';
 import { SocGpuEnv } from './gpu.js';
 import {
@@ -25,9 +25,35 @@ function isBaseline(name: string): name is SocBaseline {
   return (SOC_BASELINES as readonly string[]).includes(name);
 }
 
-/** The finished episode of copy e, as the CPU reference recorded it. */
-function finished(env: SocEnv | SocGpuEnv, e: number): SocEnv['finishedJobs'][number] | null {
-  return env instanceof SocEnv ? env.finishedJobs[e] : null;
+/** The finished episode of copy e as the CPU reference recorded it; null where nothing was. */
+function finished(
+  env: SocEnv | SocGpuEnv,
+  config: SocConfig,
+  e: number,
+): SocEnv['finishedJobs'][number] | null {
+  return env instanceof SocEnv && (config.recordSchedules ?? true) ? env.finishedJobs[e] : null;
+}
+
+/**
+ * Problems with copy e's recorded episode: every schedule valid (validateStream), every job of
+ * the episode there, and the reported mean latency the one the records give.
+ */
+function validateEpisode(
+  jobs: readonly FinishedJob[],
+  config: SocConfig,
+  metric: number,
+): string[] {
+  const issues = validateStream(config.jobs, config.platform, jobs);
+  if (jobs.length !== config.jobsPerEpisode)
+    issues.push(`${jobs.length} jobs finished, expected ${config.jobsPerEpisode}`);
+  const latency =
+    jobs.reduce(
+      (sum, job) => sum + Math.max(job.arrival, ...job.schedule.finish) - job.arrival,
+      0,
+    ) / config.jobsPerEpisode;
+  if (!(Math.abs(latency - metric) <= 1e-6 * Math.max(1, latency)))
+    issues.push(`reported mean latency ${metric}, the recorded schedules give ${latency}`);
+  return issues;
 }
 
 export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
@@ -68,12 +94,12 @@ export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
     options: GRID_OPTIONS,
     suites: SUITES,
     suite: gridSuite,
-    validate(env, config, e) {
-      const jobs = finished(env, e);
-      return jobs === null ? null : validateStream(config.jobs, config.platform, jobs);
+    validate(env, config, e, metric) {
+      const jobs = finished(env, config, e);
+      return jobs === null ? null : validateEpisode(jobs, config, metric);
     },
-    extras(env, _config, e): Record<string, number> {
-      const jobs = finished(env, e);
+    extras(env, config, e): Record<string, number> {
+      const jobs = finished(env, config, e);
       if (jobs === null) return {};
       // Throughput: the episode's jobs over the time from its first arrival (0) to its last
       // completion; every task taking no time at all would make an episode instantaneous.
@@ -82,14 +108,17 @@ export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
     },
   },
 
-  view(env, config, e, title) {
-    const jobs = finished(env, e);
-    if (jobs === null)
-      throw new Error('soc: the kernel keeps no schedules to draw; use --backend cpu');
-    return renderSocGantt(jobs, config.platform, {
-      title,
-      templateNames: config.jobs.map((j) => j.name),
-    });
+  view: {
+    // Finished jobs are recorded by the CPU reference only (host arrays, not kernel state).
+    backends: ['cpu'],
+    draw(env, config, e, title) {
+      const jobs = finished(env, config, e);
+      if (jobs === null) throw new Error('soc: only the CPU reference records schedules to draw');
+      return renderSocGantt(jobs, config.platform, {
+        title,
+        templateNames: config.jobs.map((j) => j.name),
+      });
+    },
   },
 
   features: FEATURES,

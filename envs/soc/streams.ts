@@ -89,7 +89,7 @@ export function readStreamOptions(options: EnvOptions): StreamOptions {
 }
 
 export const SUITES = {
-  grid: 'mean arrival gaps (--gaps) x noise levels (--noise), --episodes streams each',
+  grid: 'mean arrival gaps (--gap) x noise levels (--noise), --episodes streams each',
 } as const;
 
 /** The flags of the grid suite. */
@@ -100,14 +100,14 @@ export const GRID_OPTIONS = {
     description: `DS3 jobs in the mix: ${DS3_JOBS.join(', ')}`,
     default: DEFAULT_JOBS.join(','),
   },
-  gaps: {
+  gap: {
     type: 'string',
-    description: 'mean inter-arrival times (us), light to saturated',
+    description: 'mean inter-arrival times (us), light to saturated (a comma list)',
     default: '400,100,50,25',
   },
   noise: {
     type: 'string',
-    description: 'relative standard deviations of execution times',
+    description: 'relative standard deviations of execution times (a comma list)',
     default: '0,0.1,0.3',
   },
   episodes: { type: 'string', description: 'episodes (streams) per cell', default: '8' },
@@ -127,12 +127,18 @@ export function gridSuite(name: string, values: OptionValues): Suite<SocConfig> 
     );
   const soc = choiceOption(values, 'soc', SOCS, 'ds3-16pe');
   const jobs = parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w));
-  const gaps = listOption(values, 'gaps', '400,100,50,25', (w) =>
-    numberOption({ gaps: w }, 'gaps', 0, 1e-9),
+  const gaps = listOption(values, 'gap', '400,100,50,25', (w) =>
+    numberOption({ gap: w }, 'gap', 0, 1e-9),
   );
   const noises = listOption(values, 'noise', '0,0.1,0.3', (w) =>
     numberOption({ noise: w }, 'noise', 0, 0),
   );
+  for (const [flag, list] of [
+    ['gap', gaps],
+    ['noise', noises],
+  ] as const)
+    if (new Set(list).size !== list.length)
+      throw new UsageError(`--${flag} lists a value twice: ${list.join(',')}`);
   const episodes = integerOption(values, 'episodes', 8, 1, 4096);
   const jobsPerEpisode = integerOption(values, 'jobs-per-episode', 30, 1, 100_000);
   const cells: SuiteCell[] = [];

@@ -11,7 +11,7 @@ import { describeMachine } from '../core/machine.js';
 import { integerOption, listOption } from '../core/options.js';
 import type { AnyEnvEntry, CommandReport, EnvCommand, OptionValues } from '../core/registry.js';
 import { BACKEND_OPTIONS, withBackend } from '../gpu/session.js';
-import { benchVariants, formatRate, overCpu, type BenchVariant } from './kernel.js';
+import { MAX_CPU_BATCH, benchVariants, formatRate, overCpu, type BenchVariant } from './kernel.js';
 import { BENCH_TIMING_OPTIONS, readBenchTiming } from './timing.js';
 
 export interface BenchResult {
@@ -36,8 +36,8 @@ async function run(
     const batches = listOption(values, 'batches', entry.bench.defaultBatches[backend], (w) =>
       integerOption({ batches: w }, 'batches', 1, 1, 1 << 22),
     );
-    if (backend === 'cpu' && batches.some((b) => b > 1 << 20))
-      throw new UsageError('--batches above 1048576 need --backend webgpu');
+    if (backend === 'cpu' && batches.some((b) => b > MAX_CPU_BATCH))
+      throw new UsageError(`--batches above ${MAX_CPU_BATCH} need --backend webgpu`);
     const cases = entry.bench.cases(values, backend);
     const results: BenchResult[] = [];
     const ratios: { case: string; batch: number; variant: BenchVariant; overCpu: number }[] = [];
@@ -45,6 +45,7 @@ async function run(
       for (const batch of batches) {
         const config = entry.config(c.options, batch);
         const measured = await benchVariants(
+          batch,
           () => entry.create.cpu(config),
           () => entry.create.webgpu(config, gpu!),
           timing,

@@ -38,14 +38,29 @@ export interface VariantResult {
  * kernel that cannot be built (a batch too large for the device's buffers) is a result, not a
  * crash.
  */
+/** The largest batch the CPU reference is timed at. */
+export const MAX_CPU_BATCH = 1 << 20;
+
 export async function benchVariants(
+  numEnvs: number,
   makeCpu: () => VecEnv,
   makeKernel: () => Promise<BenchableKernelEnv>,
   timing: BenchTiming,
   gpu: GpuContext | undefined,
 ): Promise<VariantResult[]> {
-  const cpu = await benchCpuEnv(makeCpu(), timing);
-  const results: VariantResult[] = [{ variant: 'cpu', perSecond: median(cpu), samples: cpu }];
+  // The CPU reference holds every copy's state in host memory: past a million copies it would
+  // not fit a small machine, and the case is there for the kernel.
+  const cpu = numEnvs <= MAX_CPU_BATCH ? await benchCpuEnv(makeCpu(), timing) : null;
+  const results: VariantResult[] = [
+    cpu === null
+      ? {
+          variant: 'cpu',
+          perSecond: null,
+          samples: [],
+          error: `not run above ${MAX_CPU_BATCH} copies (host memory)`,
+        }
+      : { variant: 'cpu', perSecond: median(cpu), samples: cpu },
+  ];
   if (gpu === undefined) return results;
   for (const readback of [false, true]) {
     const variant: BenchVariant = readback ? 'webgpu+readback' : 'webgpu';

@@ -89,7 +89,8 @@ export abstract class BatchEnv<S extends BatchState> implements VecEnv {
   /** Whether copy e's episode is over (asked right after stepCopy). */
   protected abstract isDone(e: number): boolean;
   /**
-   * The finished episode's metric as an exact count (a non-negative integer below 2^64, as the
+   * The finished episode's metric as an exact count (a non-negative integer below 2^53, exact in a double; the
+   * kernel returns it in two u32 words, as the
    * kernel's `episode_metric` returns it in two words); `metricValue` turns it into the metric.
    */
   protected abstract episodeMetric(e: number): number;

@@ -12,7 +12,7 @@ import type { GpuContext } from '../gpu/device.js';
 import type { KernelVecEnv } from '../gpu/kernel-env.js';
 import type { BatchState } from './batch-env.js';
 import type { FeatureModule } from './features.js';
-import type { MetricSpec, Policy, VecEnv } from './vecenv.js';
+import type { BackendName, MetricSpec, Policy, VecEnv } from './vecenv.js';
 
 /** A command-line option an environment adds to a subcommand (parsed with node:util parseArgs). */
 export interface OptionSpec {
@@ -129,6 +129,8 @@ export interface EnvEntry<
     readonly options: Readonly<Record<string, OptionSpec>>;
     /** Named suites and one line on each; the first is the default of eval and compare. */
     readonly suites: Readonly<Record<string, string>>;
+    /** What else `--suite` accepts beyond the names (an instance selection syntax), if anything. */
+    readonly suiteSyntax?: string;
     suite(name: string, values: OptionValues): Suite<C>;
     /**
      * The config in which every copy of `config` is played `samples` times in a row (copies
@@ -145,8 +147,12 @@ export interface EnvEntry<
     extras?(env: Cpu | Kernel, config: C, e: number): Readonly<Record<string, number>>;
   };
 
-  /** An SVG picture of the episode copy e has just finished (a Gantt chart), titled `title`. */
-  view(env: Cpu | Kernel, config: C, e: number, title: string): string;
+  readonly view: {
+    /** The backends that keep what a picture needs (a kernel may keep no schedule). */
+    readonly backends: readonly BackendName[];
+    /** An SVG picture of the episode copy e has just finished (a Gantt chart), titled `title`. */
+    draw(env: Cpu | Kernel, config: C, e: number, title: string): string;
+  };
 
   /**
    * The environment's feature module (envs/<name>/features.ts's FEATURES): names, scales (recorded

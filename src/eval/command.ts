@@ -28,8 +28,9 @@ import type {
   OptionSpec,
   OptionValues,
 } from '../core/registry.js';
+import { BACKENDS } from '../core/vecenv.js';
 import { BACKEND_OPTIONS, withBackend } from '../gpu/session.js';
-import { evaluateSuite } from './evaluate.js';
+import { checkSamples, evaluateSuite } from './evaluate.js';
 import { parsePolicies, type PolicyRef } from './policies.js';
 import {
   cellTable,
@@ -47,7 +48,7 @@ function options(entry: AnyEnvEntry, kind: EvalKind): Record<string, OptionSpec>
   return {
     suite: {
       type: 'string',
-      description: `what to evaluate on: ${suites.map(([name, what]) => `${name} (${what})`).join('; ')}`,
+      description: `what to evaluate on: ${suites.map(([name, what]) => `${name} (${what})`).join('; ')}${entry.evaluation.suiteSyntax !== undefined ? `; or ${entry.evaluation.suiteSyntax}` : ''}`,
       default: suites[0][0],
     },
     ...entry.evaluation.options,
@@ -76,7 +77,8 @@ function options(entry: AnyEnvEntry, kind: EvalKind): Record<string, OptionSpec>
     },
     view: {
       type: 'string',
-      description: 'write an SVG picture (Gantt chart) of one episode of the first policy',
+      description:
+        'write an SVG picture (Gantt chart) of one episode: of the first checkpoint, else the first policy',
     },
     'view-cell': {
       type: 'string',
@@ -99,18 +101,12 @@ async function run(
 ): Promise<CommandReport> {
   const suiteName = stringOption(values, 'suite', Object.keys(entry.evaluation.suites)[0]);
   const suite = entry.evaluation.suite(suiteName, values);
-  const named =
-    kind === 'compare' && values.policy === undefined
-      ? []
-      : parsePolicies(
-          entry,
-          listOption(values, 'policy', 'rules', (w) => w),
-        );
   // compare always plays every baseline first, so that each cell has its best baseline.
-  const policies: PolicyRef[] =
-    kind === 'compare'
-      ? [...parsePolicies(entry, ['rules']), ...named.filter((p) => p.kind === 'checkpoint')]
-      : named;
+  const words = values.policy === undefined ? [] : listOption(values, 'policy', 'rules', (w) => w);
+  const policies: PolicyRef[] = parsePolicies(
+    entry,
+    kind === 'compare' ? ['rules', ...words] : words.length > 0 ? words : ['rules'],
+  );
   const samples = integerOption(values, 'samples', 1, 1, 4096);
   const seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
   const tfBackend = choiceOption(values, 'tf-backend', TF_BACKENDS, 'wasm');
@@ -128,6 +124,15 @@ async function run(
         .map((c) => c.name)
         .join(', ')}${suite.cells.length > 12 ? ', ...' : ''}`,
     );
+  const backend = choiceOption(values, 'backend', BACKENDS, 'cpu');
+  if (viewFile !== undefined && !entry.view.backends.includes(backend))
+    throw new UsageError(
+      `--view: ${entry.name} draws episodes on the ${entry.view.backends.join(' or ')} backend only`,
+      'drop --view, or add --backend cpu',
+    );
+  if (policies.some((p) => p.kind === 'checkpoint')) checkSamples(entry, samples);
+  // The picture shows the policy the user asked about: compare's first named one.
+  const drawn = policies.find((p) => p.kind === 'checkpoint') ?? policies[0];
   for (const [file, name] of [
     [chartFile, 'chart'],
     [viewFile, 'view'],
@@ -143,7 +148,7 @@ async function run(
       samples,
       seed,
       tfBackend,
-      ...(viewFile !== undefined ? { viewCell } : {}),
+      ...(viewFile !== undefined ? { view: { cell: viewCell, policy: drawn.label } } : {}),
       log,
     }),
   );

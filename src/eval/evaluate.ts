@@ -12,6 +12,8 @@ import { playBatch, type EpisodeResult } from './play.js';
 import { openPolicy, type ActingOptions, type PolicyRef } from './policies.js';
 
 export interface ResultRow {
+  /** Index of the cell in the suite (cell names may repeat across groups). */
+  readonly cellIndex: number;
   readonly cell: string;
   readonly group: string;
   /** The cell's info (size, mode, arrival gap...). */
@@ -36,8 +38,8 @@ export interface Evaluation {
 }
 
 export interface EvaluateOptions extends ActingOptions {
-  /** Draw the first episode of this cell (index into suite.cells) for the first policy. */
-  readonly viewCell?: number;
+  /** Draw an episode of this cell (index into suite.cells) played by this policy (its label). */
+  readonly view?: { readonly cell: number; readonly policy: string };
   readonly log?: (line: string) => void;
 }
 
@@ -50,15 +52,12 @@ export async function evaluateSuite(
   options: EvaluateOptions,
 ): Promise<Evaluation> {
   const K = options.samples;
-  if (K > 1 && entry.evaluation.replicate === undefined)
-    throw new UsageError(
-      `--samples ${K}: ${entry.name} episodes cannot be replayed, so best-of-K sampling is not offered`,
-      'use --samples 1 (greedy), or --episodes for more episodes per cell',
-    );
+  if (K > 1 && policies.some((p) => p.kind === 'checkpoint')) checkSamples(entry, K);
   const rows: ResultRow[] = [];
   let validated = true;
   let svg: string | undefined;
-  for (const [p, ref] of policies.entries()) {
+  let drawnMetric = NaN;
+  for (const ref of policies) {
     const perCell = suite.cells.map((): EpisodeResult[] => []);
     for (const batch of suite.batches) {
       // Opened per batch, so that a sampling policy's draws on a batch do not depend on the
@@ -70,20 +69,24 @@ export async function evaluateSuite(
         if (ref.kind === 'baseline' && entry.baselines.config !== undefined)
           config = entry.baselines.config(config);
         if (sampled) config = entry.evaluation.replicate!(config, K);
-        const viewCopy =
-          p === 0 && options.viewCell !== undefined ? batch.cells.indexOf(options.viewCell) : -1;
-        const drawn = viewCopy * (sampled ? K : 1);
+        // The view draws the asked cell's episode of the asked policy: with sampling, the best
+        // of its K episodes.
+        const viewed =
+          options.view?.policy === ref.label ? batch.cells.indexOf(options.view.cell) : -1;
+        const per = sampled ? K : 1;
         const played = await playBatch(entry, config, policy, session, {
           seed: options.seed,
           readsState: ref.kind === 'baseline',
-          onEpisode: (env, e) => {
-            if (viewCopy >= 0 && e === drawn)
-              svg = entry.view(
-                env,
-                config,
-                e,
-                `${suite.cells[options.viewCell!].name}: ${ref.label}`,
-              );
+          onEpisode: (env, e, result) => {
+            if (viewed < 0 || Math.floor(e / per) !== viewed) return;
+            if (!Number.isNaN(drawnMetric) && !better(entry, result.metric, drawnMetric)) return;
+            drawnMetric = result.metric;
+            svg = entry.view.draw(
+              env,
+              config,
+              e,
+              `${suite.cells[options.view!.cell].name}: ${ref.label}`,
+            );
           },
         });
         validated &&= played.validated;
@@ -101,6 +104,7 @@ export async function evaluateSuite(
       const best = cell.bestKnown ?? null;
       const extraNames = Object.keys(episodes[0]?.extras ?? {});
       rows.push({
+        cellIndex: c,
         cell: cell.name,
         group: cell.group,
         info: cell.info,
@@ -119,8 +123,21 @@ export async function evaluateSuite(
   return { rows, validated, svg };
 }
 
+function better(entry: AnyEnvEntry, a: number, b: number): boolean {
+  return entry.metric.lowerIsBetter ? a < b : a > b;
+}
+
 function bestOf(episodes: readonly EpisodeResult[], lowerIsBetter: boolean): EpisodeResult {
   return episodes.reduce((a, b) =>
     (lowerIsBetter ? b.metric < a.metric : b.metric > a.metric) ? b : a,
   );
+}
+
+/** Best-of-K sampling needs episodes that can be replayed (fixed instances, not live streams). */
+export function checkSamples(entry: AnyEnvEntry, samples: number): void {
+  if (samples > 1 && entry.evaluation.replicate === undefined)
+    throw new UsageError(
+      `--samples ${samples}: ${entry.name} episodes cannot be replayed, so best-of-K sampling is not offered`,
+      'use --samples 1 (greedy)',
+    );
 }

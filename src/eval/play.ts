@@ -23,7 +23,7 @@ export interface PlayOptions<B> {
    * Called when copy e has finished its episode (validated), while the batch still holds it:
    * for reading the schedule back or drawing it.
    */
-  readonly onEpisode?: (env: B, e: number) => void;
+  readonly onEpisode?: (env: B, e: number, result: EpisodeResult) => void;
 }
 
 export interface PlayedBatch {
@@ -83,8 +83,9 @@ export async function playBatch<C, Cpu extends VecEnv, Kernel extends KernelEnv>
           throw new Error(
             `${entry.name}: ${policy.name} built an invalid schedule (copy ${e}, ${session.backend}): ${issues.slice(0, 3).join('; ')}`,
           );
-        episodes[e] = { metric, extras: entry.evaluation.extras?.(env, config, e) ?? {} };
-        options.onEpisode?.(env, e);
+        const result = { metric, extras: entry.evaluation.extras?.(env, config, e) ?? {} };
+        episodes[e] = result;
+        options.onEpisode?.(env, e, result);
         open--;
       }
     }

@@ -62,9 +62,18 @@ function checkpointRef(
     globalFeatures: entry.features.global,
   });
   const short = basename(file).replace(/\.json$/, '');
-  // Two checkpoints with one file name (runs/a/checkpoint.json, runs/b/...) keep their paths.
-  const clash = taken.some((p) => p.label === short && p.kind === 'checkpoint' && p.file !== file);
-  return { kind: 'checkpoint', file, checkpoint, label: clash ? file : short };
+  // Labels name table columns, so they are unique: a checkpoint whose file name is a baseline's
+  // name, or another checkpoint's (runs/a/checkpoint.json, runs/b/...), is labelled by its path.
+  const clash =
+    entry.baselines.names.includes(short.toLowerCase()) ||
+    taken.some((p) => p.label === short && !(p.kind === 'checkpoint' && p.file === file));
+  const label = clash ? file : short;
+  return {
+    kind: 'checkpoint',
+    file,
+    checkpoint,
+    label: entry.baselines.names.includes(label.toLowerCase()) ? `checkpoint:${file}` : label,
+  };
 }
 
 /** How learned policies act. */

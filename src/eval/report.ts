@@ -21,6 +21,17 @@ export interface GroupSummary {
   readonly meanRatioToBestBaseline: number | null;
 }
 
+/** The rows of a result by (policy label, cell index): labels are unique, cells by index. */
+export class ResultGrid {
+  private readonly byKey = new Map<string, ResultRow>();
+  constructor(readonly rows: readonly ResultRow[]) {
+    for (const r of rows) this.byKey.set(`${r.policy}\u0000${r.cellIndex}`, r);
+  }
+  at(policy: string, cell: number): ResultRow | undefined {
+    return this.byKey.get(`${policy}\u0000${cell}`);
+  }
+}
+
 /** The value a table shows for a row: the gap to the best known where there is one. */
 function shown(r: ResultRow | undefined, gaps: boolean): Cell {
   if (r === undefined) return null;
@@ -50,13 +61,12 @@ export function cellTable(
       ? [entry.metric.name, ...(gaps ? ['gap %'] : [])]
       : policies.map((p) => (gaps ? `${p} gap %` : p))),
   ];
-  const byPolicy = new Map(policies.map((p) => [p, rows.filter((r) => r.policy === p)]));
+  const grid = new ResultGrid(rows);
   return markdownTable({
     title: `${metricTitle(entry)}${gaps && !single ? ', gap % to best known' : ''}: ${suite.name}`,
     columns,
     rows: suite.cells.map((cell, c) => {
-      // Rows come cell by cell for each policy, so a policy's c-th row is cell c's.
-      const mine = (p: string): ResultRow | undefined => byPolicy.get(p)?.[c];
+      const mine = (p: string): ResultRow | undefined => grid.at(p, c);
       const values: Cell[] = single
         ? [mine(policies[0])?.metric ?? null, ...(gaps ? [shown(mine(policies[0]), true)] : [])]
         : policies.map((p) => shown(mine(p), gaps));
@@ -70,26 +80,23 @@ export function cellTable(
   });
 }
 
-/** Each row's ratio to the best baseline on its cell (null for rows of cells without one). */
+/** Each row's ratio to the best baseline on its cell (absent for cells no baseline played). */
 export function ratiosToBestBaseline(
   entry: AnyEnvEntry,
   rows: readonly ResultRow[],
   baselines: readonly string[],
 ): Map<ResultRow, number> {
   const out = new Map<ResultRow, number>();
-  const byPolicy = new Map<string, ResultRow[]>();
-  for (const r of rows) byPolicy.set(r.policy, [...(byPolicy.get(r.policy) ?? []), r]);
-  const first = byPolicy.values().next().value ?? [];
-  first.forEach((_, c) => {
+  const grid = new ResultGrid(rows);
+  for (const c of new Set(rows.map((r) => r.cellIndex))) {
     const values = baselines.flatMap((b) => {
-      const r = byPolicy.get(b)?.[c];
+      const r = grid.at(b, c);
       return r === undefined ? [] : [r.metric];
     });
-    if (values.length === 0) return;
+    if (values.length === 0) continue;
     const best = entry.metric.lowerIsBetter ? Math.min(...values) : Math.max(...values);
-    for (const rs of byPolicy.values())
-      if (rs[c] !== undefined) out.set(rs[c], rs[c].metric / best);
-  });
+    for (const r of rows) if (r.cellIndex === c) out.set(r, r.metric / best);
+  }
   return out;
 }
 
@@ -174,6 +181,7 @@ export function extraTables(
   policies: readonly string[],
 ): string[] {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.extras)))];
+  const grid = new ResultGrid(rows);
   return names.map((x) =>
     markdownTable(
       {
@@ -181,7 +189,7 @@ export function extraTables(
         columns: ['cell', ...policies],
         rows: suite.cells.map((cell, c) => [
           cell.name,
-          ...policies.map((p) => rows.filter((r) => r.policy === p)[c]?.extras[x] ?? null),
+          ...policies.map((p) => grid.at(p, c)?.extras[x] ?? null),
         ]),
       },
       2,
@@ -197,15 +205,16 @@ export function suiteChart(
   policies: readonly string[],
 ): string {
   const groups = [...new Set(suite.cells.map((c) => c.group))];
+  const grid = new ResultGrid(rows);
   const panels = groups.map((g) => {
     const cells = suite.cells.flatMap((cell, c) => (cell.group === g ? [{ cell, c }] : []));
     return {
       title: g,
       x: cells.map(({ cell }) => cell.x ?? cell.name),
-      series: policies.map((p) => {
-        const mine = rows.filter((r) => r.policy === p);
-        return { name: p, y: cells.map(({ c }) => mine[c]?.metric ?? NaN) };
-      }),
+      series: policies.map((p) => ({
+        name: p,
+        y: cells.map(({ c }) => grid.at(p, c)?.metric ?? NaN),
+      })),
     };
   });
   return lineChartSvg(panels, suite.xLabel, metricTitle(entry));

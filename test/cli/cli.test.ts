@@ -43,7 +43,7 @@ describe('schedrl eval', () => {
       '--view',
       svg,
       '--view-cell',
-      'ft06',
+      'ft06 (active)',
     );
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -57,7 +57,7 @@ describe('schedrl eval', () => {
     };
     expect(json.results).toHaveLength(2 * 2 * 3);
     const ft06 = json.results.find(
-      (x) => x.cell === 'ft06' && x.policy === 'spt' && x.info.mode === 'active',
+      (x) => x.cell === 'ft06 (active)' && x.policy === 'spt' && x.info.mode === 'active',
     )!;
     expect(ft06.metric).toBeGreaterThanOrEqual(55);
     expect(ft06.gapPercent).toBeCloseTo((100 * (ft06.metric - 55)) / 55, 9);
@@ -95,7 +95,23 @@ describe('schedrl eval', () => {
         ['eval', '--frobnicate'],
         /Unknown option '--frobnicate'\nsee: schedrl eval --env jobshop --help/,
       ],
-      [['compare', '--env', 'soc', '--samples', '4'], /soc episodes cannot be replayed/],
+      [
+        [
+          'compare',
+          '--env',
+          'soc',
+          '--samples',
+          '4',
+          '--policy',
+          'checkpoint:checkpoints/soc-ppo.json',
+        ],
+        /soc episodes cannot be replayed/,
+      ],
+      [
+        ['eval', '--env', 'soc', '--view', join(tmp, 'v.svg'), '--backend', 'webgpu'],
+        /--view: soc draws episodes on the cpu backend only/,
+      ],
+      [['eval', '--env', 'soc', '--gap', '50,50'], /--gap lists a value twice/],
       [['eval', '--env', 'chess'], /unknown environment 'chess'[\s\S]*jobshop/],
       [
         ['evaluate'],
@@ -313,6 +329,43 @@ describe('schedrl train, export and eval with checkpoints', () => {
     );
   });
 
+  it('keeps a checkpoint named like a baseline apart from the baseline', async () => {
+    const copy = join(tmp, 'mwkr.json');
+    writeFileSync(copy, readFileSync('checkpoints/jobshop-ppo.json'));
+    const r = await cli(
+      'compare',
+      '--suite',
+      'ft06,la01',
+      '--policy',
+      `checkpoint:${copy}`,
+      '--out',
+      join(tmp, 'clash.json'),
+    );
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(readFileSync(join(tmp, 'clash.json'), 'utf8')) as {
+      results: { policy: string; cell: string; metric: number }[];
+    };
+    const labels = [...new Set(json.results.map((x) => x.policy))];
+    expect(labels).toContain('mwkr');
+    expect(labels).toContain(copy);
+    // One row per policy and cell: nothing averaged across the two.
+    expect(json.results).toHaveLength(labels.length * 2);
+    const rule = await cli(
+      'eval',
+      '--suite',
+      'ft06,la01',
+      '--policy',
+      'mwkr',
+      '--out',
+      join(tmp, 'rule.json'),
+    );
+    expect(rule.code).toBe(0);
+    const alone = JSON.parse(readFileSync(join(tmp, 'rule.json'), 'utf8')) as typeof json;
+    expect(json.results.filter((x) => x.policy === 'mwkr').map((x) => x.metric)).toEqual(
+      alone.results.map((x) => x.metric),
+    );
+  });
+
   it('ships a job-shop checkpoint that loads and matches the environment', async () => {
     const r = await cli(
       'eval',
@@ -339,7 +392,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
       'soc',
       '--policy',
       'heft,checkpoint:checkpoints/soc-ppo.json',
-      '--gaps',
+      '--gap',
       '25',
       '--noise',
       '0.3',

@@ -177,37 +177,52 @@ function streamsOf(env: VecEnv): Uint32Array {
 }
 
 /**
- * Same-step auto-reset equals a fresh reset: when copy e's episode ends, the observation of its
- * next episode is the one a freshly created batch gives after `reset` with the seed that starts
- * copy e's stream where the ended episode left it.
+ * Same-step auto-reset equals a fresh reset: when a copy's episode ends, its next episode (the
+ * first observation and then every reward, observation and the episode's statistics under the
+ * same actions) is the one a freshly created batch plays after `reset` with the seed that starts
+ * the copy's stream where the ended episode left it. Playing the whole next episode catches state
+ * that an auto-reset forgets to clear even where the first observation does not show it.
  */
-export function expectAutoResetEqualsReset(entry: AnyEnvEntry, numEnvs = 3, checks = 4): void {
-  const config = defaultConfig(entry, numEnvs);
+export function expectAutoResetEqualsReset(entry: AnyEnvEntry, episodes = 3): void {
+  const config = defaultConfig(entry, 1);
   const env = entry.create.cpu(config);
   const s = sizes(env);
   env.reset(21);
-  const rng = new Uint32Array(s.n);
+  const rng = new Uint32Array(1);
   seedStreams(rng, 22);
-  const actions = new Int32Array(s.n);
-  let checked = 0;
-  for (let t = 0; checked < checks; t++) {
-    if (t > 200_000) expect.fail(`${entry.name}: episodes did not end within 200000 steps`);
-    const before = Uint32Array.from(streamsOf(env));
+  const actions = new Int32Array(1);
+  let fresh: VecEnv | undefined;
+  let ended = 0;
+  for (let t = 0; ended < episodes; t++) {
+    if (t > 400_000) expect.fail(`${entry.name}: episodes did not end within 400000 steps`);
+    const stream = streamsOf(env)[0];
     randomLegalActions(env.obs.mask, s.k, rng, actions);
     const r: StepResult = env.step(actions);
-    for (let e = 0; e < s.n; e++) {
-      if (r.terminated[e] === 0) continue;
-      const fresh = entry.create.cpu(config);
-      fresh.reset(seedOfStream(before[e], e));
-      const when = `copy ${e} after its episode ended at step ${t}`;
-      expect(row(env.obs.mask, e, s.k), `mask of ${when}`).toEqual(row(fresh.obs.mask, e, s.k));
-      expect(row(env.obs.cand, e, s.k * s.f), `cand of ${when}`).toEqual(
-        row(fresh.obs.cand, e, s.k * s.f),
-      );
-      expect(row(env.obs.glob, e, s.g), `glob of ${when}`).toEqual(row(fresh.obs.glob, e, s.g));
-      checked++;
+    if (fresh !== undefined) {
+      const f = fresh.step(actions);
+      const when = `step ${t}, ${ended} episodes after the first auto-reset was checked`;
+      expect(f.reward[0], `reward at ${when}`).toBe(r.reward[0]);
+      expect(f.terminated[0], `terminated at ${when}`).toBe(r.terminated[0]);
+      if (r.terminated[0] === 1) {
+        expect(f.episodes.metric[0], `metric at ${when}`).toBe(r.episodes.metric[0]);
+        expect(f.episodes.length[0], `length at ${when}`).toBe(r.episodes.length[0]);
+        expect(f.episodes.return[0], `return at ${when}`).toBe(r.episodes.return[0]);
+      } else expectSameObservation(env, fresh, when);
+    }
+    if (r.terminated[0] === 1) {
+      ended++;
+      // The auto-reset copy against a fresh batch started where its stream stood.
+      fresh = entry.create.cpu(config);
+      fresh.reset(seedOfStream(stream, 0));
+      expectSameObservation(env, fresh, `the auto-reset after episode ${ended}`);
     }
   }
+}
+
+function expectSameObservation(a: VecEnv, b: VecEnv, when: string): void {
+  expect(Array.from(a.obs.mask), `mask at ${when}`).toEqual(Array.from(b.obs.mask));
+  expect(Array.from(a.obs.cand), `cand at ${when}`).toEqual(Array.from(b.obs.cand));
+  expect(Array.from(a.obs.glob), `glob at ${when}`).toEqual(Array.from(b.obs.glob));
 }
 
 /** A batch with one illegal action is refused, naming the copy, and no copy moves. */
@@ -421,5 +436,80 @@ export async function expectBaselinesAgreeAcrossBackends(
       ).episodes.map((x) => x.metric);
     const cpu = await play({ backend: 'cpu', gpu: undefined });
     expect(await play({ backend: 'webgpu', gpu }), `${name} on webgpu`).toEqual(cpu);
+  }
+}
+
+/** Flags every command shares: an environment's own options must not reuse them. */
+const SHARED_FLAGS = [
+  'env',
+  'out',
+  'help',
+  'suite',
+  'policy',
+  'samples',
+  'seed',
+  'summary',
+  'chart',
+  'view',
+  'view-cell',
+  'backend',
+  'gpu',
+  'tf-backend',
+  'batches',
+  'seconds',
+  'windows',
+];
+
+/** The environment's flags leave the shared ones alone (they would silently override them). */
+export function expectOwnFlags(entry: AnyEnvEntry): void {
+  const own = [
+    ...Object.keys(entry.options),
+    ...Object.keys(entry.evaluation.options),
+    ...Object.keys(entry.bench.options),
+  ];
+  expect(own.filter((name) => SHARED_FLAGS.includes(name))).toEqual([]);
+}
+
+/**
+ * The default suite's first batch as eval plays it, with the first baseline on the CPU reference:
+ * every episode validated (a record exists to check), a picture of one, the suite's cells
+ * indexed by its batches, and, where the entry can replay episodes, copies that replay them.
+ */
+export async function expectSuitePlays(entry: AnyEnvEntry): Promise<void> {
+  const suite = entry.evaluation.suite(Object.keys(entry.evaluation.suites)[0], {});
+  expect(suite.cells.length).toBeGreaterThan(0);
+  expect(new Set(suite.cells.map((c) => c.name)).size, 'cell names are unique').toBe(
+    suite.cells.length,
+  );
+  for (const b of suite.batches)
+    for (const c of b.cells) expect(c >= 0 && c < suite.cells.length).toBe(true);
+  const batch = suite.batches[0];
+  const config = entry.baselines.config?.(batch.config) ?? batch.config;
+  const cpu = { backend: 'cpu', gpu: undefined } as const;
+  const name = entry.baselines.names[0];
+  let svg = '';
+  const played = await playBatch(entry, config, entry.baselines.policy(name, 0), cpu, {
+    seed: 0,
+    onEpisode: (env, e) => {
+      const issues = entry.evaluation.validate(env, config, e, NaN);
+      // With a NaN metric a validator that checks the reported metric must object.
+      expect(issues, `the validator of copy ${e} checks the reported metric`).not.toEqual([]);
+      if (e === 0) svg = entry.view.draw(env, config, e, 'conformance');
+    },
+  });
+  expect(played.validated, 'every episode was validated on the CPU').toBe(true);
+  expect(played.episodes).toHaveLength(batch.cells.length);
+  expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  if (entry.evaluation.replicate !== undefined) {
+    const twice = entry.evaluation.replicate(config, 2);
+    const replayed = await playBatch(entry, twice, entry.baselines.policy(name, 0), cpu, {
+      seed: 0,
+    });
+    const metrics = replayed.episodes.map((x) => x.metric);
+    expect(
+      metrics.filter((_, i) => i % 2 === 0),
+      'replayed copies',
+    ).toEqual(metrics.filter((_, i) => i % 2 === 1));
+    expect(metrics.filter((_, i) => i % 2 === 0)).toEqual(played.episodes.map((x) => x.metric));
   }
 }

@@ -123,7 +123,7 @@ describe('schedrl eval and bench --env soc', () => {
         'eval',
         '--env',
         'soc',
-        '--gaps',
+        '--gap',
         '200,25',
         '--noise',
         '0,0.3',
@@ -158,7 +158,7 @@ describe('schedrl eval and bench --env soc', () => {
       'compare',
       '--env',
       'soc',
-      '--gaps',
+      '--gap',
       '100,25',
       '--noise',
       '0',
@@ -180,7 +180,7 @@ describe('schedrl eval and bench --env soc', () => {
 
   it('draws one validated episode per PE with schedrl eval --view', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'schedrl-soc-')), 'gantt.svg');
-    const argv = ['eval', '--env', 'soc', '--gaps', '25', '--noise', '0.3', '--episodes', '1'];
+    const argv = ['eval', '--env', 'soc', '--gap', '25', '--noise', '0.3', '--episodes', '1'];
     const view = ['--jobs-per-episode', '4', '--policy', 'heft', '--view', file];
     expect(
       await runCli([...argv, ...view], { stdout: () => undefined, stderr: () => undefined }),
