@@ -8,12 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
-import {
-  integerOption,
-  listOption,
-  numberOption,
-  stringOption,
-} from '../../src/core/options.js';
+import { integerOption, listOption, numberOption, stringOption } from '../../src/core/options.js';
 import type { EnvOptions, OptionValues, Suite, SuiteCell } from '../../src/core/registry.js';
 import { DS3_JOBS, ds3Job, ds3Soc, readDs3JobFile, readDs3SocFile, type Ds3Job } from './ds3.js';
 import type { Ds3SocDescription } from './ds3-text.js';
