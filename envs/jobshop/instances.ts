@@ -15,7 +15,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError, UsageError } from '../../src/core/errors.js';
-import { readTextFile } from '../../src/core/files.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { MAX_TIME } from './generator.js';
 import type { Instance, Operation } from './types.js';
@@ -26,6 +25,60 @@ interface DataLine {
   /** 1-based line number in the file. */
   readonly line: number;
   readonly tokens: readonly string[];
+}
+
+/** Longest excerpt of a line or token that an error message quotes. */
+const EXCERPT = 24;
+
+/**
+ * A token or line as an error message shows it: control characters escaped and long text cut, so
+ * that a binary or huge file never fills the terminal with its bytes.
+ */
+export function excerpt(text: string): string {
+  const cut = text.length > EXCERPT ? text.slice(0, EXCERPT) : text;
+  // eslint-disable-next-line no-control-regex -- control characters are what is escaped
+  const escaped = cut.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) =>
+    c === '\ufffd' ? '\\ufffd' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return text.length > EXCERPT ? `'${escaped}...' (${text.length} characters)` : `'${escaped}'`;
+}
+
+const lineOf = (text: string, index: number): number => text.slice(0, index).split('\n').length;
+
+/** Instance files are text: a NUL byte means a binary file was given. */
+function checkText(text: string, file: string): void {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0)
+    throw new InputError(
+      { file, line: lineOf(text, nul) },
+      'expected a text file, found a NUL byte (binary data?)',
+    );
+}
+
+/**
+ * Decodes a file's bytes as UTF-8, refusing NUL bytes and invalid sequences at their line
+ * (readFileSync's 'utf8' would turn them into U+FFFD without a word).
+ */
+function decodeText(bytes: Uint8Array, file: string): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const nul = bytes.indexOf(0);
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    if (nul >= start && nul < end)
+      throw new InputError({ file, line }, 'expected a text file, found a NUL byte (binary data?)');
+    try {
+      decoder.decode(bytes.subarray(start, end));
+    } catch {
+      throw new InputError(
+        { file, line },
+        'expected UTF-8 text, found an invalid byte sequence (a binary file, or another encoding?)',
+      );
+    }
+    start = end + 1;
+  }
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 function dataLines(text: string): DataLine[] {
@@ -51,7 +104,7 @@ function integer(
   if (!/^[+-]?\d+$/.test(token)) {
     throw new InputError(
       { file, line: dl.line, field: `token ${index + 1}` },
-      `expected ${what} (an integer), found '${token}'`,
+      `expected ${what} (an integer), found ${excerpt(token)}`,
     );
   }
   const v = Number(token);
@@ -74,6 +127,7 @@ export function parseInstance(
   file = '<string>',
   name = instanceNameFromFile(file),
 ): Instance {
+  checkText(text, file);
   let lines = dataLines(text);
   // Taillard's own files: "Nb of jobs, Nb of Machines, ..." then the values, "Times", ..., "Machines", ...
   const labelled = lines.length > 0 && isKeyword(lines[0], 'nb');
@@ -84,7 +138,7 @@ export function parseInstance(
   if (header.tokens.length < 2 || (!labelled && header.tokens.length !== 2)) {
     throw new InputError(
       { file, line: header.line },
-      `expected a header line '<jobs> <machines>', found '${header.tokens.join(' ')}'`,
+      `expected a header line '<jobs> <machines>', found ${excerpt(header.tokens.join(' '))}`,
     );
   }
   const numJobs = integer(file, header, 0, 'the number of jobs', 1);
@@ -156,6 +210,13 @@ function readStandard(
         `expected '<machine> <duration>' pairs, found an odd number of values (${dl.tokens.length})`,
       );
     }
+    // The header's machine count bounds the operations per job too (docs/jobshop.md): fewer
+    // (ragged) and repeated machines (re-entrant) are allowed, more would be an extra pair.
+    if (dl.tokens.length > 2 * numMachines)
+      throw new InputError(
+        { file, line: dl.line },
+        `expected at most ${numMachines} operations per job (the header's machine count), found ${dl.tokens.length / 2}`,
+      );
     const ops: Operation[] = [];
     for (let i = 0; i < dl.tokens.length; i += 2) {
       const machine = integer(file, dl, i, 'a machine index', 0, numMachines - 1);
@@ -216,7 +277,16 @@ function readTaillard(
 
 /** Reads an instance file; errors name the file and line. */
 export function readInstanceFile(path: string): Instance {
-  return parseInstance(readTextFile(path, 'instance file'), path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new InputError(
+      { file: path },
+      `expected a readable instance file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+  return parseInstance(decodeText(bytes, path), path);
 }
 
 function isFile(path: string): boolean {

@@ -98,7 +98,11 @@ function jobGraph(job: Ds3JobDescription, soc: Ds3SocDescription, file: string):
     const row = Array.from({ length: soc.platform.numProcs }, (_, p) => soc.exec(t.type, p));
     if (!row.some(Number.isFinite)) {
       throw new InputError(
-        { file, field: `task ${t.id} (${t.name})` },
+        {
+          file,
+          ...(t.line === undefined ? {} : { line: t.line }),
+          field: `task ${t.id} (${t.name})`,
+        },
         `expected a task type some PE of the SoC runs, found ${t.type}`,
       );
     }

@@ -5,16 +5,13 @@
  * the same streams.
  */
 
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
-import {
-  choiceOption,
-  integerOption,
-  listOption,
-  numberOption,
-  stringOption,
-} from '../../src/core/options.js';
+import { integerOption, listOption, numberOption, stringOption } from '../../src/core/options.js';
 import type { EnvOptions, OptionValues, Suite, SuiteCell } from '../../src/core/registry.js';
-import { DS3_JOBS, ds3Job, ds3Soc, type Ds3Job } from './ds3.js';
+import { DS3_JOBS, ds3Job, ds3Soc, readDs3JobFile, readDs3SocFile, type Ds3Job } from './ds3.js';
+import type { Ds3SocDescription } from './ds3-text.js';
 import type { SocConfig } from './env.js';
 
 /** Every DS3 job but pulse-Doppler, whose task types have times only on the 2016 SoC. */
@@ -23,8 +20,10 @@ export const DEFAULT_JOBS: readonly Ds3Job[] = DS3_JOBS.filter((j) => j !== 'pul
 export const SOCS = ['ds3-16pe', 'ds3-16pe-2016'] as const;
 
 export interface StreamOptions {
-  readonly soc: (typeof SOCS)[number];
-  readonly jobs: readonly Ds3Job[];
+  /** A bundled SoC (SOCS) or the absolute path of a SoC file in DS3's text format. */
+  readonly soc: string;
+  /** Bundled DS3 jobs (DS3_JOBS) or absolute paths of job files in DS3's text format. */
+  readonly jobs: readonly string[];
   readonly meanInterArrival: number;
   readonly noise: number;
   readonly jobsPerEpisode: number;
@@ -37,16 +36,34 @@ export interface StreamOptions {
  */
 export const POLICY_CANDIDATES = 32;
 
+const isBundledSoc = (w: string): w is (typeof SOCS)[number] =>
+  (SOCS as readonly string[]).includes(w);
+const isBundledJob = (w: string): w is Ds3Job => (DS3_JOBS as readonly string[]).includes(w);
+
+/**
+ * Whether a --soc or --jobs word names a file rather than a bundled SoC or job: as the job shop's
+ * --suite, anything with a path separator or a .txt ending, or an existing file of another name.
+ */
+const looksLikePath = (w: string): boolean => /[\\/]/.test(w) || /\.txt$/i.test(w) || existsSync(w);
+
+/** A SoC by its bundled name or from a DS3 SoC file (a file that is gone is an InputError). */
+export function loadSoc(soc: string): Ds3SocDescription {
+  return isBundledSoc(soc) ? ds3Soc(soc) : readDs3SocFile(soc);
+}
+
+/** A short name for tables: the bundled name, or the file's base name. */
+const shortName = (w: string): string => (isBundledSoc(w) || isBundledJob(w) ? w : basename(w));
+
 export function streamConfig(
   o: StreamOptions,
   numEnvs: number,
   maxCandidates = POLICY_CANDIDATES,
 ): SocConfig {
-  const soc = ds3Soc(o.soc);
+  const soc = loadSoc(o.soc);
   return {
     numEnvs,
     platform: soc.platform,
-    jobs: o.jobs.map((j) => ds3Job(j, soc)),
+    jobs: o.jobs.map((j) => (isBundledJob(j) ? ds3Job(j, soc) : readDs3JobFile(j, soc))),
     mix: o.jobs.map(() => 1),
     meanInterArrival: o.meanInterArrival,
     jobsPerEpisode: o.jobsPerEpisode,
@@ -55,24 +72,50 @@ export function streamConfig(
   };
 }
 
-export function parseJobs(words: readonly string[]): Ds3Job[] {
+/**
+ * --jobs words as recorded: bundled names as they are, files as absolute paths (so that a
+ * checkpoint's options read the same files from any working directory).
+ */
+export function parseJobs(words: readonly string[]): string[] {
   return words.map((w) => {
-    if (!(DS3_JOBS as readonly string[]).includes(w))
-      throw new UsageError(`unknown DS3 job '${w}'`, `jobs: ${DS3_JOBS.join(', ')}`);
-    return w as Ds3Job;
+    if (isBundledJob(w)) return w;
+    if (looksLikePath(w)) return resolve(w);
+    throw new UsageError(
+      `unknown DS3 job '${w}'`,
+      `jobs: ${DS3_JOBS.join(', ')}, or paths of job files in DS3's text format (docs/soc.md)`,
+    );
   });
+}
+
+/** --soc as recorded: a bundled name, or a file as an absolute path. */
+export function parseSoc(word: string): string {
+  if (isBundledSoc(word)) return word;
+  if (looksLikePath(word)) return resolve(word);
+  throw new UsageError(
+    `unknown SoC '${word}'`,
+    `socs: ${SOCS.join(', ')}, or the path of a SoC file in DS3's text format (docs/soc.md)`,
+  );
+}
+
+function socOption(values: OptionValues): string {
+  return parseSoc(stringOption(values, 'soc', 'ds3-16pe'));
+}
+
+function jobsOption(values: OptionValues): string[] {
+  return parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w));
 }
 
 /** The flags that choose a stream (train and bench): one gap and one noise level. */
 export function parseStreamOptions(values: OptionValues): EnvOptions {
   const options = {
-    soc: stringOption(values, 'soc', 'ds3-16pe'),
-    jobs: listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w).join(','),
+    soc: socOption(values),
+    jobs: jobsOption(values).join(','),
     gap: numberOption(values, 'gap', 50, 1e-9),
     noise: numberOption(values, 'noise', 0.3, 0),
     'jobs-per-episode': integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
   };
-  readStreamOptions(options);
+  // Read the files now, so that a bad one is refused before any work.
+  streamConfig(readStreamOptions(options), 1);
   return options;
 }
 
@@ -80,8 +123,8 @@ export function parseStreamOptions(values: OptionValues): EnvOptions {
 export function readStreamOptions(options: EnvOptions): StreamOptions {
   const values = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)]));
   return {
-    soc: choiceOption(values, 'soc', SOCS, 'ds3-16pe'),
-    jobs: parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w)),
+    soc: socOption(values),
+    jobs: jobsOption(values),
     meanInterArrival: numberOption(values, 'gap', 50, 1e-9),
     noise: numberOption(values, 'noise', 0.3, 0),
     jobsPerEpisode: integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
@@ -94,10 +137,14 @@ export const SUITES = {
 
 /** The flags of the grid suite. */
 export const GRID_OPTIONS = {
-  soc: { type: 'string', description: `${SOCS.join(' or ')} (the DS3 SoC)`, default: 'ds3-16pe' },
+  soc: {
+    type: 'string',
+    description: `${SOCS.join(' or ')} (the DS3 SoC), or a SoC file in DS3's text format`,
+    default: 'ds3-16pe',
+  },
   jobs: {
     type: 'string',
-    description: `DS3 jobs in the mix: ${DS3_JOBS.join(', ')}`,
+    description: `DS3 jobs in the mix: ${DS3_JOBS.join(', ')}, or job files in DS3's text format`,
     default: DEFAULT_JOBS.join(','),
   },
   gap: {
@@ -125,8 +172,8 @@ export function gridSuite(name: string, values: OptionValues): Suite<SocConfig> 
       `unknown soc suite '${name}'`,
       `suites: ${Object.keys(SUITES).join(', ')}`,
     );
-  const soc = choiceOption(values, 'soc', SOCS, 'ds3-16pe');
-  const jobs = parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w));
+  const soc = socOption(values);
+  const jobs = jobsOption(values);
   const gaps = listOption(values, 'gap', '400,100,50,25', (w) =>
     numberOption({ gap: w }, 'gap', 0, 1e-9),
   );
@@ -158,7 +205,10 @@ export function gridSuite(name: string, values: OptionValues): Suite<SocConfig> 
       });
     }
   }
-  return { name: `${soc}, ${jobs.length} DS3 jobs`, cells, batches, xLabel: 'mean gap (us)' };
+  const jobNames = jobs.every(isBundledJob)
+    ? `${jobs.length} DS3 jobs`
+    : jobs.map(shortName).join(', ');
+  return { name: `${shortName(soc)}, ${jobNames}`, cells, batches, xLabel: 'mean gap (us)' };
 }
 
 /** Validation streams come from a seed of their own, never from the training streams. */

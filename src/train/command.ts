@@ -238,7 +238,10 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
           optionalString(values, 'out') ??
           join(
             'runs',
-            `${entry.name}-${Object.values(envOptions).join('-')}-${tunable.algo}-s${tunable.seed}`,
+            // File-valued options (soc's --soc/--jobs FILE) name the folder by base name only.
+            `${entry.name}-${Object.values(envOptions)
+              .map((v) => String(v).replace(/[^,]*[\\/]/g, ''))
+              .join('-')}-${tunable.algo}-s${tunable.seed}`,
           );
         config = { ...tunable, env: entry.name, envOptions, out };
         const problems = configProblems(config);

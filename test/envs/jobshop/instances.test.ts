@@ -316,6 +316,75 @@ describe('parseInstance: bad input names the file, the line and what was expecte
   });
 });
 
+describe('parseInstance: the header bounds the operations per job', () => {
+  const file = 'bad.txt';
+  const FT06_HEAD = '6 6\n2 1 0 3 1 6 3 7 5 3 4 6\n1 8 2 5 4 10 5 10 0 10 3 4\n';
+  const FT06_REST =
+    '2 5 3 4 5 8 0 9 1 1 4 7\n1 5 0 5 2 5 3 3 4 8 5 9\n2 9 1 3 4 5 5 4 0 3 3 1\n1 3 3 3 5 9 0 10 4 4 2 1\n';
+
+  it('refuses a job line with more pairs than the header has machines, at that line', () => {
+    // An extra valid pair (machine 0 again) would make a 7-operation job under a `6 6` header.
+    expectInputError(
+      () => parseInstance(FT06_HEAD + '2 5 3 4 5 8 0 9 1 1 4 7 0 2\n' + FT06_REST.slice(24), file),
+      file,
+      4,
+      'at most 6 operations per job',
+      'found 7',
+    );
+  });
+
+  it('keeps accepting ragged and re-entrant jobs within that bound', () => {
+    expect(parseInstance(FT06_HEAD + FT06_REST, file).jobs.map((o) => o.length)).toEqual([
+      6, 6, 6, 6, 6, 6,
+    ]);
+    // Job 0 revisits machine 0 and has fewer operations than machines: both legitimate.
+    const inst = parseInstance('2 3\n0 1 0 2 1 3\n2 4\n', file);
+    expect(inst.jobs.map((o) => o.map((op) => op.machine))).toEqual([[0, 0, 1], [2]]);
+  });
+});
+
+describe('readInstanceFile: binary or non-text input is named, never dumped', () => {
+  /** The message is short and carries no raw control, NUL or undecodable bytes. */
+  const clean = (err: InputError, path: string): void => {
+    expect(err.message).toContain(path);
+    expect(err.message.length).toBeLessThan(path.length + 240);
+    // eslint-disable-next-line no-control-regex
+    expect(err.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/);
+  };
+
+  it('a file with NUL bytes', () => {
+    const bytes = Buffer.alloc(1300);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37) % 256;
+    const path = join(tmp, 'binary.bin');
+    writeFileSync(path, bytes);
+    const err = thrown(InputError, () => readInstanceFile(path));
+    clean(err, path);
+    expect(err.message).toMatch(/:1: expected a text file, found a NUL byte \(binary data\?\)/);
+  });
+
+  it('a file that is not UTF-8', () => {
+    const path = join(tmp, 'latin1.txt');
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from('2 2\n0 1 1 2\n'), Buffer.from([0xe9, 0xff, 0x31, 0x0a])]),
+    );
+    const err = thrown(InputError, () => readInstanceFile(path));
+    clean(err, path);
+    expect(err.message).toMatch(/:3: expected UTF-8 text, found an invalid byte sequence/);
+  });
+
+  it('a huge single line and control characters, shown as a short escaped excerpt', () => {
+    const huge = writeTemp('huge.txt', 'x'.repeat(2_000_000));
+    const err = thrown(InputError, () => readInstanceFile(huge));
+    clean(err, huge);
+    expect(err.message).toMatch(/:1: .*'x{20,}\.\.\.' \(2000000 characters\)/);
+    const control = writeTemp('control.txt', '2 2\n0 1 1 \u001b[31m2\n1 1 0 2\n');
+    const err2 = thrown(InputError, () => readInstanceFile(control));
+    clean(err2, control);
+    expect(err2.message).toContain("found '\\x1b[31m2'");
+  });
+});
+
 describe('readInstanceFile', () => {
   it('reads a file and names the instance after it', () => {
     const path = writeTemp('tiny.txt', TINY_3X3_STANDARD_TEXT);
