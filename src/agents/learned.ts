@@ -4,7 +4,8 @@
  */
 
 import { Rng } from '../core/rng.js';
-import { InputError } from '../core/errors.js';
+import { InputError, UsageError } from '../core/errors.js';
+import { findEnv } from '../core/registry.js';
 import type { Observation, ObservationSpec } from '../core/vecenv.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { CandidateScorer } from './network.js';
@@ -20,7 +21,21 @@ export interface LearnedPolicy {
   dispose(): void;
 }
 
-/** Refuses a checkpoint whose features are not the environment's, naming the difference. */
+/**
+ * Scales that were literals in an environment's feature code when checkpoints recorded only the
+ * named ones, with the literal's value: a checkpoint may leave these out. soc's `/ 8` and `/ 16`
+ * became JOBS_SCALE and TASKS_SCALE (commit c769f94) after checkpoints/soc-ppo.json recorded
+ * {TIME_SCALE: 100}; the policy was trained with those very values.
+ */
+const UNRECORDED_SCALES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  soc: { JOBS_SCALE: 8, TASKS_SCALE: 16 },
+};
+
+/**
+ * Refuses a checkpoint whose features are not the environment's, naming the difference: another
+ * environment (with the flag that selects it), other feature names, or a normalization constant
+ * that is not the environment's (edited, unknown, or missing).
+ */
 export function checkCompatible(
   c: Checkpoint,
   file: string,
@@ -28,9 +43,11 @@ export function checkCompatible(
   spec: ObservationSpec,
 ): void {
   if (c.env.name !== envName)
-    throw new InputError(
-      { file, field: 'env.name' },
-      `expected a ${envName} checkpoint, found ${c.env.name}`,
+    throw new UsageError(
+      `${file} (env.name): expected a ${envName} checkpoint, found ${c.env.name}`,
+      findEnv(c.env.name) === undefined
+        ? `this is a checkpoint of '${c.env.name}', an environment this version does not have`
+        : `this is a ${c.env.name} checkpoint: add --env ${c.env.name}`,
     );
   const same = (a: readonly string[], b: readonly string[]): boolean =>
     a.length === b.length && a.every((x, i) => x === b[i]);
@@ -46,6 +63,40 @@ export function checkCompatible(
       `expected the environment's features [${spec.globalFeatures.join(', ')}]`,
     );
   }
+  const scales = findEnv(envName)?.features.scales;
+  if (scales !== undefined) checkNormalization(c.features.normalization, scales, file, envName);
+}
+
+/**
+ * The features a policy learned on are divided by these constants: one edited in the file, or
+ * changed in the code since, would feed the network numbers on another scale without a word.
+ */
+function checkNormalization(
+  recorded: Readonly<Record<string, number>>,
+  scales: Readonly<Record<string, number>>,
+  file: string,
+  envName: string,
+): void {
+  const list = Object.entries(scales)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  for (const [k, v] of Object.entries(recorded)) {
+    const field = `features.normalization.${k}`;
+    if (!Object.hasOwn(scales, k))
+      throw new InputError({ file, field }, `unknown constant; ${envName}'s are {${list}}`);
+    if (v !== scales[k])
+      throw new InputError(
+        { file, field },
+        `expected ${scales[k]} (${envName}'s ${k}), found ${v}: the policy would read its features on another scale`,
+      );
+  }
+  const literals = UNRECORDED_SCALES[envName] ?? {};
+  for (const k of Object.keys(scales))
+    if (!Object.hasOwn(recorded, k) && literals[k] !== scales[k])
+      throw new InputError(
+        { file, field: `features.normalization.${k}` },
+        `missing; expected ${scales[k]} (${envName}'s {${list}})`,
+      );
 }
 
 export async function learnedPolicy(

@@ -353,3 +353,48 @@ describe('schedrl train, export and eval with checkpoints', () => {
     expect(r.out).toMatch(/mean ratio of latency to the best baseline per group/);
   });
 });
+
+describe('checkpoints given to a command', () => {
+  it('hint at --env when the checkpoint is of another environment', async () => {
+    const r = await cli(
+      'eval',
+      '--env',
+      'jobshop',
+      '--suite',
+      'ft06',
+      '--policy',
+      'checkpoint:checkpoints/soc-ppo.json',
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      'checkpoints/soc-ppo.json (env.name): expected a jobshop checkpoint, found soc',
+    );
+    expect(r.err).toContain('this is a soc checkpoint: add --env soc');
+  });
+
+  it('refuse an edited normalization constant in eval and export, naming it', async () => {
+    const o = JSON.parse(readFileSync('checkpoints/jobshop-ppo.json', 'utf8')) as {
+      features: { normalization: Record<string, number> };
+    };
+    o.features.normalization.OPS_SCALE = 25;
+    const file = join(tmp, 'edited-scale.json');
+    writeFileSync(file, JSON.stringify(o));
+    const e = await cli(
+      'eval',
+      '--env',
+      'jobshop',
+      '--suite',
+      'ft06',
+      '--policy',
+      `checkpoint:${file}`,
+    );
+    expect(e.code).toBe(1);
+    expect(e.err).toContain(
+      "(features.normalization.OPS_SCALE): expected 20 (jobshop's OPS_SCALE), found 25",
+    );
+    const x = await cli('export', '--checkpoint', file, '--out', join(tmp, 'edited.mjs'));
+    expect(x.code).toBe(1);
+    expect(x.err).toContain('(features.normalization.OPS_SCALE)');
+    expect(existsSync(join(tmp, 'edited.mjs'))).toBe(false);
+  });
+});
