@@ -398,3 +398,65 @@ describe('checkpoints given to a command', () => {
     expect(existsSync(join(tmp, 'edited.mjs'))).toBe(false);
   });
 });
+
+describe('flags', () => {
+  it("take negative numbers as values, refused by the flag's own range check", async () => {
+    for (const [argv, message] of [
+      [
+        ['train', '--env', 'jobshop', '--seed', '-1', '--out', join(tmp, 'neg')],
+        "--seed expects an integer >= 0 and <= 4294967295, got '-1'",
+      ],
+      [
+        ['train', '--env', 'jobshop', '--lr', '-0.1', '--out', join(tmp, 'neg')],
+        "--lr expects a number >= 0, got '-0.1'",
+      ],
+      [
+        ['eval', '--env', 'jobshop', '--suite', 'ft06', '--samples', '-2'],
+        '--samples expects an integer >= 1',
+      ],
+    ] as const) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.err).not.toContain('ambiguous');
+    }
+  });
+
+  it('output paths are checked for writability before any work, naming the flag and the path', async () => {
+    for (const [argv, message] of [
+      [
+        ['bench', '--env', 'jobshop', '--out', '/proc/schedrl/b.json'],
+        '--out /proc/schedrl/b.json: cannot write in folder /proc',
+      ],
+      [
+        ['eval', '--env', 'jobshop', '--suite', 'ft06', '--chart', '/proc/c.svg'],
+        '--chart /proc/c.svg: cannot write in folder /proc',
+      ],
+      [
+        ['eval', '--env', 'jobshop', '--suite', 'ft06', '--view', '/proc/v.svg'],
+        '--view /proc/v.svg: cannot write in folder /proc',
+      ],
+      [
+        ['export', '--checkpoint', 'checkpoints/jobshop-ppo.json', '--out', '/proc/d.mjs'],
+        '--out /proc/d.mjs: cannot write in folder /proc',
+      ],
+    ] as const) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.err).not.toContain('wrote');
+    }
+    // The .d.mts beside an exported module is checked too, before the module is written.
+    mkdirSync(join(tmp, 'taken.d.mts'), { recursive: true });
+    const r = await cli(
+      'export',
+      '--checkpoint',
+      'checkpoints/jobshop-ppo.json',
+      '--out',
+      join(tmp, 'taken.mjs'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--out ${join(tmp, 'taken.d.mts')} is a directory`);
+    expect(existsSync(join(tmp, 'taken.mjs'))).toBe(false);
+  });
+});
