@@ -84,6 +84,8 @@ export function jobshopSuite(selector: string, values: OptionValues): Suite<JobS
           mode,
         }),
         cells: members.map((i) => first + i),
+        // One operation per decision: the batch runs as long as its largest instance.
+        steps: Math.max(...instances.map((x) => x.jobs.reduce((t, ops) => t + ops.length, 0))),
       });
     }
   }

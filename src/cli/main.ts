@@ -105,6 +105,34 @@ function envFromArgs(args: readonly string[]): AnyEnvEntry {
   return env;
 }
 
+/**
+ * Joins each string-typed `--name` with the token after it (`--seed -1` becomes `--seed=-1`), as
+ * getopt does for an option that requires an argument: parseArgs refuses a value that starts
+ * with '-' as ambiguous, so a negative number never reached the flag's own range check, which
+ * names the flag and its range.
+ */
+function attachValues(
+  args: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : undefined;
+    if (
+      name !== undefined &&
+      Object.hasOwn(options, name) &&
+      options[name].type === 'string' &&
+      i + 1 < args.length
+    ) {
+      out.push(`${a}=${args[++i]}`);
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 /** Where the command line writes: the process's streams, or a test's buffers. */
 export interface CliIo {
   stdout(text: string): void;
@@ -152,8 +180,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     // No option is declared `multiple`, so no value is an array.
-    values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
+    values = parseArgs({
+      args: attachValues(rest, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values as Record<string, string | boolean | undefined>;
   } catch (err) {
     throw new UsageError(
       (err as Error).message.split('\n')[0],

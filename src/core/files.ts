@@ -1,5 +1,17 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { InputError, UsageError } from './errors.js';
 
 /**
@@ -19,8 +31,11 @@ export function writeFileAtomic(path: string, data: string): void {
 }
 
 /**
- * Checks before long work that `path` can be written as a file: not empty, not a directory, and
- * its folder is absent (it will be created) or a folder. Throws UsageError naming the flag.
+ * Checks before long work that `path` can be written as a file: not empty, not a directory, its
+ * folder absent (it will be created) or a folder, and writable: an existing file must be
+ * writable, and a probe file is created and removed in the nearest existing folder (permission
+ * bits alone miss read-only mounts, and root passes every access() check). Throws UsageError
+ * naming the flag, the path and the reason.
  */
 export function checkOutputPath(path: string, flagName: string): void {
   if (path.trim() === '') throw new UsageError(`--${flagName} needs a file name`);
@@ -31,13 +46,30 @@ export function checkOutputPath(path: string, flagName: string): void {
       return 'none';
     }
   };
-  if (kind(path) === 'dir')
+  const target = kind(path);
+  if (target === 'dir')
     throw new UsageError(`--${flagName} ${path} is a directory; give a file name`);
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
+  let dir = dirname(path);
+  for (; ; dir = dirname(dir)) {
     const k = kind(dir);
     if (k === 'file') throw new UsageError(`--${flagName} ${path}: ${dir} is a file, not a folder`);
     if (k === 'dir' || dirname(dir) === dir) break;
   }
+  const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
+  if (target === 'file') {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      throw new UsageError(`--${flagName} ${path}: the file is not writable (${code(err)})`);
+    }
+  }
+  const probe = join(dir, `.schedrl-write-probe-${process.pid}-${Date.now()}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (err) {
+    throw new UsageError(`--${flagName} ${path}: cannot write in folder ${dir} (${code(err)})`);
+  }
+  unlinkSync(probe);
 }
 
 /** Reads a UTF-8 file, or throws an InputError naming it: "expected a readable <what> (ENOENT)". */

@@ -77,6 +77,8 @@ export interface SuiteBatch<C> {
   readonly config: C;
   /** Index into Suite.cells of each copy; its length is the batch's copy count. */
   readonly cells: readonly number[];
+  /** Decision steps the batch takes (its longest episode), where known: for progress lines. */
+  readonly steps?: number;
 }
 
 export interface Suite<C> {

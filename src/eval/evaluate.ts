@@ -41,6 +41,8 @@ export interface EvaluateOptions extends ActingOptions {
   /** Draw an episode of this cell (index into suite.cells) played by this policy (its label). */
   readonly view?: { readonly cell: number; readonly policy: string };
   readonly log?: (line: string) => void;
+  /** Seconds between progress lines within a batch (default 5); 0 prints one per step. */
+  readonly progressSeconds?: number;
 }
 
 /** Plays every policy on every batch of `suite`. */
@@ -57,9 +59,12 @@ export async function evaluateSuite(
   let validated = true;
   let svg: string | undefined;
   let drawnMetric = NaN;
+  const progress = new Progress(options.log, options.progressSeconds ?? 5);
   for (const ref of policies) {
     const perCell = suite.cells.map((): EpisodeResult[] => []);
-    for (const batch of suite.batches) {
+    for (const [b, batch] of suite.batches.entries()) {
+      const where = `${entry.name}: ${ref.label} batch ${b + 1}/${suite.batches.length}`;
+      progress.start(where, batch.steps);
       // Opened per batch, so that a sampling policy's draws on a batch do not depend on the
       // batches before it.
       const { policy, dispose } = await openPolicy(entry, ref, options);
@@ -77,6 +82,7 @@ export async function evaluateSuite(
         const played = await playBatch(entry, config, policy, session, {
           seed: options.seed,
           readsState: ref.kind === 'baseline',
+          onStep: (steps) => progress.step(steps),
           onEpisode: (env, e, result) => {
             if (viewed < 0 || Math.floor(e / per) !== viewed) return;
             if (!Number.isNaN(drawnMetric) && !better(entry, result.metric, drawnMetric)) return;
@@ -89,6 +95,7 @@ export async function evaluateSuite(
             );
           },
         });
+        progress.end();
         validated &&= played.validated;
         batch.cells.forEach((cell, i) => {
           const mine = sampled ? played.episodes.slice(i * K, (i + 1) * K) : [played.episodes[i]];
@@ -140,4 +147,54 @@ export function checkSamples(entry: AnyEnvEntry, samples: number): void {
       `--samples ${samples}: ${entry.name} episodes cannot be replayed, so best-of-K sampling is not offered`,
       'use --samples 1 (greedy)',
     );
+}
+
+/**
+ * Progress lines on the log (stderr) for long evaluations: while a batch runs, one line every
+ * `seconds` with the steps done (of the expected count, where the suite knows it), and one
+ * when a batch that printed any ends. Short batches print nothing, so small suites stay quiet.
+ */
+class Progress {
+  private where = '';
+  private expected: number | undefined;
+  private began = 0;
+  private next = 0;
+  private printed = false;
+  private steps = 0;
+
+  constructor(
+    private readonly log: ((line: string) => void) | undefined,
+    private readonly seconds: number,
+  ) {}
+
+  start(where: string, expected: number | undefined): void {
+    this.where = where;
+    this.expected = expected;
+    this.began = performance.now();
+    this.next = this.began + this.seconds * 1000;
+    this.printed = false;
+    this.steps = 0;
+  }
+
+  step(steps: number): void {
+    this.steps = steps;
+    // One clock read per step: cheap beside any step, and lines come at most every `seconds`.
+    if (this.log === undefined || performance.now() < this.next) return;
+    this.line();
+    this.next = performance.now() + this.seconds * 1000;
+  }
+
+  end(): void {
+    if (this.printed) this.line(' (done)');
+  }
+
+  private line(suffix = ''): void {
+    const of =
+      this.expected === undefined
+        ? ''
+        : ` of ${this.expected} (${Math.floor((100 * this.steps) / this.expected)}%)`;
+    const elapsed = ((performance.now() - this.began) / 1000).toFixed(0);
+    this.log?.(`${this.where}: ${this.steps} decision steps${of}, ${elapsed} s${suffix}`);
+    this.printed = true;
+  }
 }

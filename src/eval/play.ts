@@ -24,6 +24,8 @@ export interface PlayOptions<B> {
    * for reading the schedule back or drawing it.
    */
   readonly onEpisode?: (env: B, e: number, result: EpisodeResult) => void;
+  /** Called after every step of the batch with the steps taken so far (for progress lines). */
+  readonly onStep?: (steps: number) => void;
 }
 
 export interface PlayedBatch {
@@ -61,6 +63,7 @@ export async function playBatch<C, Cpu extends VecEnv, Kernel extends KernelEnv>
     const episodes = new Array<EpisodeResult | undefined>(n);
     let validated = true;
     let open = n;
+    let steps = 0;
     while (open > 0) {
       if (kernel !== undefined && options.readsState === true) await kernel.syncState();
       const pending = policy.act(env, actions);
@@ -69,6 +72,7 @@ export async function playBatch<C, Cpu extends VecEnv, Kernel extends KernelEnv>
       // double its cost.
       const stepped = env.step(actions);
       const r: StepResult = stepped instanceof Promise ? await stepped : stepped;
+      options.onStep?.(++steps);
       let synced = false;
       for (let e = 0; e < n; e++) {
         if ((r.terminated[e] === 0 && r.truncated[e] === 0) || episodes[e] !== undefined) continue;

@@ -31,6 +31,8 @@ export const exportCommand: EnvCommand = {
     if (!/\.(mjs|js)$/.test(out))
       throw new UsageError(`--out ${out}: expected a .mjs or .js file name`);
     checkOutputPath(out, 'out');
+    const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
+    checkOutputPath(dtsPath, 'out');
     const c = readCheckpoint(file);
     const entry = findEnv(c.env.name);
     if (entry === undefined)
@@ -44,7 +46,6 @@ export const exportCommand: EnvCommand = {
       globalFeatures: entry.features.global,
     });
     const { js, dts } = exportModule(c, entry.features, file);
-    const dtsPath = out.replace(/\.(mjs|js)$/, (ext) => (ext === '.mjs' ? '.d.mts' : '.d.ts'));
     writeFileAtomic(out, js);
     writeFileAtomic(dtsPath, dts);
     log(`wrote ${out} (${(js.length / 1024).toFixed(1)} KiB) and ${dtsPath}`);

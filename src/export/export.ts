@@ -151,13 +151,52 @@ function dense(x, n, I, W, b, O, out, tanh) {
   }
 }
 
+// ---- Input checks. One pass over each input, inside the loops that read it anyway: a NaN,
+// an Infinity, a string or a short array would otherwise give a silent wrong answer (NaN scores
+// compare false, so dispatch() would return candidate 0).
+function numbers(fn, name, v) {
+  if (v === null || typeof v !== 'object' || typeof v.length !== 'number')
+    throw new TypeError(\`\${fn}: \${name} must be an array or typed array of numbers, got \${v === null ? 'null' : typeof v}\`);
+}
+function badNumber(fn, what, v) {
+  if (typeof v !== 'number') return new TypeError(\`\${fn}: \${what} must be a number, got \${typeof v} \${String(v).slice(0, 20)}\`);
+  return new RangeError(\`\${fn}: \${what} must be finite, got \${v}\`);
+}
+function flag(fn, name, v, k) {
+  if (v === 1 || v === true) return true;
+  if (v === 0 || v === false) return false;
+  throw new TypeError(\`\${fn}: \${name}[\${k}] must be 0, 1, true or false, got \${typeof v === 'number' ? v : typeof v}\`);
+}
+function checkScoresInputs(fn, cand, glob, mask) {
+  numbers(fn, 'cand', cand);
+  numbers(fn, 'glob', glob);
+  const K = cand.length / F;
+  if (!Number.isInteger(K)) throw new RangeError(\`\${fn}: cand must hold K * \${F} values (\${F} features per candidate), got \${cand.length}\`);
+  if (glob.length !== G) throw new RangeError(\`\${fn}: glob must hold \${G} values, got \${glob.length}\`);
+  if (mask !== undefined && mask !== null) {
+    numbers(fn, 'mask', mask);
+    if (mask.length !== K) throw new RangeError(\`\${fn}: mask must hold one value per candidate (\${K}), got \${mask.length}\`);
+  }
+  for (let g = 0; g < G; g++) if (!Number.isFinite(glob[g])) throw badNumber(fn, \`glob[\${g}] (\${globalFeatureNames[g]})\`, glob[g]);
+  return K;
+}
+
 /** Logits of K candidates: cand [K * F], glob [G], mask [K] (1 legal, 0 not; all legal if omitted). */
 export function scores(cand, glob, mask) {
-  const K = cand.length / F;
-  if (!Number.isInteger(K) || glob.length !== G) throw new RangeError(\`scores: expected cand of K * \${F} values and glob of \${G}\`);
+  return score('scores', cand, glob, mask);
+}
+
+function score(fn, cand, glob, mask) {
+  const K = checkScoresInputs(fn, cand, glob, mask);
   const x = new Float64Array(K * (F + G));
+  const legalAt = new Uint8Array(K);
   for (let k = 0; k < K; k++) {
-    for (let f = 0; f < F; f++) x[k * (F + G) + f] = cand[k * F + f];
+    legalAt[k] = mask === undefined || mask === null || flag(fn, 'mask', mask[k], k) ? 1 : 0;
+    for (let f = 0; f < F; f++) {
+      const v = cand[k * F + f];
+      if (!Number.isFinite(v)) throw badNumber(fn, \`cand[\${k * F + f}] (candidate \${k}, \${candidateFeatureNames[f]})\`, v);
+      x[k * (F + G) + f] = v;
+    }
     for (let g = 0; g < G; g++) x[k * (F + G) + F + g] = glob[g];
   }
   const h1 = new Float64Array(K * H);
@@ -167,7 +206,7 @@ export function scores(cand, glob, mask) {
   const pooled = new Float64Array(H);
   let legal = 0;
   for (let k = 0; k < K; k++) {
-    if (mask && !mask[k]) continue;
+    if (!legalAt[k]) continue;
     legal++;
     for (let j = 0; j < H; j++) pooled[j] += h[k * H + j];
   }
@@ -176,7 +215,7 @@ export function scores(cand, glob, mask) {
   dense(pooled, 1, H, P.Wc, P.bc, H, context, false);
   const logits = new Float64Array(K);
   for (let k = 0; k < K; k++) {
-    if (mask && !mask[k]) {
+    if (!legalAt[k]) {
       logits[k] = -Infinity;
       continue;
     }
@@ -189,16 +228,37 @@ export function scores(cand, glob, mask) {
 
 /** The index of the best legal candidate (the first of equals), or -1 when none is legal. */
 export function dispatch(cand, glob, mask) {
-  const s = scores(cand, glob, mask);
-  let best = -1;
-  for (let k = 0; k < s.length; k++) if (s[k] !== -Infinity && (best < 0 || s[k] > s[best])) best = k;
-  return best;
+  return best(score('dispatch', cand, glob, mask));
 }
 
-function input(name, record, state, where) {
-  const v = record && name in record ? record[name] : state[name];
-  if (typeof v !== 'number') throw new TypeError(\`\${where}: input '\${name}' is missing (expected a number)\`);
+function best(s) {
+  let b = -1;
+  for (let k = 0; k < s.length; k++) if (s[k] !== -Infinity && (b < 0 || s[k] > s[b])) b = k;
+  return b;
+}
+
+function input(fn, name, record, state, where) {
+  const v = record !== null && name in record ? record[name] : state[name];
+  if (v === undefined) throw new TypeError(\`\${fn}: \${where}: input '\${name}' is missing (expected a number)\`);
+  if (!Number.isFinite(v)) throw badNumber(fn, \`\${where}: input '\${name}'\`, v);
   return v;
+}
+
+function records(fn, candidates, state) {
+  if (!Array.isArray(candidates)) throw new TypeError(\`\${fn}: candidates must be an array of records, got \${candidates === null ? 'null' : typeof candidates}\`);
+  if (state === null || typeof state !== 'object') throw new TypeError(\`\${fn}: state must be a record, got \${state === null ? 'null' : typeof state}\`);
+  candidates.forEach((c, k) => {
+    if (c === null || typeof c !== 'object') throw new TypeError(\`\${fn}: candidates[\${k}] must be a record, got \${c === null ? 'null' : typeof c}\`);
+  });
+}
+
+function features_(fn, candidates, state) {
+  records(fn, candidates, state);
+  const cand = new Float32Array(candidates.length * F);
+  candidates.forEach((c, k) => features.writeCandidate(cand, k * F, ...candidateInputs.map((n) => input(fn, n, c, state, \`candidate \${k}\`))));
+  const glob = new Float32Array(G);
+  features.writeGlobal(glob, 0, ...stateInputs.map((n) => input(fn, n, null, state, 'state')));
+  return { cand, glob };
 }
 
 /**
@@ -206,17 +266,17 @@ function input(name, record, state, where) {
  * in the record is read from state), state a record of stateInputs.
  */
 export function featurize(candidates, state) {
-  const cand = new Float32Array(candidates.length * F);
-  candidates.forEach((c, k) => features.writeCandidate(cand, k * F, ...candidateInputs.map((n) => input(n, c, state, \`candidate \${k}\`))));
-  const glob = new Float32Array(G);
-  features.writeGlobal(glob, 0, ...stateInputs.map((n) => input(n, null, state, 'state')));
-  return { cand, glob };
+  return features_('featurize', candidates, state);
 }
 
 /** dispatch() from raw inputs; \`legal\` (booleans) defaults to every candidate. */
 export function dispatchState(candidates, state, legal) {
-  const { cand, glob } = featurize(candidates, state);
-  return dispatch(cand, glob, legal ? legal.map((l) => (l ? 1 : 0)) : undefined);
+  const { cand, glob } = features_('dispatchState', candidates, state);
+  if (legal !== undefined && legal !== null) {
+    if (!Array.isArray(legal)) throw new TypeError(\`dispatchState: legal must be an array of booleans, got \${typeof legal}\`);
+    if (legal.length !== candidates.length) throw new RangeError(\`dispatchState: legal must hold one flag per candidate (\${candidates.length}), got \${legal.length}\`);
+  }
+  return best(score('dispatchState', cand, glob, legal ?? undefined));
 }
 `;
   const dts = `// Generated by schedrl export. Environment: ${c.env.name}.
@@ -226,9 +286,21 @@ export declare const globalFeatureNames: readonly string[];
 export declare const candidateInputs: readonly string[];
 export declare const stateInputs: readonly string[];
 type Numbers = ArrayLike<number>;
-/** Logits of K candidates: cand [K * ${F}], glob [${G}], mask [K]; -Infinity where mask is 0. */
+/**
+ * Logits [K] of the K candidates (higher: preferred), -Infinity where the mask is 0.
+ * cand: [K * ${F}] row-major, candidate k's features at [k * ${F}, (k + 1) * ${F}), in the order
+ * ${c.features.candidate.join(', ')}; each as featurize() writes it (normalized, dimensionless).
+ * glob: [${G}] ${c.features.global.join(', ')}, the same way.
+ * mask: [K] 1 (or true) where candidate k is legal, 0 (or false) where not; omitted: all legal.
+ * Every value must be a finite number: NaN, Infinity, a non-number, cand not a multiple of ${F}
+ * values, glob not ${G} values or a mask not K long throw a TypeError or RangeError naming the
+ * argument and index.
+ */
 export declare function scores(cand: Numbers, glob: Numbers, mask?: Numbers): Float64Array;
-/** The index of the best legal candidate, or -1 when none is legal. */
+/**
+ * The index k (0-based, into the K candidates) of the highest-scoring legal candidate, the first
+ * of equals; -1 when no candidate is legal (a mask of zeros, or K = 0). Inputs as for scores().
+ */
 export declare function dispatch(cand: Numbers, glob: Numbers, mask?: Numbers): number;
 /** One candidate's raw inputs; a name missing here is read from the state record. */
 export interface CandidateInput {
@@ -238,7 +310,16 @@ ${candInputs.map(field).join('\n')}
 export interface StateInput {
 ${stateInputs.map(field).join('\n')}
 }
+/**
+ * cand [K * ${F}] and glob [${G}] (as scores() takes them) from K candidates' raw inputs and the
+ * state's, in the units above. Every input must be a finite number; a missing, non-numeric or
+ * non-finite one throws naming the candidate (or the state) and the input.
+ */
 export declare function featurize(candidates: readonly CandidateInput[], state: StateInput): { cand: Float32Array; glob: Float32Array };
+/**
+ * dispatch() from raw inputs: the index into \`candidates\` of the chosen one, -1 when none is
+ * legal. legal: one flag per candidate (the same length; omitted: all legal).
+ */
 export declare function dispatchState(candidates: readonly CandidateInput[], state: StateInput, legal?: readonly boolean[]): number;
 `;
   return { js, dts };

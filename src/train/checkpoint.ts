@@ -122,6 +122,21 @@ function object(file: string, field: string, v: unknown): Json {
   return v as Json;
 }
 
+/**
+ * An object of a closed part of the format: a key it does not define is refused, naming it (a
+ * misspelt or hand-added key would otherwise be read as absent and silently ignored).
+ */
+function closed(file: string, field: string, v: unknown, keys: readonly string[]): Json {
+  const o = object(file, field, v);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k))
+      throw new InputError(
+        { file, field: field === '(top level)' ? k : `${field}.${k}` },
+        `unknown key '${k}'; expected only ${keys.join(', ')}`,
+      );
+  return o;
+}
+
 function int(file: string, field: string, v: unknown, min = 0): number {
   if (!Number.isSafeInteger(v) || (v as number) < min)
     throw new InputError(
@@ -129,6 +144,17 @@ function int(file: string, field: string, v: unknown, min = 0): number {
       `expected an integer >= ${min}, found ${JSON.stringify(v)}`,
     );
   return v as number;
+}
+
+function numbers(file: string, field: string, v: unknown): Record<string, number> {
+  const o = object(file, field, v);
+  for (const [k, x] of Object.entries(o))
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new InputError(
+        { file, field: `${field}.${k}` },
+        `expected a finite number, found ${JSON.stringify(x)}`,
+      );
+  return o as Record<string, number>;
 }
 
 function strings(file: string, field: string, v: unknown): string[] {
@@ -146,7 +172,7 @@ function tensors(
   const o = object(file, field, v);
   const out = new Map<string, Float32Array>();
   for (const p of parameterSpecs(a)) {
-    const t = object(file, `${field}.${p.name}`, o[p.name]);
+    const t = closed(file, `${field}.${p.name}`, o[p.name], ['shape', 'data']);
     const shape = t.shape;
     if (
       !Array.isArray(shape) ||
@@ -185,7 +211,16 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
       `expected a JSON checkpoint (${(err as Error).message}; truncated?)`,
     );
   }
-  const o = object(file, '(top level)', raw);
+  const o = closed(file, '(top level)', raw, [
+    'format',
+    'version',
+    'env',
+    'features',
+    'architecture',
+    'weights',
+    'optimizer',
+    'training',
+  ]);
   if (o.format !== CHECKPOINT_FORMAT)
     throw new InputError(
       { file, field: 'format' },
@@ -196,13 +231,20 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
       { file, field: 'version' },
       `expected ${CHECKPOINT_VERSION}, found ${JSON.stringify(o.version)}`,
     );
-  const env = object(file, 'env', o.env);
+  // env.options, training.hyperparameters, .evaluation and .machine are open records: the
+  // environment and the trainer check what they read of them.
+  const env = closed(file, 'env', o.env, ['name', 'options']);
   if (typeof env.name !== 'string')
     throw new InputError({ file, field: 'env.name' }, 'expected an environment name');
-  const features = object(file, 'features', o.features);
+  const features = closed(file, 'features', o.features, ['candidate', 'global', 'normalization']);
   const candidate = strings(file, 'features.candidate', features.candidate);
   const global = strings(file, 'features.global', features.global);
-  const arch = object(file, 'architecture', o.architecture);
+  const arch = closed(file, 'architecture', o.architecture, [
+    'type',
+    'candidateFeatures',
+    'globalFeatures',
+    'hidden',
+  ]);
   if (arch.type !== 'candidate-scorer')
     throw new InputError(
       { file, field: 'architecture.type' },
@@ -227,14 +269,24 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
   const weights = tensors(file, 'weights', o.weights, architecture);
   let optimizer: AdamState | null = null;
   if (o.optimizer !== null && o.optimizer !== undefined) {
-    const opt = object(file, 'optimizer', o.optimizer);
+    const opt = closed(file, 'optimizer', o.optimizer, ['step', 'm', 'v']);
     optimizer = {
       step: int(file, 'optimizer.step', opt.step),
       m: tensors(file, 'optimizer.m', opt.m, architecture),
       v: tensors(file, 'optimizer.v', opt.v, architecture),
     };
   }
-  const training = object(file, 'training', o.training) as unknown as TrainingMetadata;
+  const training = closed(file, 'training', o.training, [
+    'algo',
+    'seed',
+    'steps',
+    'updates',
+    'wallSeconds',
+    'hyperparameters',
+    'evaluation',
+    'toolkitVersion',
+    'machine',
+  ]) as unknown as TrainingMetadata;
   int(file, 'training.steps', training.steps);
   int(file, 'training.updates', training.updates);
   int(file, 'training.seed', training.seed);
@@ -250,10 +302,7 @@ export function parseCheckpoint(text: string, file: string): Checkpoint {
     features: {
       candidate,
       global,
-      normalization: object(file, 'features.normalization', features.normalization) as Record<
-        string,
-        number
-      >,
+      normalization: numbers(file, 'features.normalization', features.normalization),
     },
     architecture,
     weights,

@@ -406,3 +406,110 @@ describe('schedrl train, export and eval with checkpoints', () => {
     expect(r.out).toMatch(/mean ratio of latency to the best baseline per group/);
   });
 });
+
+describe('checkpoints given to a command', () => {
+  it('hint at --env when the checkpoint is of another environment', async () => {
+    const r = await cli(
+      'eval',
+      '--env',
+      'jobshop',
+      '--suite',
+      'ft06',
+      '--policy',
+      'checkpoint:checkpoints/soc-ppo.json',
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      'checkpoints/soc-ppo.json (env.name): expected a jobshop checkpoint, found soc',
+    );
+    expect(r.err).toContain('this is a soc checkpoint: add --env soc');
+  });
+
+  it('refuse an edited normalization constant in eval and export, naming it', async () => {
+    const o = JSON.parse(readFileSync('checkpoints/jobshop-ppo.json', 'utf8')) as {
+      features: { normalization: Record<string, number> };
+    };
+    o.features.normalization.OPS_SCALE = 25;
+    const file = join(tmp, 'edited-scale.json');
+    writeFileSync(file, JSON.stringify(o));
+    const e = await cli(
+      'eval',
+      '--env',
+      'jobshop',
+      '--suite',
+      'ft06',
+      '--policy',
+      `checkpoint:${file}`,
+    );
+    expect(e.code).toBe(1);
+    expect(e.err).toContain(
+      "(features.normalization.OPS_SCALE): expected 20 (jobshop's OPS_SCALE), found 25",
+    );
+    const x = await cli('export', '--checkpoint', file, '--out', join(tmp, 'edited.mjs'));
+    expect(x.code).toBe(1);
+    expect(x.err).toContain('(features.normalization.OPS_SCALE)');
+    expect(existsSync(join(tmp, 'edited.mjs'))).toBe(false);
+  });
+});
+
+describe('flags', () => {
+  it("take negative numbers as values, refused by the flag's own range check", async () => {
+    for (const [argv, message] of [
+      [
+        ['train', '--env', 'jobshop', '--seed', '-1', '--out', join(tmp, 'neg')],
+        "--seed expects an integer >= 0 and <= 4294967295, got '-1'",
+      ],
+      [
+        ['train', '--env', 'jobshop', '--lr', '-0.1', '--out', join(tmp, 'neg')],
+        "--lr expects a number >= 0, got '-0.1'",
+      ],
+      [
+        ['eval', '--env', 'jobshop', '--suite', 'ft06', '--samples', '-2'],
+        '--samples expects an integer >= 1',
+      ],
+    ] as const) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.err).not.toContain('ambiguous');
+    }
+  });
+
+  it('output paths are checked for writability before any work, naming the flag and the path', async () => {
+    for (const [argv, message] of [
+      [
+        ['bench', '--env', 'jobshop', '--out', '/proc/schedrl/b.json'],
+        '--out /proc/schedrl/b.json: cannot write in folder /proc',
+      ],
+      [
+        ['eval', '--env', 'jobshop', '--suite', 'ft06', '--chart', '/proc/c.svg'],
+        '--chart /proc/c.svg: cannot write in folder /proc',
+      ],
+      [
+        ['eval', '--env', 'jobshop', '--suite', 'ft06', '--view', '/proc/v.svg'],
+        '--view /proc/v.svg: cannot write in folder /proc',
+      ],
+      [
+        ['export', '--checkpoint', 'checkpoints/jobshop-ppo.json', '--out', '/proc/d.mjs'],
+        '--out /proc/d.mjs: cannot write in folder /proc',
+      ],
+    ] as const) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(message);
+      expect(r.err).not.toContain('wrote');
+    }
+    // The .d.mts beside an exported module is checked too, before the module is written.
+    mkdirSync(join(tmp, 'taken.d.mts'), { recursive: true });
+    const r = await cli(
+      'export',
+      '--checkpoint',
+      'checkpoints/jobshop-ppo.json',
+      '--out',
+      join(tmp, 'taken.mjs'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--out ${join(tmp, 'taken.d.mts')} is a directory`);
+    expect(existsSync(join(tmp, 'taken.mjs'))).toBe(false);
+  });
+});

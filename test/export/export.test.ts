@@ -138,6 +138,6 @@ describe('exported dispatch module', () => {
     const glob = Float32Array.of(0.5, 1, 0.5, 0);
     expect(mod.scores(cand, glob, [1, 0, 1])[1]).toBe(-Infinity);
     expect(mod.dispatch(cand, glob, [0, 0, 0])).toBe(-1);
-    expect(() => mod.scores(new Float32Array(7), glob)).toThrow(/expected cand of K \* 10 values/);
+    expect(() => mod.scores(new Float32Array(7), glob)).toThrow(/cand must hold K \* 10 values/);
   });
 });

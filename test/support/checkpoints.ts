@@ -1,6 +1,6 @@
 import { initialParameters, type Architecture } from '../../src/agents/network.js';
 import type { Checkpoint } from '../../src/train/checkpoint.js';
-import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from '../../envs/jobshop/features.js';
+import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from '../../envs/jobshop/features.js';
 import * as soc from '../../envs/soc/features.js';
 
 /** A job-shop checkpoint with freshly initialized weights (see randomCheckpoint). */
@@ -11,6 +11,7 @@ export function jobshopCheckpoint(seed = 7, hidden = 16): Checkpoint {
     GLOBAL_FEATURES,
     seed,
     hidden,
+    FEATURES.scales,
   );
 }
 
@@ -22,6 +23,7 @@ export function socCheckpoint(seed = 7, hidden = 16): Checkpoint {
     soc.GLOBAL_FEATURES,
     seed,
     hidden,
+    soc.FEATURES.scales,
   );
 }
 

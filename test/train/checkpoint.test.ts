@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initialParameters } from '../../src/agents/network.js';
-import { learnedPolicy, type LearnedPolicy } from '../../src/agents/learned.js';
-import { InputError } from '../../src/core/errors.js';
+import { checkCompatible, learnedPolicy, type LearnedPolicy } from '../../src/agents/learned.js';
+import { InputError, UsageError } from '../../src/core/errors.js';
+import { jobshop } from '../../envs/jobshop/entry.js';
+import { soc } from '../../envs/soc/entry.js';
 import {
   parseCheckpoint,
   readCheckpoint,
@@ -58,6 +60,34 @@ describe('checkpoints', () => {
     expect((err as Error).message).toMatch(/^bad\.json/);
     expect((err as Error).message).toMatch(message);
   };
+
+  it('refuses unknown keys wherever the format is closed, naming the key', () => {
+    const add = (path: string[], key: string): string => {
+      const o = JSON.parse(text) as Record<string, unknown>;
+      let at = o;
+      for (const p of path) at = at[p] as Record<string, unknown>;
+      at[key] = 1;
+      return JSON.stringify(o);
+    };
+    refuse(
+      add([], 'weigths'),
+      /bad\.json \(weigths\): unknown key 'weigths'; expected only format, version/,
+    );
+    refuse(add(['env'], 'size'), /\(env\.size\): unknown key 'size'/);
+    refuse(add(['features'], 'scales'), /\(features\.scales\): unknown key 'scales'/);
+    refuse(add(['architecture'], 'layers'), /\(architecture\.layers\): unknown key 'layers'/);
+    refuse(add(['weights', 'W1'], 'dtype'), /\(weights\.W1\.dtype\): unknown key 'dtype'/);
+    refuse(add(['training'], 'note'), /\(training\.note\): unknown key 'note'/);
+    refuse(
+      add(['features', 'normalization'], 'X').replace('"X":1', '"X":"1"'),
+      /\(features\.normalization\.X\): expected a finite number, found "1"/,
+    );
+    // Open records stay open: the environment and the trainer check what they read of them.
+    expect(() => parseCheckpoint(add(['env', 'options'], 'extra'), 'ok.json')).not.toThrow();
+    expect(() =>
+      parseCheckpoint(add(['training', 'hyperparameters'], 'x'), 'ok.json'),
+    ).not.toThrow();
+  });
 
   it('refuses a truncated file, naming it', () => {
     refuse(text.slice(0, text.length / 2), /expected a JSON checkpoint .*truncated\?/);
@@ -201,5 +231,86 @@ describe('checkpoints', () => {
         expect(() => readResumeCheckpoint(file)).toThrow(/holds no optimizer state/);
       }
     });
+  });
+});
+
+describe('checkpoints against the environment', () => {
+  const jobshopSpec = {
+    maxCandidates: 1,
+    candidateFeatures: jobshop.features.candidate,
+    globalFeatures: jobshop.features.global,
+  };
+  const socSpec = {
+    maxCandidates: 1,
+    candidateFeatures: soc.features.candidate,
+    globalFeatures: soc.features.global,
+  };
+  const withScales = (c: Checkpoint, normalization: Record<string, number>): Checkpoint => ({
+    ...c,
+    features: { ...c.features, normalization },
+  });
+  const refuse = (f: () => void, message: string): void => {
+    expect(f).toThrow(InputError);
+    expect(f).toThrow(message);
+  };
+
+  it("refuses an edited, unknown or missing normalization constant (the environment's scales)", () => {
+    const c = jobshopCheckpoint(3);
+    expect(() => checkCompatible(c, 'c.json', 'jobshop', jobshopSpec)).not.toThrow();
+    expect(() =>
+      checkCompatible(readCheckpoint('checkpoints/jobshop-ppo.json'), 'j', 'jobshop', jobshopSpec),
+    ).not.toThrow();
+    refuse(
+      () =>
+        checkCompatible(
+          withScales(c, { TIME_SCALE: 50, WORK_SCALE: 1000, OPS_SCALE: 20 }),
+          'c.json',
+          'jobshop',
+          jobshopSpec,
+        ),
+      "c.json (features.normalization.TIME_SCALE): expected 100 (jobshop's TIME_SCALE), found 50",
+    );
+    refuse(
+      () =>
+        checkCompatible(
+          withScales(c, { ...jobshop.features.scales, SPEED: 2 }),
+          'c.json',
+          'jobshop',
+          jobshopSpec,
+        ),
+      "c.json (features.normalization.SPEED): unknown constant; jobshop's are {TIME_SCALE: 100, WORK_SCALE: 1000, OPS_SCALE: 20}",
+    );
+    refuse(
+      () => checkCompatible(withScales(c, { TIME_SCALE: 100 }), 'c.json', 'jobshop', jobshopSpec),
+      'c.json (features.normalization.WORK_SCALE): missing; expected 1000',
+    );
+  });
+
+  it('accepts the shipped soc checkpoint, which recorded only TIME_SCALE (its other scales were literals of the same value)', () => {
+    const shipped = readCheckpoint('checkpoints/soc-ppo.json');
+    expect(shipped.features.normalization).toEqual({ TIME_SCALE: 100 });
+    expect(() => checkCompatible(shipped, 's.json', 'soc', socSpec)).not.toThrow();
+    refuse(
+      () =>
+        checkCompatible(
+          withScales(shipped, { TIME_SCALE: 100, JOBS_SCALE: 9 }),
+          's.json',
+          'soc',
+          socSpec,
+        ),
+      "s.json (features.normalization.JOBS_SCALE): expected 8 (soc's JOBS_SCALE), found 9",
+    );
+  });
+
+  it('names the flag when the checkpoint belongs to another environment', () => {
+    const f = (): void =>
+      checkCompatible(readCheckpoint('checkpoints/soc-ppo.json'), 's.json', 'jobshop', jobshopSpec);
+    expect(f).toThrow(UsageError);
+    expect(f).toThrow('s.json (env.name): expected a jobshop checkpoint, found soc');
+    try {
+      f();
+    } catch (e) {
+      expect((e as UsageError).hint).toBe('this is a soc checkpoint: add --env soc');
+    }
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * Evaluation time on large job-shop instances: one random Taillard-style instance per size
+ * (default 500x50 and 2000x50), played in active mode by every dispatching rule and by a trained
+ * policy (default: the shipped checkpoint), as JSON on stdout, progress on stderr.
+ * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json]], e.g. `-- 500x50 runs/x/best.json`.
+ */
+
+import { join } from 'node:path';
+import { learnedPolicy } from '../src/agents/learned.js';
+import { describeMachine } from '../src/core/machine.js';
+import { parseSize } from '../src/core/options.js';
+import { packageRoot } from '../src/core/paths.js';
+import type { Policy } from '../src/core/vecenv.js';
+import { readCheckpoint } from '../src/train/checkpoint.js';
+import { randomInstance, randomSource } from '../envs/jobshop/generator.js';
+import { playEpisodes } from '../envs/jobshop/play.js';
+import { RULE_NAMES, rulePolicy, type RuleName } from '../envs/jobshop/rules.js';
+import type { JobShopBatch } from '../envs/jobshop/types.js';
+
+const sizes = (process.argv[2] ?? '500x50,2000x50').split(',');
+const file = process.argv[3] ?? join(packageRoot(), 'checkpoints', 'jobshop-ppo.json');
+const checkpoint = readCheckpoint(file);
+
+const rows: {
+  size: string;
+  policy: string;
+  decisions: number;
+  makespan: number;
+  seconds: number;
+}[] = [];
+for (const size of sizes) {
+  const { jobs, machines } = parseSize(size, 'size');
+  const instance = randomInstance(randomSource(jobs, machines), 1);
+  for (const name of [...RULE_NAMES.filter((r) => r !== 'random'), 'checkpoint']) {
+    const t0 = performance.now();
+    const learned =
+      name === 'checkpoint'
+        ? await learnedPolicy(checkpoint, name, { sample: false, seed: 0, backend: 'wasm' })
+        : undefined;
+    const policy: Policy<JobShopBatch> = learned ?? rulePolicy(name as RuleName);
+    const [outcome] = await playEpisodes([instance], () => policy, 'active');
+    learned?.dispose();
+    const seconds = (performance.now() - t0) / 1000;
+    rows.push({
+      size,
+      policy: name,
+      decisions: jobs * machines,
+      makespan: outcome.makespan,
+      seconds,
+    });
+    process.stderr.write(
+      `${size} ${name}: ${seconds.toFixed(1)} s, makespan ${outcome.makespan}\n`,
+    );
+  }
+}
+console.log(JSON.stringify({ machine: describeMachine(), checkpoint: file, rows }, null, 2));
