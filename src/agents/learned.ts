@@ -133,9 +133,11 @@ export async function learnedPolicy(
  * The legal candidates of an observation packed to the front of each copy's row, in their
  * order, the rows padded with masked slots to the largest legal count of the batch.
  *
- * The network's cost per decision is linear in the candidates it scores, and on a large job
- * shop most of the padded K are finished jobs (500x50: K = 500, a mean of about half legal):
- * scoring every slot made an episode cost decisions x K. Packing gives the same figures bit for
+ * The network's cost per decision is linear in the candidates it scores (three tanh layers of
+ * H per candidate dominate it), and scoring every padded slot made an episode cost decisions x K
+ * whatever the legal set: in the job shop's Giffler-Thompson modes only one machine's
+ * operations are legal (500x50 conflict: 46 s -> 8 s), in active mode every unfinished job is,
+ * so there only the finished jobs are saved. Packing gives the same figures bit for
  * bit: the masked slots' encodings enter the pooled sum only multiplied by 0 (a sum that adds
  * exact zeros in order is unchanged), the masked logits are never chosen, their exp is exactly
  * 0 in the softmax's sum, and every legal candidate's row goes through the same kernels; the
