@@ -1,6 +1,7 @@
 /**
  * The `schedrl` command. Exit codes: 0 success, 1 failure (bad input file, invalid result, crash),
- * 2 bad usage (unknown command, flag, environment, instance or policy).
+ * 2 bad usage (unknown command, flag, environment, instance or policy), 130/143 a training run
+ * stopped by SIGINT/SIGTERM.
  * Tables and JSON go to stdout; progress and notes go to stderr. bin.ts is the executable;
  * this module only exports `runCli`, so that tests drive the command line in-process.
  */
@@ -11,7 +12,7 @@ import { checkOutputPath, writeFileAtomic } from '../core/files.js';
 import { benchCommand } from '../bench/command.js';
 import { evalCommand } from '../eval/command.js';
 import { exportCommand } from '../export/command.js';
-import { trainCommand } from '../train/command.js';
+import { trainCommand, TrainingInterrupted } from '../train/command.js';
 import { version } from '../core/paths.js';
 import {
   ENVIRONMENTS,
@@ -226,6 +227,11 @@ function reportError(err: unknown, io: CliIo): number {
   if (err instanceof InputError) {
     io.stderr(`schedrl: ${err.message}\n`);
     return 1;
+  }
+  // A training run stopped by a signal: 130 (SIGINT) or 143 (SIGTERM), as a shell reports it.
+  if (err instanceof TrainingInterrupted) {
+    io.stderr(`schedrl: ${err.message}\n`);
+    return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
   io.stderr(`schedrl: ${process.env.SCHEDRL_DEBUG ? (e.stack ?? e.message) : e.message}\n`);

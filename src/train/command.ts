@@ -6,7 +6,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError, UsageError } from '../core/errors.js';
 import { checkOutputPath } from '../core/files.js';
 import { choiceOption, integerOption, numberOption, optionalString } from '../core/options.js';
@@ -17,7 +17,14 @@ import { withBackend } from '../gpu/session.js';
 import { readResumeCheckpoint } from './checkpoint.js';
 import { createProgress } from './progress.js';
 import { checkCompatible } from '../agents/learned.js';
-import { configProblems, DEFAULT_CONFIG, derived, train, type TrainConfig } from './train.js';
+import {
+  configProblems,
+  DEFAULT_CONFIG,
+  derived,
+  MAX_TOTAL_STEPS,
+  train,
+  type TrainConfig,
+} from './train.js';
 
 type Tunable = Omit<TrainConfig, 'env' | 'envOptions' | 'out'>;
 
@@ -57,10 +64,41 @@ export function readTrainConfigFile(path: string): Partial<Tunable> {
   return out as Partial<Tunable>;
 }
 
+/** The flag that sets each TrainConfig field, to name it in errors about flag values. */
+const FLAG_OF: Partial<Record<keyof TrainConfig, string>> = {
+  algo: 'algo',
+  totalSteps: 'steps',
+  numEnvs: 'num-envs',
+  numSteps: 'num-steps',
+  learningRate: 'lr',
+  seed: 'seed',
+  hidden: 'hidden',
+  tfBackend: 'tf-backend',
+  envBackend: 'backend',
+  imitationTeacher: 'teacher',
+  imitationUpdates: 'imitation-updates',
+  evalEvery: 'eval-every',
+  evalInstances: 'eval-instances',
+};
+
+/** A run stopped by SIGINT or SIGTERM: the CLI exits with 128 + the signal's number. */
+export class TrainingInterrupted extends Error {
+  override readonly name = 'TrainingInterrupted';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
 function fromFlags(values: OptionValues): Partial<Tunable> {
   const out: Partial<Record<keyof Tunable, unknown>> = {};
   if (values.algo !== undefined) out.algo = choiceOption(values, 'algo', ['ppo', 'a2c'], 'ppo');
-  if (values.steps !== undefined) out.totalSteps = integerOption(values, 'steps', 0, 1);
+  if (values.steps !== undefined)
+    out.totalSteps = integerOption(values, 'steps', 0, 1, MAX_TOTAL_STEPS);
   if (values['num-envs'] !== undefined)
     out.numEnvs = integerOption(values, 'num-envs', 0, 1, 1 << 16);
   if (values['num-steps'] !== undefined)
@@ -167,6 +205,10 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
         description: 'JSON file of training settings (TrainConfig fields)',
       },
       resume: { type: 'string', description: 'continue the run of this checkpoint' },
+      force: {
+        type: 'boolean',
+        description: 'replace the run that --out already holds (its files are removed first)',
+      },
       out: { type: 'string', description: 'run folder (default runs/<env>-<algo>-s<seed>)' },
       gpu: {
         type: 'string',
@@ -183,7 +225,7 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
             `--resume ${resumeFile} is a ${resume.env.name} checkpoint, not ${entry.name}`,
           );
         // A resumed run keeps its own settings: only --steps (to extend it) and --out may change.
-        const allowed = new Set(['env', 'resume', 'steps', 'out', 'gpu', 'help']);
+        const allowed = new Set(['env', 'resume', 'steps', 'out', 'force', 'gpu', 'help']);
         const others = Object.keys(values).filter(
           (k) => values[k] !== undefined && !allowed.has(k),
         );
@@ -219,13 +261,17 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
           globalFeatures: entry.features.global,
         });
         const steps =
-          values.steps === undefined ? saved.totalSteps : integerOption(values, 'steps', 0, 1);
-        if (steps <= resume.training.steps) {
+          values.steps === undefined
+            ? saved.totalSteps
+            : integerOption(values, 'steps', 0, 1, MAX_TOTAL_STEPS);
+        config = { ...saved, totalSteps: steps, out: optionalString(values, 'out') ?? saved.out };
+        // Whole updates only: steps that do not reach one more update would train nothing.
+        if (derived(config).numUpdates <= resume.training.updates) {
+          const batch = derived(config).batchSize;
           throw new UsageError(
-            `--steps ${steps}: the run has done ${resume.training.steps} steps already; ask for more`,
+            `--steps ${steps}: the run has done ${resume.training.steps} steps already (${resume.training.updates} updates of ${batch}); ask for at least ${(resume.training.updates + 1) * batch}`,
           );
         }
-        config = { ...saved, totalSteps: steps, out: optionalString(values, 'out') ?? saved.out };
       } else {
         const file = optionalString(values, 'config');
         const tunable: Tunable = {
@@ -249,24 +295,54 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
           const [field, expected] = problems[0];
           if (file !== undefined && Object.hasOwn(readTrainConfigFile(file), field))
             throw new InputError({ file, field }, `expected ${expected}`);
+          const flag = FLAG_OF[field as keyof TrainConfig];
+          if (flag !== undefined && values[flag] !== undefined)
+            throw new UsageError(
+              `--${flag} ${String(values[flag])}: ${field} expected ${expected}`,
+            );
           throw new UsageError(`bad training setting ${field}: expected ${expected}`);
         }
       }
       checkOutputPath(join(config.out, 'checkpoint.json'), 'out');
       const { batchSize, numUpdates } = derived(config);
-      if (config.numEnvs * config.numSteps < config.numMinibatches)
-        throw new UsageError('--num-envs x --num-steps must be at least the number of minibatches');
       log(`hyperparameters: ${JSON.stringify({ ...config, batchSize, numUpdates })}`);
       const progress = createProgress(log);
-      // The webgpu tfjs backend runs on a device acquired (and released) here; the environment
-      // itself steps on the CPU and its observations are uploaded every step.
-      const result =
-        config.tfBackend === 'webgpu'
-          ? await withBackend({ backend: 'webgpu', gpu: values.gpu }, log, ({ gpu }) =>
-              train(config, progress, resume, gpu),
-            )
-          : await train(config, progress, resume);
+      const options = {
+        force: values.force === true,
+        ...(resumeFile === undefined ? {} : { resumeFolder: dirname(resumeFile) }),
+      };
+      // SIGINT/SIGTERM stop the run between updates (a checkpoint, the curve, the lock released);
+      // a second signal quits at once (the lock is then stale, and the next run takes it over).
+      const controller = new AbortController();
+      const onSignal = (sig: keyof typeof SIGNAL_EXIT_CODES): void => {
+        if (controller.signal.aborted) process.exit(SIGNAL_EXIT_CODES[sig]);
+        progress.log(`${sig}: stopping after the current update (send it again to quit at once)`);
+        controller.abort(sig);
+      };
+      const onInt = (): void => onSignal('SIGINT');
+      const onTerm = (): void => onSignal('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      let result;
+      try {
+        // The webgpu tfjs backend runs on a device acquired (and released) here; the environment
+        // itself steps on the CPU and its observations are uploaded every step.
+        const run = { ...options, signal: controller.signal };
+        result =
+          config.tfBackend === 'webgpu'
+            ? await withBackend({ backend: 'webgpu', gpu: values.gpu }, log, ({ gpu }) =>
+                train(config, progress, resume, gpu, run),
+              )
+            : await train(config, progress, resume, undefined, run);
+      } finally {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      }
       progress.done();
+      if (result.interrupted !== null) {
+        const code = SIGNAL_EXIT_CODES[result.interrupted as keyof typeof SIGNAL_EXIT_CODES] ?? 130;
+        throw new TrainingInterrupted(result.stopped ?? `stopped by ${result.interrupted}`, code);
+      }
       const lines = [
         `checkpoint: ${result.checkpoint}`,
         `steps: ${result.steps}, updates: ${result.updates}, wall time: ${result.wallSeconds} s`,

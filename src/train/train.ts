@@ -7,8 +7,8 @@
  * stops the run and leaves the last good checkpoint as it was.
  */
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Adam } from '../agents/adam.js';
 import { computeGae, explainedVariance } from '../agents/gae.js';
 import { CandidateScorer, initialParameters, type Architecture } from '../agents/network.js';
@@ -28,7 +28,8 @@ import { Rng, hashString } from '../core/rng.js';
 import type { Checkpoint } from './checkpoint.js';
 import { readCheckpoint, weightsOnly, writeCheckpoint } from './checkpoint.js';
 import { learningCurveSvg } from './curve.js';
-import { MetricsLog } from './log.js';
+import { MetricsLog, metricNames } from './log.js';
+import { acquireRunFolder } from './run-folder.js';
 
 /** Everything a run needs; the update's own settings (algo, epochs, clipping...) are UpdateConfig's. */
 export interface TrainConfig extends UpdateConfig {
@@ -110,37 +111,44 @@ export function configProblems(c: TrainConfig): [string, string][] {
   const need = (ok: boolean, field: string, expected: string): void => {
     if (!ok) problems.push([field, expected]);
   };
-  const int = (v: unknown, min: number): boolean => Number.isSafeInteger(v) && (v as number) >= min;
-  const num = (v: unknown, min: number, max = Infinity): boolean =>
-    typeof v === 'number' && !Number.isNaN(v) && v >= min && v <= max;
+  const int = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+  // Finite numbers only: Infinity or NaN in a setting turns every weight into NaN.
+  const num = (v: unknown, min: number, max = Number.MAX_VALUE): boolean =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+  const positive = (v: unknown): boolean => num(v, 0) && (v as number) > 0;
   need(typeof c.env === 'string', 'env', 'an environment name');
   need(typeof c.envOptions === 'object' && c.envOptions !== null, 'envOptions', 'an object');
   need(c.algo === 'ppo' || c.algo === 'a2c', 'algo', "'ppo' or 'a2c'");
-  need(int(c.totalSteps, 1), 'totalSteps', 'an integer >= 1');
-  need(int(c.numEnvs, 1), 'numEnvs', 'an integer >= 1');
-  need(int(c.numSteps, 1), 'numSteps', 'an integer >= 1');
+  // A typo guard: 1e10 steps are over a month at the training rates measured (docs/agents.md).
+  need(int(c.totalSteps, 1, MAX_TOTAL_STEPS), 'totalSteps', 'an integer from 1 to 1e10');
+  need(int(c.numEnvs, 1, 65536), 'numEnvs', 'an integer from 1 to 65536');
+  need(int(c.numSteps, 1, 65536), 'numSteps', 'an integer from 1 to 65536');
+  // The rollout holds the whole batch's observations at once.
   need(
-    int(c.numMinibatches, 1) && c.numMinibatches <= c.numEnvs * c.numSteps,
-    'numMinibatches',
-    'an integer from 1 to numEnvs x numSteps',
+    c.numEnvs * c.numSteps <= MAX_BATCH,
+    'numSteps',
+    `at most ${MAX_BATCH} steps per update (numEnvs x numSteps)`,
   );
-  need(int(c.updateEpochs, 1), 'updateEpochs', 'an integer >= 1');
-  need(num(c.learningRate, 0), 'learningRate', 'a number >= 0');
+  // Equal minibatches: with a remainder, the last samples of every epoch would never be learned.
+  need(
+    int(c.numMinibatches, 1) && (c.numEnvs * c.numSteps) % c.numMinibatches === 0,
+    'numMinibatches',
+    `an integer from 1 to numEnvs x numSteps that divides it (${c.numEnvs} x ${c.numSteps} = ${c.numEnvs * c.numSteps})`,
+  );
+  need(int(c.updateEpochs, 1, 1000), 'updateEpochs', 'an integer from 1 to 1000');
+  need(positive(c.learningRate), 'learningRate', 'a finite number > 0');
   need(typeof c.annealLr === 'boolean', 'annealLr', 'true or false');
   need(num(c.gamma, 0, 1), 'gamma', 'a number in [0, 1]');
   need(num(c.gaeLambda, 0, 1), 'gaeLambda', 'a number in [0, 1]');
   need(typeof c.normAdv === 'boolean', 'normAdv', 'true or false');
-  need(num(c.clipCoef, 0) && c.clipCoef > 0, 'clipCoef', 'a number > 0');
+  need(positive(c.clipCoef), 'clipCoef', 'a finite number > 0');
   need(typeof c.clipVloss === 'boolean', 'clipVloss', 'true or false');
-  need(num(c.entCoef, 0), 'entCoef', 'a number >= 0');
-  need(num(c.vfCoef, 0), 'vfCoef', 'a number >= 0');
-  need(num(c.maxGradNorm, 0) && c.maxGradNorm > 0, 'maxGradNorm', 'a number > 0');
-  need(
-    c.targetKl === null || (num(c.targetKl, 0) && c.targetKl > 0),
-    'targetKl',
-    'null or a number > 0',
-  );
-  need(int(c.hidden, 1), 'hidden', 'an integer >= 1');
+  need(num(c.entCoef, 0), 'entCoef', 'a finite number >= 0');
+  need(num(c.vfCoef, 0), 'vfCoef', 'a finite number >= 0');
+  need(positive(c.maxGradNorm), 'maxGradNorm', 'a finite number > 0');
+  need(c.targetKl === null || positive(c.targetKl), 'targetKl', 'null or a finite number > 0');
+  need(int(c.hidden, 1, 4096), 'hidden', 'an integer from 1 to 4096');
   need(int(c.seed, 0) && c.seed <= 0xffffffff, 'seed', 'an integer from 0 to 4294967295');
   need(
     (TF_BACKENDS as readonly unknown[]).includes(c.tfBackend),
@@ -149,7 +157,7 @@ export function configProblems(c: TrainConfig): [string, string][] {
   );
   need(c.envBackend === 'cpu' || c.envBackend === 'webgpu', 'envBackend', "'cpu' or 'webgpu'");
   need(int(c.evalEvery, 1), 'evalEvery', 'an integer >= 1');
-  need(int(c.evalInstances, 1), 'evalInstances', 'an integer >= 1');
+  need(int(c.evalInstances, 1, 4096), 'evalInstances', 'an integer from 1 to 4096');
   need(typeof c.out === 'string' && c.out !== '', 'out', 'a folder name');
   need(typeof c.imitationTeacher === 'string', 'imitationTeacher', "a heuristic's name or 'none'");
   need(int(c.imitationUpdates, 0), 'imitationUpdates', 'an integer >= 0');
@@ -159,7 +167,7 @@ export function configProblems(c: TrainConfig): [string, string][] {
     'a heuristic to imitate when imitationUpdates > 0',
   );
   need(
-    c.imitationUpdates <= Math.floor(c.totalSteps / Math.max(1, c.numEnvs * c.numSteps)),
+    c.imitationUpdates <= derived(c).numUpdates,
     'imitationUpdates',
     "at most the run's updates (totalSteps / (numEnvs x numSteps))",
   );
@@ -171,7 +179,16 @@ export function configProblems(c: TrainConfig): [string, string][] {
   return problems;
 }
 
-/** Sizes that follow from the config (CleanRL computes these, it does not store them). */
+/** Largest totalSteps accepted (a typo guard, see configProblems). */
+export const MAX_TOTAL_STEPS = 1e10;
+/** Largest batch (numEnvs x numSteps): 2^22 steps, far above any recipe here. */
+export const MAX_BATCH = 1 << 22;
+
+/**
+ * Sizes that follow from the config (CleanRL computes these, it does not store them). A run
+ * trains whole updates: totalSteps rounds down to a multiple of the batch, but to one update at
+ * least (`train` says so when this changes the count).
+ */
 export function derived(c: TrainConfig): {
   batchSize: number;
   minibatchSize: number;
@@ -200,8 +217,10 @@ export interface TrainResult {
     readonly metric: number;
     readonly baseline: { readonly name: string; readonly metric: number };
   } | null;
-  /** Set when the run stopped early (a NaN loss). */
+  /** Set when the run stopped early (a NaN loss, or a signal), saying why and what was kept. */
   readonly stopped: string | null;
+  /** The abort reason (the CLI passes 'SIGINT' or 'SIGTERM') when `signal` stopped the run. */
+  readonly interrupted: string | null;
   /** The checkpoint of the best greedy validation (best.json), if any evaluation ran. */
   readonly best: {
     readonly checkpoint: string;
@@ -214,13 +233,35 @@ export class TrainingStopped extends Error {
   override readonly name = 'TrainingStopped';
 }
 
-/** Trains from scratch, or from `resume` (its weights, optimizer state, step count and schedule). */
+/** How a run treats its folder and when it stops. */
+export interface RunOptions {
+  /** Replace a run that `config.out` already holds (otherwise such a folder is refused). */
+  readonly force?: boolean;
+  /**
+   * The folder of the checkpoint being resumed: when it is `config.out`, the run there is
+   * continued; when it is another folder, `config.out` must not hold a run (or `force`).
+   * Without it, a resumed run continues whatever run `config.out` holds.
+   */
+  readonly resumeFolder?: string;
+  /**
+   * Stops the run between updates: a checkpoint is written at the last completed update, the
+   * learning curve drawn and the folder unlocked. Its reason (a string) names the stop.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Trains from scratch, or from `resume` (its weights, optimizer state, step count and schedule).
+ * The run folder is taken (locked, checked writable, refused if it holds another run) before any
+ * work starts.
+ */
 export async function train(
   config: TrainConfig,
   progress: TrainProgress,
   resume?: Checkpoint,
   /** The WebGPU device for the `webgpu` tfjs backend (acquired and released by the caller). */
   gpu?: GpuContext,
+  options: RunOptions = {},
 ): Promise<TrainResult> {
   const entry = findEnv(config.env);
   if (entry === undefined) throw new Error(`unknown environment '${config.env}'`);
@@ -239,7 +280,35 @@ export async function train(
       `train: the checkpoint's network is ${resume.architecture.hidden} wide, the config says ${config.hidden}`,
     );
   }
+  // Taken synchronously, before the first await: a second train() on the folder is refused even
+  // when started in the same tick.
+  const folder = acquireRunFolder(config.out, {
+    force: options.force === true,
+    resuming:
+      resume !== undefined &&
+      (options.resumeFolder === undefined || samePath(options.resumeFolder, config.out)),
+    log: (line) => progress.log(line),
+  });
+  try {
+    return await trainInFolder(config, progress, resume, gpu, options.signal);
+  } finally {
+    folder.release();
+  }
+}
+
+async function trainInFolder(
+  config: TrainConfig,
+  progress: TrainProgress,
+  resume: Checkpoint | undefined,
+  gpu: GpuContext | undefined,
+  signal: AbortSignal | undefined,
+): Promise<TrainResult> {
+  const entry = findEnv(config.env)!;
   const { batchSize, numUpdates } = derived(config);
+  if (numUpdates * batchSize !== config.totalSteps)
+    progress.log(
+      `totalSteps ${config.totalSteps} is not a whole number of updates of ${batchSize} steps (numEnvs ${config.numEnvs} x numSteps ${config.numSteps}): training ${numUpdates} update${numUpdates === 1 ? '' : 's'} = ${numUpdates * batchSize} steps`,
+    );
   const started = performance.now();
   const priorSeconds = resume?.training.wallSeconds ?? 0;
 
@@ -279,10 +348,15 @@ export async function train(
   let globalStep = resume?.training.steps ?? 0;
   const firstUpdate = (resume?.training.updates ?? 0) + 1;
   const rng = new Rng((config.seed ^ hashString(`sampling-${firstUpdate}`)) >>> 0);
-  const log = new MetricsLog(config.out, resume !== undefined);
+  const log = new MetricsLog(
+    config.out,
+    metricNames(env.metric.name),
+    resume === undefined ? null : resume.training.steps,
+  );
   const checkpointPath = join(config.out, 'checkpoint.json');
   let lastEval: TrainResult['evaluation'] = null;
   let stopped: string | null = null;
+  let interrupted: string | null = null;
   let lastCheckpointUpdate = resume?.training.updates ?? 0;
   writeFileAtomic(
     join(config.out, 'config.json'),
@@ -357,6 +431,19 @@ export async function train(
 
   try {
     for (let u = firstUpdate; u <= numUpdates; u++) {
+      // A whole update can run in microtasks alone (tfjs on the CPU resolves at once), which would
+      // keep a signal's handler from ever running: let the event loop turn once per update.
+      if (signal !== undefined) await new Promise((done) => setImmediate(done));
+      if (signal?.aborted === true) {
+        // Between updates: update u - 1 is complete, so the folder is left resumable from it.
+        interrupted = typeof signal.reason === 'string' ? signal.reason : 'abort';
+        if (u - 1 > lastCheckpointUpdate) await saveCheckpoint(u - 1);
+        stopped =
+          lastCheckpointUpdate > 0
+            ? `stopped by ${interrupted} at step ${globalStep}; resume with: schedrl train --env ${config.env} --resume ${checkpointPath}`
+            : `stopped by ${interrupted} before the first update finished; nothing to resume (start again with --force)`;
+        break;
+      }
       const updateStart = performance.now();
       // Linear learning-rate annealing over the whole run (resumes continue the schedule).
       const lr = config.annealLr
@@ -481,6 +568,7 @@ export async function train(
     wallSeconds: Math.round(priorSeconds + (performance.now() - started) / 1000),
     evaluation: lastEval,
     stopped,
+    interrupted,
     best:
       best === null ? null : { checkpoint: bestPath, metric: best.metric, updates: best.updates },
   };
@@ -527,4 +615,16 @@ function previousBest(path: string): { metric: number; updates: number } | null 
     k.startsWith('greedy_'),
   )?.[1];
   return typeof metric === 'number' ? { metric, updates: c.training.updates } : null;
+}
+
+/** Whether two folder paths name the same folder (through links, when both exist). */
+function samePath(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(a) === real(b);
 }

@@ -1,5 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -512,4 +519,140 @@ describe('flags', () => {
     expect(r.err).toContain(`--out ${join(tmp, 'taken.d.mts')} is a directory`);
     expect(existsSync(join(tmp, 'taken.mjs'))).toBe(false);
   });
+});
+
+describe('schedrl train: run folders, signals and flags', () => {
+  const tinyRun = ['--env', 'jobshop', '--size', '5x4', '--num-envs', '8', '--num-steps', '32'];
+  const quick = [...tinyRun, '--eval-instances', '2', '--tf-backend', 'cpu'];
+
+  it('refuses a folder that holds a run (exit 2), and replaces it with --force', async () => {
+    const run = join(tmp, 'taken');
+    expect((await cli('train', ...quick, '--steps', '256', '--out', run)).code).toBe(0);
+    const again = await cli('train', ...quick, '--steps', '512', '--out', run);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain(`run folder ${run} already holds a run (config.json,`);
+    expect(again.err).toContain(
+      `replace it with --force, continue it with --resume ${join(run, 'checkpoint.json')}`,
+    );
+    const forced = await cli('train', ...quick, '--steps', '512', '--out', run, '--force');
+    expect(forced.code, forced.err).toBe(0);
+    expect(readCheckpoint(join(run, 'checkpoint.json')).training.steps).toBe(512);
+    expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('says when --steps rounds to whole updates', async () => {
+    const r = await cli('train', ...quick, '--steps', '100', '--out', join(tmp, 'rounded'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(
+      'totalSteps 100 is not a whole number of updates of 256 steps (numEnvs 8 x numSteps 32): training 1 update = 256 steps',
+    );
+  });
+
+  it('checks the range of every setting, naming the flag or the field', async () => {
+    const config = (text: string): string => {
+      const file = join(tmp, `settings-${text.length}.json`);
+      writeFileSync(file, text);
+      return file;
+    };
+    const cases: [string[], number, RegExp][] = [
+      [['--steps', '1000000000000'], 2, /--steps expects an integer >= 1 and <= 10000000000/],
+      [['--lr', '0'], 2, /--lr 0: learningRate expected a finite number > 0/],
+      [
+        ['--config', config('{"totalSteps": 1e12}')],
+        1,
+        /\(totalSteps\): expected an integer from 1 to 1e10/,
+      ],
+      [['--config', config('{"learningRate": 1e999}')], 1, /\(learningRate\): expected a finite/],
+      [
+        ['--config', config('{"numMinibatches": 3}')],
+        1,
+        /\(numMinibatches\): expected an integer from 1 to numEnvs x numSteps that divides it \(8 x 32 = 256\)/,
+      ],
+      [['--config', config('{"clipCoef": 0}')], 1, /\(clipCoef\): expected a finite number > 0/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const r = await cli('train', ...tinyRun, '--out', join(tmp, 'never'), ...argv);
+      expect(r.code, argv.join(' ')).toBe(code);
+      expect(r.err, argv.join(' ')).toMatch(message);
+    }
+    expect(existsSync(join(tmp, 'never'))).toBe(false);
+  });
+
+  it('fails at once on an unwritable --out, naming the folder', async (ctx) => {
+    const parent = mkdtempSync(join(tmpdir(), 'schedrl-ro-'));
+    let undo: () => void;
+    try {
+      if (process.getuid?.() === 0) {
+        execFileSync('chattr', ['+i', parent], { stdio: 'ignore' });
+        undo = () => execFileSync('chattr', ['-i', parent], { stdio: 'ignore' });
+      } else {
+        chmodSync(parent, 0o555);
+        undo = () => chmodSync(parent, 0o755);
+      }
+    } catch {
+      return ctx.skip();
+    }
+    try {
+      const out = join(parent, 'run');
+      const r = await cli('train', ...quick, '--steps', '2560', '--out', out);
+      expect(r.code).toBe(2);
+      // Refused before any work: the output path check names the folder that cannot be written.
+      expect(r.err).toContain(
+        `--out ${join(out, 'checkpoint.json')}: cannot write in folder ${parent}`,
+      );
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      undo();
+    }
+  });
+
+  const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
+  it.skipIf(!existsSync(bin))(
+    'Ctrl-C: a message, a checkpoint, the curve, exit 130; --resume then logs every step once',
+    async () => {
+      const run = join(tmp, 'interrupted');
+      const args = [bin, 'train', ...quick, '--steps', '100000', '--eval-every', '3'];
+      const child = spawn(process.execPath, [...args, '--out', run]);
+      let err = '';
+      const code = await new Promise<number | null>((done) => {
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          // The first progress line follows the first validation (update 3).
+          if (/\d+% /.test(err) && !child.killed) child.kill('SIGINT');
+        });
+        child.on('exit', (c) => done(c));
+      });
+      expect(code, err).toBe(130);
+      const checkpoint = join(run, 'checkpoint.json');
+      const at = readCheckpoint(checkpoint).training.steps;
+      expect(err).toContain(
+        `stopped by SIGINT at step ${at}; resume with: schedrl train --env jobshop --resume ${checkpoint}`,
+      );
+      expect(readFileSync(join(run, 'learning_curve.svg'), 'utf8')).toMatch(/^<svg/);
+      expect(existsSync(join(run, 'run.lock'))).toBe(false);
+      const resumed = await cli(
+        'train',
+        '--env',
+        'jobshop',
+        '--resume',
+        checkpoint,
+        '--steps',
+        String(at + 2 * 256),
+      );
+      expect(resumed.code, resumed.err).toBe(0);
+      const expected = Array.from({ length: at / 256 + 2 }, (_, i) => (i + 1) * 256);
+      const jsonl = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { global_step: number }).global_step);
+      const csv = readFileSync(join(run, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => Number(l.split(',')[0]));
+      expect(jsonl).toEqual(expected);
+      expect(csv).toEqual(expected);
+    },
+    60_000,
+  );
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
-import { DEFAULT_CONFIG, train, type TrainConfig } from '../../src/train/train.js';
+import { configProblems, DEFAULT_CONFIG, train, type TrainConfig } from '../../src/train/train.js';
 import type { MetricsRow } from '../../src/train/log.js';
 
 const quiet = { update: () => undefined, log: () => undefined };
@@ -92,9 +92,9 @@ describe('training', () => {
     await train(tiny(out, { totalSteps: 16 * 36, evalEvery: 1 }), quiet);
     const good = readFileSync(join(out, 'checkpoint.json'), 'utf8');
     const resume = readCheckpoint(join(out, 'checkpoint.json'));
-    // A learning rate of infinity turns the weights, then the loss, into NaN.
+    // A huge learning rate turns the weights, then the loss, into NaN (an infinite one is refused).
     const result = await train(
-      tiny(out, { totalSteps: 16 * 36 * 3, evalEvery: 1, learningRate: Infinity, annealLr: false }),
+      tiny(out, { totalSteps: 16 * 36 * 3, evalEvery: 1, learningRate: 1e38, annealLr: false }),
       quiet,
       resume,
     );
@@ -116,6 +116,82 @@ describe('training', () => {
     expect(readCheckpoint(join(out, 'checkpoint.json')).optimizer).not.toBeNull();
     await expect(train(tiny(out, { totalSteps: 16 * 36 * 4 }), quiet, best)).rejects.toThrow(
       /holds no optimizer state/,
+    );
+  });
+});
+
+describe('metrics.csv', () => {
+  it('has every metric as a column from its first line, blank where a row has none', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'schedrl-csv-'));
+    // 16 steps per copy: no 36-decision episode ends in the first update.
+    await train(tiny(out, { numSteps: 16, totalSteps: 16 * 16 * 3, evalEvery: 3 }), quiet);
+    const [header, ...lines] = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+    const columns = header.split(',');
+    for (const name of [
+      'charts/episodic_return',
+      'charts/episodic_makespan',
+      'eval/greedy_makespan',
+      'eval/baseline_makespan',
+      'imitation/greedy_agreement',
+    ])
+      expect(columns).toContain(name);
+    const cells = lines.map((l) => l.split(','));
+    for (const row of cells) expect(row).toHaveLength(columns.length);
+    const at = (row: string[], name: string): string => row[columns.indexOf(name)];
+    expect(at(cells[0], 'charts/episodic_return')).toBe('');
+    expect(at(cells[0], 'eval/greedy_makespan')).toBe('');
+    const last = cells[cells.length - 1];
+    expect(Number.isFinite(Number(at(last, 'charts/episodic_return')))).toBe(true);
+    expect(Number(at(last, 'eval/greedy_makespan'))).toBe(rows(out)[2]['eval/greedy_makespan']);
+  });
+});
+
+describe('training settings', () => {
+  it('refuses an out-of-range value of every field, naming the field', () => {
+    const good = tiny('runs/x');
+    expect(configProblems(good)).toEqual([]);
+    // Typed over every field: a field added to TrainConfig without a case here fails to compile.
+    const bad: { readonly [K in keyof TrainConfig]: readonly unknown[] } = {
+      env: [3],
+      envOptions: [null],
+      algo: ['dqn'],
+      totalSteps: [0, 1.5, 1e12, NaN],
+      numEnvs: [0, 100_000],
+      numSteps: [0, 2.5, 100_000],
+      numMinibatches: [0, 5, 16 * 36 + 1],
+      updateEpochs: [0, 10_000],
+      learningRate: [0, -1, Infinity, NaN],
+      annealLr: ['yes'],
+      gamma: [-0.1, 1.5, NaN],
+      gaeLambda: [-0.1, 1.5],
+      normAdv: [1],
+      clipCoef: [0, Infinity],
+      clipVloss: ['no'],
+      entCoef: [-1, Infinity],
+      vfCoef: [-1, NaN],
+      maxGradNorm: [0, Infinity],
+      targetKl: [0, -1, Infinity],
+      hidden: [0, 100_000],
+      seed: [-1, 2 ** 32, 0.5],
+      tfBackend: ['tpu'],
+      envBackend: ['gpu'],
+      evalEvery: [0],
+      evalInstances: [0, 10_000],
+      out: [''],
+      imitationTeacher: [7],
+      imitationUpdates: [-1, 1000],
+    };
+    for (const [field, values] of Object.entries(bad))
+      for (const value of values) {
+        const problems = configProblems({ ...good, [field]: value } as TrainConfig);
+        expect(
+          problems.map(([f]) => f),
+          `${field} = ${String(value)}`,
+        ).toContain(field);
+      }
+    // A batch too large to hold is refused by its size, with either factor in range.
+    expect(configProblems({ ...good, numEnvs: 65536, numSteps: 65536 }).map(([f]) => f)).toContain(
+      'numSteps',
     );
   });
 });
