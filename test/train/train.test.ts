@@ -3,33 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
-import { configProblems, DEFAULT_CONFIG, train, type TrainConfig } from '../../src/train/train.js';
-import type { MetricsRow } from '../../src/train/log.js';
-
-const quiet = { update: () => undefined, log: () => undefined };
-
-/** A tiny run: 6x6 instances, 16 copies x 36 steps per update. */
-function tiny(out: string, patch: Partial<TrainConfig> = {}): TrainConfig {
-  return {
-    ...DEFAULT_CONFIG,
-    env: 'jobshop',
-    envOptions: { size: '6x6', mode: 'active' },
-    numEnvs: 16,
-    numSteps: 36,
-    numMinibatches: 2,
-    hidden: 32,
-    tfBackend: 'cpu',
-    evalInstances: 16,
-    out,
-    ...patch,
-  };
-}
-
-const rows = (dir: string): MetricsRow[] =>
-  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as MetricsRow);
+import { configProblems, train, type TrainConfig } from '../../src/train/train.js';
+import { quiet, rows, tiny } from '../support/training.js';
 
 describe('training', () => {
   it('improves the greedy policy on a fixed set of small instances, without leaking tensors', async () => {
@@ -192,46 +167,6 @@ describe('training settings', () => {
     // A batch too large to hold is refused by its size, with either factor in range.
     expect(configProblems({ ...good, numEnvs: 65536, numSteps: 65536 }).map(([f]) => f)).toContain(
       'numSteps',
-    );
-  });
-});
-
-describe('imitation before PPO', () => {
-  const soc = (out: string, patch: Partial<TrainConfig>): TrainConfig => ({
-    ...tiny(out),
-    env: 'soc',
-    envOptions: { gap: 25, noise: 0.3, 'jobs-per-episode': 6 },
-    numEnvs: 8,
-    numSteps: 64,
-    numMinibatches: 4,
-    updateEpochs: 8,
-    learningRate: 3e-3,
-    evalInstances: 4,
-    evalEvery: 100,
-    ...patch,
-  });
-
-  it("fits the teacher's choices: the greedy policy agrees with HEFT more after each update", async () => {
-    const out = mkdtempSync(join(tmpdir(), 'schedrl-imitate-'));
-    const result = await train(
-      soc(out, { imitationTeacher: 'heft', imitationUpdates: 4, totalSteps: 8 * 64 * 5 }),
-      quiet,
-    );
-    expect(result.stopped).toBeNull();
-    const agreement = rows(out).map((r) => r['imitation/greedy_agreement']);
-    expect(agreement).toHaveLength(5);
-    expect(agreement[4]).toBeUndefined(); // PPO from the fifth update on
-    expect(agreement[3]).toBeGreaterThan(agreement[0]);
-    expect(agreement[3]).toBeGreaterThan(0.7);
-  });
-
-  it('refuses a teacher the environment does not have, or imitation without one', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'schedrl-imitate-'));
-    await expect(
-      train(soc(out, { imitationTeacher: 'cpop', imitationUpdates: 1 }), quiet),
-    ).rejects.toThrow(/soc has no heuristic 'cpop' to imitate \(heft, etf, eft, met, stf\)/);
-    await expect(train(soc(out, { imitationUpdates: 1 }), quiet)).rejects.toThrow(
-      /imitationTeacher: expected a heuristic to imitate/,
     );
   });
 });
