@@ -264,7 +264,10 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
           values.steps === undefined
             ? saved.totalSteps
             : integerOption(values, 'steps', 0, 1, MAX_TOTAL_STEPS);
-        config = { ...saved, totalSteps: steps, out: optionalString(values, 'out') ?? saved.out };
+        // By default the run continues in the folder its checkpoint is in now, which is where the
+        // run was recorded unless the folder was moved since.
+        const out = optionalString(values, 'out') ?? dirname(resumeFile!);
+        config = { ...saved, totalSteps: steps, out };
         // Whole updates only: steps that do not reach one more update would train nothing.
         if (derived(config).numUpdates <= resume.training.updates) {
           const batch = derived(config).batchSize;

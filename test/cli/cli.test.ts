@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -531,6 +532,22 @@ describe('schedrl train: run folders, signals and flags', () => {
     expect(forced.code, forced.err).toBe(0);
     expect(readCheckpoint(join(run, 'checkpoint.json')).training.steps).toBe(512);
     expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('resumes a moved run folder where it is now', async () => {
+    const first = join(tmp, 'before-move');
+    expect((await cli('train', ...quick, '--steps', '256', '--out', first)).code).toBe(0);
+    const moved = join(tmp, 'after-move');
+    renameSync(first, moved);
+    const r = await cli('train', '--resume', join(moved, 'checkpoint.json'), '--steps', '512');
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(first)).toBe(false);
+    expect(readCheckpoint(join(moved, 'checkpoint.json')).training.steps).toBe(512);
+    const steps = readFileSync(join(moved, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { global_step: number }).global_step);
+    expect(steps).toEqual([256, 512]);
   });
 
   it('says when --steps rounds to whole updates', async () => {
