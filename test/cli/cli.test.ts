@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../support/cli.js';
+import { TINY_TRAINING, cli, evalOnFt06 } from '../support/cli.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 
@@ -256,16 +256,9 @@ describe('schedrl train, export and eval with checkpoints', () => {
       '5x4',
       '--steps',
       '512',
-      '--num-envs',
-      '8',
-      '--num-steps',
-      '32',
       '--eval-every',
       '1',
-      '--eval-instances',
-      '4',
-      '--tf-backend',
-      'cpu',
+      ...TINY_TRAINING,
       '--out',
       run,
     );
@@ -368,13 +361,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
   });
 
   it('ships a job-shop checkpoint that loads and matches the environment', async () => {
-    const r = await cli(
-      'eval',
-      '--suite',
-      'ft06',
-      '--policy',
-      'checkpoint:checkpoints/jobshop-ppo.json',
-    );
+    const r = await evalOnFt06('checkpoints/jobshop-ppo.json');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/\| ft06 \| 6x6\s+\| active \|\s+55 \|\s+\d+ \|/);
   });
@@ -410,15 +397,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
 
 describe('checkpoints given to a command', () => {
   it('hint at --env when the checkpoint is of another environment', async () => {
-    const r = await cli(
-      'eval',
-      '--env',
-      'jobshop',
-      '--suite',
-      'ft06',
-      '--policy',
-      'checkpoint:checkpoints/soc-ppo.json',
-    );
+    const r = await evalOnFt06('checkpoints/soc-ppo.json');
     expect(r.code).toBe(2);
     expect(r.err).toContain(
       'checkpoints/soc-ppo.json (env.name): expected a jobshop checkpoint, found soc',
@@ -433,15 +412,7 @@ describe('checkpoints given to a command', () => {
     o.features.normalization.OPS_SCALE = 25;
     const file = join(tmp, 'edited-scale.json');
     writeFileSync(file, JSON.stringify(o));
-    const e = await cli(
-      'eval',
-      '--env',
-      'jobshop',
-      '--suite',
-      'ft06',
-      '--policy',
-      `checkpoint:${file}`,
-    );
+    const e = await evalOnFt06(file);
     expect(e.code).toBe(1);
     expect(e.err).toContain(
       "(features.normalization.OPS_SCALE): expected 20 (jobshop's OPS_SCALE), found 25",
@@ -516,8 +487,7 @@ describe('flags', () => {
 });
 
 describe('schedrl train: run folders, signals and flags', () => {
-  const tinyRun = ['--env', 'jobshop', '--size', '5x4', '--num-envs', '8', '--num-steps', '32'];
-  const quick = [...tinyRun, '--eval-instances', '2', '--tf-backend', 'cpu'];
+  const quick = ['--env', 'jobshop', '--size', '5x4', ...TINY_TRAINING];
 
   it('refuses a folder that holds a run (exit 2), and replaces it with --force', async () => {
     const run = join(tmp, 'taken');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from '../support/cli.js';
+import { TINY_TRAINING, cli } from '../support/cli.js';
 import { soc } from '../../envs/soc/entry.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'schedrl-soc-files-'));
@@ -139,16 +139,9 @@ describe("soc on a user's own DS3 files (--soc FILE, --jobs FILE,FILE)", () => {
       '5',
       '--steps',
       '256',
-      '--num-envs',
-      '8',
-      '--num-steps',
-      '32',
       '--eval-every',
       '1',
-      '--eval-instances',
-      '2',
-      '--tf-backend',
-      'cpu',
+      ...TINY_TRAINING,
       '--out',
       run,
     );

@@ -54,6 +54,23 @@ function sizes(env: VecEnv | KernelEnv): Sizes {
   };
 }
 
+/**
+ * Uniformly random legal actions for `env`'s current observation, one per copy, from streams of
+ * their own seeded by `seed`; each call fills and returns the same array.
+ */
+function randomActions(
+  env: { readonly numEnvs: number; readonly obs: Observation; readonly spec: VecEnv['spec'] },
+  seed: number,
+): () => Int32Array {
+  const rng = new Uint32Array(env.numEnvs);
+  seedStreams(rng, seed);
+  const actions = new Int32Array(env.numEnvs);
+  return () => {
+    randomLegalActions(env.obs.mask, env.spec.maxCandidates, rng, actions);
+    return actions;
+  };
+}
+
 /** The observation holds its declared shapes, finite values of sane size, and a legal candidate per copy. */
 export function expectWellFormed(obs: Observation, s: Sizes, when: string): void {
   expect(obs.cand.length, `cand length ${when}`).toBe(s.n * s.k * s.f);
@@ -92,15 +109,13 @@ export function expectRandomEpisodes(entry: AnyEnvEntry, numEnvs = 4, episodes =
   const env = entry.create.cpu(defaultConfig(entry, numEnvs));
   const s = sizes(env);
   expectWellFormed(env.reset(7), s, 'after reset(7)');
-  const rng = new Uint32Array(s.n);
-  seedStreams(rng, 8);
-  const actions = new Int32Array(s.n);
+  const nextActions = randomActions(env, 8);
   const finished = new Int32Array(s.n);
   const length = new Int32Array(s.n);
   const ret = new Float64Array(s.n);
   for (let t = 0; Math.min(...finished) < episodes; t++) {
     if (t > 200_000) expect.fail(`${entry.name}: episodes did not end within 200000 steps`);
-    randomLegalActions(env.obs.mask, s.k, rng, actions);
+    const actions = nextActions();
     const r = env.step(actions);
     expectWellFormed(env.obs, s, `after step ${t}`);
     for (let e = 0; e < s.n; e++) {
@@ -126,14 +141,11 @@ export function expectRandomEpisodes(entry: AnyEnvEntry, numEnvs = 4, episodes =
 export function expectDeterministic(entry: AnyEnvEntry, steps = 300): void {
   const play = (seed: number): number[][] => {
     const env = entry.create.cpu(defaultConfig(entry, 3));
-    const s = sizes(env);
     env.reset(seed);
-    const rng = new Uint32Array(s.n);
-    seedStreams(rng, 5);
-    const actions = new Int32Array(s.n);
+    const nextActions = randomActions(env, 5);
     const trace: number[][] = [Array.from(env.obs.cand), Array.from(env.obs.mask)];
     for (let t = 0; t < steps; t++) {
-      randomLegalActions(env.obs.mask, s.k, rng, actions);
+      const actions = nextActions();
       const r = env.step(actions);
       trace.push(Array.from(r.reward), Array.from(env.obs.cand), Array.from(env.obs.glob));
     }
@@ -186,17 +198,14 @@ function streamsOf(env: VecEnv): Uint32Array {
 export function expectAutoResetEqualsReset(entry: AnyEnvEntry, episodes = 3): void {
   const config = defaultConfig(entry, 1);
   const env = entry.create.cpu(config);
-  const s = sizes(env);
   env.reset(21);
-  const rng = new Uint32Array(1);
-  seedStreams(rng, 22);
-  const actions = new Int32Array(1);
+  const nextActions = randomActions(env, 22);
   let fresh: VecEnv | undefined;
   let ended = 0;
   for (let t = 0; ended < episodes; t++) {
     if (t > 400_000) expect.fail(`${entry.name}: episodes did not end within 400000 steps`);
     const stream = streamsOf(env)[0];
-    randomLegalActions(env.obs.mask, s.k, rng, actions);
+    const actions = nextActions();
     const r: StepResult = env.step(actions);
     if (fresh !== undefined) {
       const f = fresh.step(actions);
@@ -230,10 +239,8 @@ export function expectIllegalActionRefusedOnCpu(entry: AnyEnvEntry): void {
   const env = entry.create.cpu(defaultConfig(entry, 3));
   const s = sizes(env);
   env.reset(3);
-  const rng = new Uint32Array(s.n);
-  seedStreams(rng, 4);
-  const actions = new Int32Array(s.n);
-  randomLegalActions(env.obs.mask, s.k, rng, actions);
+  const nextActions = randomActions(env, 4);
+  const actions = nextActions();
   const masked = row(env.obs.mask, 1, s.k).indexOf(0);
   const snapshot = (): number[][] => [Array.from(env.obs.cand), Array.from(env.obs.mask)];
   const before = snapshot();
@@ -274,10 +281,8 @@ export async function expectKernelParity(
   try {
     await refusing.reset(4);
     const s = sizes(refusing);
-    const actions = new Int32Array(s.n);
-    const rng = new Uint32Array(s.n);
-    seedStreams(rng, 4);
-    randomLegalActions(refusing.obs.mask, s.k, rng, actions);
+    const nextActions = randomActions(refusing, 4);
+    const actions = nextActions();
     const masked = row(refusing.obs.mask, 0, s.k).indexOf(0);
     actions[0] = masked >= 0 ? masked : s.k;
     await expectIllegalActionRefused(
@@ -296,13 +301,10 @@ export async function expectKernelParity(
 
 /** Steps of parity.ts's action stream (seed + 1000) until some copy's episode ends. */
 function stepsToFirstEpisodeEnd(env: VecEnv, seed: number): number {
-  const s = sizes(env);
   env.reset(seed);
-  const rng = new Uint32Array(s.n);
-  seedStreams(rng, seed + 1000);
-  const actions = new Int32Array(s.n);
+  const nextActions = randomActions(env, seed + 1000);
   for (let t = 1; t < 200_000; t++) {
-    randomLegalActions(env.obs.mask, s.k, rng, actions);
+    const actions = nextActions();
     if (env.step(actions).terminated.some((d) => d === 1)) return t;
   }
   throw new Error('no episode ended within 200000 steps');
@@ -332,9 +334,7 @@ export async function expectExportMatchesTfjs(entry: AnyEnvEntry, steps = 150): 
     const env = entry.create.cpu(defaultConfig(entry, 4));
     const s = sizes(env);
     env.reset(9);
-    const rng = new Uint32Array(s.n);
-    seedStreams(rng, 10);
-    const actions = new Int32Array(s.n);
+    const nextActions = randomActions(env, 10);
     for (let t = 0; t < steps; t++) {
       const greedy = (await decide(tf, net, env.obs, s.n, null)).actions;
       for (let e = 0; e < s.n; e++) {
@@ -348,7 +348,7 @@ export async function expectExportMatchesTfjs(entry: AnyEnvEntry, steps = 150): 
             `step ${t}, copy ${e}: exported dispatch chose ${exported}, tfjs ${greedy[e]}`,
           );
       }
-      randomLegalActions(env.obs.mask, s.k, rng, actions);
+      const actions = nextActions();
       env.step(actions);
     }
   } finally {

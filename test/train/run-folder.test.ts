@@ -4,37 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
-import { DEFAULT_CONFIG, train, type TrainConfig } from '../../src/train/train.js';
-import type { MetricsRow } from '../../src/train/log.js';
+import { train, type TrainConfig } from '../../src/train/train.js';
+import { quiet, rows, tiny as tinyRun } from '../support/training.js';
 
-const quiet = { update: () => undefined, log: () => undefined };
 const BATCH = 8 * 36;
 
-/** A tiny run: 6x6 instances, 8 copies x 36 steps per update. */
-function tiny(out: string, patch: Partial<TrainConfig> = {}): TrainConfig {
-  return {
-    ...DEFAULT_CONFIG,
-    env: 'jobshop',
-    envOptions: { size: '6x6', mode: 'active' },
-    numEnvs: 8,
-    numSteps: 36,
-    numMinibatches: 2,
-    updateEpochs: 2,
-    hidden: 16,
-    tfBackend: 'cpu',
-    evalInstances: 4,
-    out,
-    ...patch,
-  };
-}
+/** A smaller tiny run: 8 copies x 36 steps per update, two epochs, a narrow network. */
+const tiny = (out: string, patch: Partial<TrainConfig> = {}): TrainConfig =>
+  tinyRun(out, { numEnvs: 8, updateEpochs: 2, hidden: 16, evalInstances: 4, ...patch });
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'schedrl-folder-'));
 
-const jsonlSteps = (dir: string): number[] =>
-  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => (JSON.parse(l) as MetricsRow).global_step);
+const jsonlSteps = (dir: string): number[] => rows(dir).map((r) => r.global_step);
 
 const csvSteps = (dir: string): number[] =>
   readFileSync(join(dir, 'metrics.csv'), 'utf8')
