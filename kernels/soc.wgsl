@@ -56,13 +56,20 @@ fn wide_mul(a: u32, b: u32) -> vec2u {
 }
 
 // Exponential gap by the quantile table, interpolated (workload.ts).
-fn arrival_gap(u: u32) -> u32 {
+fn arrival_gap(u: u32, gap_scale: f32) -> u32 {
   let i = u >> 22u;
   let frac = (u >> 12u) & 1023u;
   let a = workload[EXP_KNOTS + i];
   let b = workload[EXP_KNOTS + i + 1u];
   let q = a + (((b - a) * frac) >> 10u);
-  return u32(floor(f32(q) * GAP_SCALE));
+  return u32(floor(f32(q) * gap_scale));
+}
+
+// The episode's gap scale: the one gap, or the one a draw picks in a mix of loads (env.ts
+// episodeGapScale; a single gap takes no draw).
+fn episode_gap_scale(s: ptr<function, u32>) -> f32 {
+  if (NUM_GAPS == 1u) { return bitcast<f32>(workload[GAP_SCALES]); }
+  return bitcast<f32>(workload[GAP_SCALES + rng_next(s) % NUM_GAPS]);
 }
 
 fn draw_template(u: u32) -> u32 {
@@ -94,9 +101,10 @@ fn start_episode(e: u32) {
   env[LATENCY_HI + e] = 0u;
   var s = batch[RNG + e];
   env[EPISODE_KEY + e] = rng_next(&s);
+  let gap_scale = episode_gap_scale(&s);
   var time = 0u;
   for (var i = 0u; i < JOBS_PER_EPISODE; i++) {
-    if (i > 0u) { time += arrival_gap(rng_next(&s)); }
+    if (i > 0u) { time += arrival_gap(rng_next(&s), gap_scale); }
     env[JOB_ARRIVAL + e * JOBS_PER_EPISODE + i] = time;
     env[JOB_TEMPLATE + e * JOBS_PER_EPISODE + i] = draw_template(rng_next(&s));
   }

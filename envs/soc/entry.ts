@@ -64,7 +64,11 @@ export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
   options: {
     soc: GRID_OPTIONS.soc,
     jobs: GRID_OPTIONS.jobs,
-    gap: { type: 'string', description: 'mean inter-arrival time (us)', default: '50' },
+    gap: {
+      type: 'string',
+      description: 'mean inter-arrival time (us); a comma list mixes loads, one per episode',
+      default: '50',
+    },
     noise: { type: 'string', description: 'execution-time noise (relative std)', default: '0.3' },
     'jobs-per-episode': GRID_OPTIONS['jobs-per-episode'],
   },

@@ -123,13 +123,22 @@ export function meanLatency(ticks: number, jobsPerEpisode: number): number {
   return ticks / jobsPerEpisode / TICKS_PER_UNIT;
 }
 
-/** One inter-arrival gap in ticks from a u32 draw: the quantile table, interpolated. */
-export function arrivalGap(w: Workload, u: number): number {
+/** One inter-arrival gap in ticks from a u32 draw: the quantile table, interpolated, at `gapScale`. */
+export function arrivalGap(w: Workload, u: number, gapScale = w.gapScales[0]): number {
   const i = u >>> 22;
   const frac = (u >>> 12) & 1023;
   const k = w.expKnots;
   const q = k[i] + (((k[i + 1] - k[i]) * frac) >>> 10);
-  return Math.floor(f32(q * w.gapScale));
+  return Math.floor(f32(q * gapScale));
+}
+
+/**
+ * The gap scale of an episode: the stream's one gap, or in a mix of loads the one a draw picks.
+ * A single gap takes no draw, so that its streams are the ones they were before mixes existed.
+ */
+function episodeGapScale(s: SocState, w: Workload, e: number): number {
+  const n = w.gapScales.length;
+  return n === 1 ? w.gapScales[0] : w.gapScales[nextU32(s.rng, e) % n];
 }
 
 /** The template of a job from a u32 draw. */
@@ -174,9 +183,10 @@ export function startEpisode(s: SocState, w: Workload, d: SocDims, e: number): v
   s.latencyLo[e] = 0;
   s.latencyHi[e] = 0;
   s.episodeKey[e] = nextU32(s.rng, e);
+  const gapScale = episodeGapScale(s, w, e);
   let time = 0;
   for (let i = 0; i < N; i++) {
-    if (i > 0) time += arrivalGap(w, nextU32(s.rng, e));
+    if (i > 0) time += arrivalGap(w, nextU32(s.rng, e), gapScale);
     s.jobArrival[e * N + i] = time;
     s.jobTemplate[e * N + i] = drawTemplate(w, nextU32(s.rng, e));
   }

@@ -31,7 +31,7 @@ import {
   type Workload,
 } from './workload.js';
 
-/** The workload tables as one read-only buffer; ranks are stored as f32 bits. */
+/** The workload tables as one read-only buffer; ranks and gap scales are stored as f32 bits. */
 const WORKLOAD_SPEC = {
   workload: {
     type: 'u32',
@@ -50,6 +50,7 @@ const WORKLOAD_SPEC = {
       transfer: 'NEC',
       procClass: 'PP',
       expKnots: 'NK',
+      gapScales: 'NG',
     },
   },
 } as const satisfies LayoutSpec;
@@ -64,6 +65,7 @@ function workloadTable(w: Workload) {
     NEC: w.numEdges * w.numClasses,
     PP: w.numProcs * w.numProcs,
     NK: EXP_KNOTS + 1,
+    NG: w.gapScales.length,
   });
   const v = table.workload.views;
   v.templateTasks.set(w.templateTasks);
@@ -79,6 +81,7 @@ function workloadTable(w: Workload) {
   v.transfer.set(w.transfer);
   v.procClass.set(w.procClass);
   v.expKnots.set(w.expKnots);
+  v.gapScales.set(new Uint32Array(w.gapScales.buffer, w.gapScales.byteOffset, w.gapScales.length));
   return table;
 }
 
@@ -103,7 +106,7 @@ function constants(w: Workload, d: SocDims): string {
     ['NOISE_ON', String(w.noiseScale !== 0)],
     ['NOISE_MEAN', `${NOISE_MEAN}i`],
     ['NOISE_SCALE', f32Bits(w.noiseScale)],
-    ['GAP_SCALE', f32Bits(w.gapScale)],
+    ['NUM_GAPS', u(w.gapScales.length)],
     ['REWARD_SCALE', f32Bits(REWARD_SCALE)],
     ['TICKS_PER_UNIT', `${TICKS_PER_UNIT}.0`],
     ...featureConstants(FEATURES),

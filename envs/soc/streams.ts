@@ -13,6 +13,7 @@ import type { EnvOptions, OptionValues, Suite, SuiteCell } from '../../src/core/
 import { DS3_JOBS, ds3Job, ds3Soc, readDs3JobFile, readDs3SocFile, type Ds3Job } from './ds3.js';
 import type { Ds3SocDescription } from './ds3-text.js';
 import type { SocConfig } from './env.js';
+import { MAX_GAPS } from './workload.js';
 
 /** Every DS3 job but pulse-Doppler, whose task types have times only on the 2016 SoC. */
 export const DEFAULT_JOBS: readonly Ds3Job[] = DS3_JOBS.filter((j) => j !== 'pulse_doppler');
@@ -24,7 +25,8 @@ export interface StreamOptions {
   readonly soc: string;
   /** Bundled DS3 jobs (DS3_JOBS) or absolute paths of job files in DS3's text format. */
   readonly jobs: readonly string[];
-  readonly meanInterArrival: number;
+  /** One mean gap, or a list that each episode draws one of (a mix of loads). */
+  readonly meanInterArrival: number | readonly number[];
   readonly noise: number;
   readonly jobsPerEpisode: number;
 }
@@ -105,12 +107,24 @@ function jobsOption(values: OptionValues): string[] {
   return parseJobs(listOption(values, 'jobs', DEFAULT_JOBS.join(','), (w) => w));
 }
 
-/** The flags that choose a stream (train and bench): one gap and one noise level. */
+/**
+ * --gap of train and bench: one mean gap, or a comma list that mixes loads (each episode draws
+ * one). Recorded as a number for one gap, so that earlier checkpoints' options read the same.
+ */
+function gapOption(values: OptionValues): number | readonly number[] {
+  const gaps = listOption(values, 'gap', '50', (w) => numberOption({ gap: w }, 'gap', 0, 1e-9));
+  if (gaps.length > MAX_GAPS)
+    throw new UsageError(`--gap: at most ${MAX_GAPS} mean gaps, got ${gaps.length}`);
+  return gaps.length === 1 ? gaps[0] : gaps;
+}
+
+/** The flags that choose a stream (train and bench): a gap or a mix of gaps, and a noise level. */
 export function parseStreamOptions(values: OptionValues): EnvOptions {
+  const gap = gapOption(values);
   const options = {
     soc: socOption(values),
     jobs: jobsOption(values).join(','),
-    gap: numberOption(values, 'gap', 50, 1e-9),
+    gap: typeof gap === 'number' ? gap : gap.join(','),
     noise: numberOption(values, 'noise', 0.3, 0),
     'jobs-per-episode': integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
   };
@@ -125,7 +139,7 @@ export function readStreamOptions(options: EnvOptions): StreamOptions {
   return {
     soc: socOption(values),
     jobs: jobsOption(values),
-    meanInterArrival: numberOption(values, 'gap', 50, 1e-9),
+    meanInterArrival: gapOption(values),
     noise: numberOption(values, 'noise', 0.3, 0),
     jobsPerEpisode: integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
   };

@@ -29,6 +29,8 @@ export const EXP_ONE = 65536;
 /** The Irwin-Hall sum of twelve 12-bit uniforms has mean 12 * 4095 / 2 and a deviation of ~4096. */
 export const NOISE_MEAN = 24570;
 export const NOISE_UNIT = 4096;
+/** Most mean gaps one stream mixes. */
+export const MAX_GAPS = 64;
 /** Job-mix thresholds compare against the top 24 bits of a draw. */
 export const MIX_ONE = 1 << 24;
 
@@ -38,8 +40,11 @@ export interface StreamSpec {
   readonly jobs: readonly TaskGraph[];
   /** Probability of each template (normalized). */
   readonly mix: readonly number[];
-  /** Mean time between arrivals, in table units. */
-  readonly meanInterArrival: number;
+  /**
+   * Mean time between arrivals, in table units. A list mixes loads: each episode draws one of
+   * its gaps, uniformly, so that one policy trains (or is judged) at every load it will meet.
+   */
+  readonly meanInterArrival: number | readonly number[];
   readonly jobsPerEpisode: number;
   /** Relative standard deviation of execution times around the table. */
   readonly noise: number;
@@ -82,8 +87,8 @@ export interface Workload {
   readonly mixThreshold: Uint32Array;
   /** EXP_KNOTS + 1 fixed-point quantiles of Exp(1), the last one closing the tail. */
   readonly expKnots: Uint32Array;
-  /** Ticks per fixed-point unit of a gap: meanInterArrival ticks / EXP_ONE, as f32. */
-  readonly gapScale: number;
+  /** Per mean gap of the spec: ticks per fixed-point unit of a gap, gap ticks / EXP_ONE, as f32. */
+  readonly gapScales: Float32Array;
   /** Noise / NOISE_UNIT, as f32. */
   readonly noiseScale: number;
 }
@@ -117,8 +122,11 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
   if (spec.mix.length !== jobs.length) bad('mix', `one weight per job template (${jobs.length})`);
   if (!spec.mix.every((w) => Number.isFinite(w) && w >= 0) || !spec.mix.some((w) => w > 0))
     bad('mix', 'finite non-negative weights, at least one positive');
-  if (!(Number.isFinite(spec.meanInterArrival) && spec.meanInterArrival > 0))
-    bad('meanInterArrival', 'a positive number of time units');
+  const gaps = typeof spec.meanInterArrival === 'number' ? [spec.meanInterArrival] : spec.meanInterArrival;
+  if (!(gaps.length >= 1 && gaps.length <= MAX_GAPS))
+    bad('meanInterArrival', `one mean gap or a list of 1 to ${MAX_GAPS}`);
+  if (!gaps.every((g) => Number.isFinite(g) && g > 0))
+    bad('meanInterArrival', 'positive numbers of time units');
   if (!(Number.isInteger(spec.jobsPerEpisode) && spec.jobsPerEpisode >= 1))
     bad('jobsPerEpisode', 'a positive integer');
   if (!(Number.isFinite(spec.noise) && spec.noise >= 0 && spec.noise <= 1))
@@ -243,7 +251,7 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
     mixThreshold[k] = k === jobs.length - 1 ? MIX_ONE : Math.round(acc * MIX_ONE);
   });
 
-  const gapTicks = spec.meanInterArrival * TICKS_PER_UNIT;
+  const gapTicks = Math.max(...gaps) * TICKS_PER_UNIT;
   // Times are u32 ticks, so an episode must end before they wrap. Gaps are at most ~9 means,
   // noise stretches a task at most 1 + 6 x noise, and no job waits longer than every job before
   // it running alone, one after another, on its slowest processors. (Latency sums and rewards
@@ -278,7 +286,7 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
     transfer,
     mixThreshold,
     expKnots: expQuantiles(),
-    gapScale: f32(gapTicks / EXP_ONE),
+    gapScales: Float32Array.from(gaps, (g) => (g * TICKS_PER_UNIT) / EXP_ONE),
     noiseScale: f32(spec.noise / NOISE_UNIT),
   };
 }

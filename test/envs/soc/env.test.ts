@@ -90,6 +90,23 @@ describe('SoC job streams', () => {
     );
   });
 
+  it('mixes loads when given a list of mean gaps: one gap per episode, drawn from the seed', () => {
+    const heft = socBaseline('heft', 0);
+    // A one-gap list is the single gap: no extra draw, so the same streams as before mixes.
+    expect(play(new SocEnv(config({ meanInterArrival: [50] })), heft, 3)).toEqual(
+      play(new SocEnv(config({ meanInterArrival: 50 })), heft, 3),
+    );
+    const env = new SocEnv(config({ numEnvs: 16, meanInterArrival: [10, 1000] }));
+    play(env, heft, 3);
+    // Eleven gaps of mean 10 span about 110 us, of mean 1000 about 11 ms: each episode is one.
+    const spans = env.finishedJobs.map((jobs) => Math.max(...jobs.map((j) => j.arrival)));
+    const light = spans.filter((t) => t > 2000).length;
+    const heavy = spans.filter((t) => t < 600).length;
+    expect(light + heavy).toBe(16);
+    expect(light).toBeGreaterThan(2);
+    expect(heavy).toBeGreaterThan(2);
+  });
+
   it('is deterministic from its seed and writes well-formed observations', () => {
     const a = play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11);
     expect(play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11)).toEqual(a);

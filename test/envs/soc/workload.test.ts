@@ -51,6 +51,8 @@ describe('compiled SoC workloads', () => {
     bad({ mix: [0, 0] }, /mix.*at least one positive/);
     bad({ noise: 1.5 }, /noise.*between 0 and 1/);
     bad({ meanInterArrival: 0 }, /meanInterArrival.*positive/);
+    bad({ meanInterArrival: [50, -1] }, /meanInterArrival.*positive/);
+    bad({ meanInterArrival: [] }, /meanInterArrival.*a list of 1 to 64/);
     bad({ jobsPerEpisode: 2.5 }, /jobsPerEpisode.*positive integer/);
     bad({ jobsPerEpisode: 1e6 }, /jobsPerEpisode.*outlast 2\^32 ticks/);
     bad({ maxJobsInFlight: 0 }, /maxJobsInFlight/);
