@@ -122,7 +122,8 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
   if (spec.mix.length !== jobs.length) bad('mix', `one weight per job template (${jobs.length})`);
   if (!spec.mix.every((w) => Number.isFinite(w) && w >= 0) || !spec.mix.some((w) => w > 0))
     bad('mix', 'finite non-negative weights, at least one positive');
-  const gaps = typeof spec.meanInterArrival === 'number' ? [spec.meanInterArrival] : spec.meanInterArrival;
+  const gaps =
+    typeof spec.meanInterArrival === 'number' ? [spec.meanInterArrival] : spec.meanInterArrival;
   if (!(gaps.length >= 1 && gaps.length <= MAX_GAPS))
     bad('meanInterArrival', `one mean gap or a list of 1 to ${MAX_GAPS}`);
   if (!gaps.every((g) => Number.isFinite(g) && g > 0))
