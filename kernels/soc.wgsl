@@ -65,11 +65,15 @@ fn arrival_gap(u: u32, gap_scale: f32) -> u32 {
   return u32(floor(f32(q) * gap_scale));
 }
 
-// The episode's gap scale: the one gap, or the one a draw picks in a mix of loads (env.ts
-// episodeGapScale; a single gap takes no draw).
-fn episode_gap_scale(s: ptr<function, u32>) -> f32 {
-  if (NUM_GAPS == 1u) { return bitcast<f32>(workload[GAP_SCALES]); }
-  return bitcast<f32>(workload[GAP_SCALES + rng_next(s) % NUM_GAPS]);
+// Which of a mix's n values (loads or noise levels) an episode plays (env.ts drawFromMix): a
+// single value takes no draw.
+fn draw_from_mix(s: ptr<function, u32>, n: u32) -> u32 {
+  if (n == 1u) { return 0u; }
+  return rng_next(s) % n;
+}
+
+fn episode_noise_scale(e: u32) -> f32 {
+  return bitcast<f32>(workload[NOISE_SCALES + env[EPISODE_NOISE + e]]);
 }
 
 fn draw_template(u: u32) -> u32 {
@@ -81,12 +85,12 @@ fn draw_template(u: u32) -> u32 {
 
 // Irwin-Hall deviate keyed by (episode, job, task): the same on every backend and for every
 // scheduler.
-fn noisy_duration(key: u32, job: u32, task: u32, exec: u32) -> u32 {
-  if (!NOISE_ON) { return exec; }
+fn noisy_duration(noise_scale: f32, key: u32, job: u32, task: u32, exec: u32) -> u32 {
+  if (noise_scale == 0.0) { return exec; }
   var s = rng_hash(rng_hash(key ^ rng_hash(job + 1u)) ^ (task + 1u));
   var sum = 0u;
   for (var i = 0u; i < 12u; i++) { sum += rng_next(&s) >> 20u; }
-  let z = f32(i32(sum) - NOISE_MEAN) * NOISE_SCALE;
+  let z = f32(i32(sum) - NOISE_MEAN) * noise_scale;
   let delta = i32(floor(f32(exec) * z));
   return u32(max(i32(exec) + delta, i32(exec / 10u)));
 }
@@ -101,7 +105,8 @@ fn start_episode(e: u32) {
   env[LATENCY_HI + e] = 0u;
   var s = batch[RNG + e];
   env[EPISODE_KEY + e] = rng_next(&s);
-  let gap_scale = episode_gap_scale(&s);
+  let gap_scale = bitcast<f32>(workload[GAP_SCALES + draw_from_mix(&s, NUM_GAPS)]);
+  env[EPISODE_NOISE + e] = draw_from_mix(&s, NUM_NOISES);
   var time = 0u;
   for (var i = 0u; i < JOBS_PER_EPISODE; i++) {
     if (i > 0u) { time += arrival_gap(rng_next(&s), gap_scale); }
@@ -232,7 +237,7 @@ fn step_copy(e: u32, a: u32) -> f32 {
   let ready = data_ready(e, slot, t, p);
   let start = max(ready, env[PE_FREE + e * NUM_PROCS + p]);
   env[PE_PLANNED + e * NUM_PROCS + p] = max(ready, env[PE_PLANNED + e * NUM_PROCS + p]) + exec;
-  let finish = start + noisy_duration(env[EPISODE_KEY + e], job, t, exec);
+  let finish = start + noisy_duration(episode_noise_scale(e), env[EPISODE_KEY + e], job, t, exec);
   let i = ss * MAX_TASKS + t;
   task_state[TASK_STATUS + i] = RUNNING;
   task_state[TASK_PROC + i] = p;

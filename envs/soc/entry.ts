@@ -69,7 +69,12 @@ export const soc: EnvEntry<SocConfig, SocEnv, SocGpuEnv> = {
       description: 'mean inter-arrival time (us); a comma list mixes loads, one per episode',
       default: '50',
     },
-    noise: { type: 'string', description: 'execution-time noise (relative std)', default: '0.3' },
+    noise: {
+      type: 'string',
+      description:
+        'execution-time noise (relative std); a comma list mixes levels, one per episode',
+      default: '0.3',
+    },
     'jobs-per-episode': GRID_OPTIONS['jobs-per-episode'],
   },
   parseOptions: parseStreamOptions,

@@ -133,12 +133,16 @@ export function arrivalGap(w: Workload, u: number, gapScale = w.gapScales[0]): n
 }
 
 /**
- * The gap scale of an episode: the stream's one gap, or in a mix of loads the one a draw picks.
- * A single gap takes no draw, so that its streams are the ones they were before mixes existed.
+ * Which of a mix's `n` values (loads or noise levels) an episode plays: in a mix, the one a draw
+ * picks; a single value takes no draw, so that its streams are the ones they were before mixes.
  */
-function episodeGapScale(s: SocState, w: Workload, e: number): number {
-  const n = w.gapScales.length;
-  return n === 1 ? w.gapScales[0] : w.gapScales[nextU32(s.rng, e) % n];
+function drawFromMix(s: SocState, e: number, n: number): number {
+  return n === 1 ? 0 : nextU32(s.rng, e) % n;
+}
+
+/** The noise scale of copy e's episode. */
+export function episodeNoiseScale(s: SocState, w: Workload, e: number): number {
+  return w.noiseScales[s.episodeNoise[e]];
 }
 
 /** The template of a job from a u32 draw. */
@@ -150,25 +154,25 @@ export function drawTemplate(w: Workload, u: number): number {
 }
 
 /**
- * Actual ticks of a task whose table time is `exec`, for job `job` of the episode keyed `key`:
- * an Irwin-Hall deviate keyed by (episode, job, task), the same on every backend and for every
- * scheduler. The stream lives in a local, as in the kernel.
+ * Actual ticks of a task whose table time is `exec`, for job `job` of the episode keyed `key` at
+ * the episode's noise scale: an Irwin-Hall deviate keyed by (episode, job, task), the same on
+ * every backend and for every scheduler. The stream lives in a local, as in the kernel.
  */
 export function noisyDuration(
-  w: Workload,
+  noiseScale: number,
   key: number,
   job: number,
   task: number,
   exec: number,
 ): number {
-  if (w.noiseScale === 0) return exec;
+  if (noiseScale === 0) return exec;
   let stream = hash((hash((key ^ hash(job + 1)) >>> 0) ^ (task + 1)) >>> 0);
   let sum = 0;
   for (let i = 0; i < 12; i++) {
     stream = rngAdvance(stream);
     sum += rngPermute(stream) >>> 20;
   }
-  const delta = Math.floor(f32(exec * f32((sum - NOISE_MEAN) * w.noiseScale)));
+  const delta = Math.floor(f32(exec * f32((sum - NOISE_MEAN) * noiseScale)));
   return Math.max(exec + delta, Math.floor(exec / 10));
 }
 
@@ -183,7 +187,8 @@ export function startEpisode(s: SocState, w: Workload, d: SocDims, e: number): v
   s.latencyLo[e] = 0;
   s.latencyHi[e] = 0;
   s.episodeKey[e] = nextU32(s.rng, e);
-  const gapScale = episodeGapScale(s, w, e);
+  const gapScale = w.gapScales[drawFromMix(s, e, w.gapScales.length)];
+  s.episodeNoise[e] = drawFromMix(s, e, w.noiseScales.length);
   let time = 0;
   for (let i = 0; i < N; i++) {
     if (i > 0) time += arrivalGap(w, nextU32(s.rng, e), gapScale);
@@ -405,7 +410,7 @@ export function stepCopy(
   const ready = dataReady(s, w, d, e, slot, t, p);
   const start = Math.max(ready, s.peFree[e * P + p]);
   s.pePlanned[e * P + p] = Math.max(ready, s.pePlanned[e * P + p]) + exec;
-  const finish = start + noisyDuration(w, s.episodeKey[e], job, t, exec);
+  const finish = start + noisyDuration(episodeNoiseScale(s, w, e), s.episodeKey[e], job, t, exec);
   const i = ss * T + t;
   s.taskStatus[i] = RUNNING;
   s.taskProc[i] = p;
@@ -630,8 +635,9 @@ export function finishedJob(
   const proc = at(s.taskProc);
   // What each task should have taken by the noise model, computed afresh, so that a validator
   // comparing it with finish - start checks the simulation rather than itself.
+  const noise = episodeNoiseScale(s, w, e);
   const duration = proc.map((p, t) =>
-    noisyDuration(w, s.episodeKey[e], job, t, w.exec[(w.templateBase[tpl] + t) * P + p]),
+    noisyDuration(noise, s.episodeKey[e], job, t, w.exec[(w.templateBase[tpl] + t) * P + p]),
   );
   return {
     template: tpl,

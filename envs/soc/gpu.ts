@@ -31,7 +31,7 @@ import {
   type Workload,
 } from './workload.js';
 
-/** The workload tables as one read-only buffer; ranks and gap scales are stored as f32 bits. */
+/** The workload tables as one read-only buffer; ranks and gap and noise scales are f32 bits. */
 const WORKLOAD_SPEC = {
   workload: {
     type: 'u32',
@@ -51,6 +51,7 @@ const WORKLOAD_SPEC = {
       procClass: 'PP',
       expKnots: 'NK',
       gapScales: 'NG',
+      noiseScales: 'NZ',
     },
   },
 } as const satisfies LayoutSpec;
@@ -66,6 +67,7 @@ function workloadTable(w: Workload) {
     PP: w.numProcs * w.numProcs,
     NK: EXP_KNOTS + 1,
     NG: w.gapScales.length,
+    NZ: w.noiseScales.length,
   });
   const v = table.workload.views;
   v.templateTasks.set(w.templateTasks);
@@ -73,7 +75,7 @@ function workloadTable(w: Workload) {
   v.mixThreshold.set(w.mixThreshold);
   v.exec.set(w.exec);
   v.fastest.set(w.fastest);
-  v.rank.set(new Uint32Array(w.rank.buffer, w.rank.byteOffset, w.rank.length));
+  v.rank.set(f32BitsArray(w.rank));
   v.predStart.set(w.predStart);
   v.succStart.set(w.succStart);
   v.predTask.set(w.predTask);
@@ -81,8 +83,14 @@ function workloadTable(w: Workload) {
   v.transfer.set(w.transfer);
   v.procClass.set(w.procClass);
   v.expKnots.set(w.expKnots);
-  v.gapScales.set(new Uint32Array(w.gapScales.buffer, w.gapScales.byteOffset, w.gapScales.length));
+  v.gapScales.set(f32BitsArray(w.gapScales));
+  v.noiseScales.set(f32BitsArray(w.noiseScales));
   return table;
+}
+
+/** The bits of f32 values, for a u32 table. */
+function f32BitsArray(x: Float32Array): Uint32Array {
+  return new Uint32Array(x.buffer, x.byteOffset, x.length);
 }
 
 /** An f32 constant exactly as the CPU holds it. */
@@ -103,9 +111,8 @@ function constants(w: Workload, d: SocDims): string {
     ['NUM_CLASSES', u(w.numClasses)],
     ['CANNOT_RUN', u(CANNOT_RUN)],
     ['FREE_SLOT', u(FREE_SLOT)],
-    ['NOISE_ON', String(w.noiseScale !== 0)],
     ['NOISE_MEAN', `${NOISE_MEAN}i`],
-    ['NOISE_SCALE', f32Bits(w.noiseScale)],
+    ['NUM_NOISES', u(w.noiseScales.length)],
     ['NUM_GAPS', u(w.gapScales.length)],
     ['REWARD_SCALE', f32Bits(REWARD_SCALE)],
     ['TICKS_PER_UNIT', `${TICKS_PER_UNIT}.0`],

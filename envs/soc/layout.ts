@@ -44,6 +44,8 @@ export const STATE_SPEC = {
       readyTasks: 'E',
       /** [E] keys the execution-time noise of this episode's tasks. */
       episodeKey: 'E',
+      /** [E] the episode's noise level: an index into the workload's noise scales. */
+      episodeNoise: 'E',
       /** [E] summed latency of finished jobs, ticks, low u32 word. */
       latencyLo: 'E',
       /** [E] its high word. */

@@ -13,7 +13,7 @@ import type { EnvOptions, OptionValues, Suite, SuiteCell } from '../../src/core/
 import { DS3_JOBS, ds3Job, ds3Soc, readDs3JobFile, readDs3SocFile, type Ds3Job } from './ds3.js';
 import type { Ds3SocDescription } from './ds3-text.js';
 import type { SocConfig } from './env.js';
-import { MAX_GAPS } from './workload.js';
+import { MAX_MIX } from './workload.js';
 
 /** Every DS3 job but pulse-Doppler, whose task types have times only on the 2016 SoC. */
 export const DEFAULT_JOBS: readonly Ds3Job[] = DS3_JOBS.filter((j) => j !== 'pulse_doppler');
@@ -27,7 +27,8 @@ export interface StreamOptions {
   readonly jobs: readonly string[];
   /** One mean gap, or a list that each episode draws one of (a mix of loads). */
   readonly meanInterArrival: number | readonly number[];
-  readonly noise: number;
+  /** One noise level, or a list that each episode draws one of. */
+  readonly noise: number | readonly number[];
   readonly jobsPerEpisode: number;
 }
 
@@ -108,24 +109,34 @@ function jobsOption(values: OptionValues): string[] {
 }
 
 /**
- * --gap of train and bench: one mean gap, or a comma list that mixes loads (each episode draws
- * one). Recorded as a number for one gap, so that earlier checkpoints' options read the same.
+ * --gap or --noise of train and bench: one value, or a comma list that mixes them (each episode
+ * draws one). One value is recorded as a number, so that earlier checkpoints' options read the
+ * same.
  */
-function gapOption(values: OptionValues): number | readonly number[] {
-  const gaps = listOption(values, 'gap', '50', (w) => numberOption({ gap: w }, 'gap', 0, 1e-9));
-  if (gaps.length > MAX_GAPS)
-    throw new UsageError(`--gap: at most ${MAX_GAPS} mean gaps, got ${gaps.length}`);
-  return gaps.length === 1 ? gaps[0] : gaps;
+function mixOption(
+  values: OptionValues,
+  name: 'gap' | 'noise',
+  fallback: number,
+  min: number,
+): number | readonly number[] {
+  const list = listOption(values, name, String(fallback), (w) =>
+    numberOption({ [name]: w }, name, 0, min),
+  );
+  if (list.length > MAX_MIX)
+    throw new UsageError(`--${name}: at most ${MAX_MIX} values, got ${list.length}`);
+  return list.length === 1 ? list[0] : list;
 }
 
-/** The flags that choose a stream (train and bench): a gap or a mix of gaps, and a noise level. */
+const recorded = (x: number | readonly number[]): number | string =>
+  typeof x === 'number' ? x : x.join(',');
+
+/** The flags that choose a stream (train and bench): a gap and a noise level, or mixes of them. */
 export function parseStreamOptions(values: OptionValues): EnvOptions {
-  const gap = gapOption(values);
   const options = {
     soc: socOption(values),
     jobs: jobsOption(values).join(','),
-    gap: typeof gap === 'number' ? gap : gap.join(','),
-    noise: numberOption(values, 'noise', 0.3, 0),
+    gap: recorded(mixOption(values, 'gap', 50, 1e-9)),
+    noise: recorded(mixOption(values, 'noise', 0.3, 0)),
     'jobs-per-episode': integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
   };
   // Read the files now, so that a bad one is refused before any work.
@@ -139,8 +150,8 @@ export function readStreamOptions(options: EnvOptions): StreamOptions {
   return {
     soc: socOption(values),
     jobs: jobsOption(values),
-    meanInterArrival: gapOption(values),
-    noise: numberOption(values, 'noise', 0.3, 0),
+    meanInterArrival: mixOption(values, 'gap', 50, 1e-9),
+    noise: mixOption(values, 'noise', 0.3, 0),
     jobsPerEpisode: integerOption(values, 'jobs-per-episode', 30, 1, 100_000),
   };
 }

@@ -29,8 +29,8 @@ export const EXP_ONE = 65536;
 /** The Irwin-Hall sum of twelve 12-bit uniforms has mean 12 * 4095 / 2 and a deviation of ~4096. */
 export const NOISE_MEAN = 24570;
 export const NOISE_UNIT = 4096;
-/** Most mean gaps one stream mixes. */
-export const MAX_GAPS = 64;
+/** Most mean gaps, or noise levels, one stream mixes. */
+export const MAX_MIX = 64;
 /** Job-mix thresholds compare against the top 24 bits of a draw. */
 export const MIX_ONE = 1 << 24;
 
@@ -46,8 +46,11 @@ export interface StreamSpec {
    */
   readonly meanInterArrival: number | readonly number[];
   readonly jobsPerEpisode: number;
-  /** Relative standard deviation of execution times around the table. */
-  readonly noise: number;
+  /**
+   * Relative standard deviation of execution times around the table. A list mixes noise levels
+   * as meanInterArrival mixes loads: each episode draws one.
+   */
+  readonly noise: number | readonly number[];
   /** Jobs admitted at once (the rest wait, in arrival order, and their latency runs). */
   readonly maxJobsInFlight?: number;
 }
@@ -89,8 +92,8 @@ export interface Workload {
   readonly expKnots: Uint32Array;
   /** Per mean gap of the spec: ticks per fixed-point unit of a gap, gap ticks / EXP_ONE, as f32. */
   readonly gapScales: Float32Array;
-  /** Noise / NOISE_UNIT, as f32. */
-  readonly noiseScale: number;
+  /** Per noise level of the spec: noise / NOISE_UNIT, as f32. */
+  readonly noiseScales: Float32Array;
 }
 
 const f32 = Math.fround;
@@ -124,14 +127,17 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
     bad('mix', 'finite non-negative weights, at least one positive');
   const gaps =
     typeof spec.meanInterArrival === 'number' ? [spec.meanInterArrival] : spec.meanInterArrival;
-  if (!(gaps.length >= 1 && gaps.length <= MAX_GAPS))
-    bad('meanInterArrival', `one mean gap or a list of 1 to ${MAX_GAPS}`);
+  if (!(gaps.length >= 1 && gaps.length <= MAX_MIX))
+    bad('meanInterArrival', `one mean gap or a list of 1 to ${MAX_MIX}`);
   if (!gaps.every((g) => Number.isFinite(g) && g > 0))
     bad('meanInterArrival', 'positive numbers of time units');
   if (!(Number.isInteger(spec.jobsPerEpisode) && spec.jobsPerEpisode >= 1))
     bad('jobsPerEpisode', 'a positive integer');
-  if (!(Number.isFinite(spec.noise) && spec.noise >= 0 && spec.noise <= 1))
-    bad('noise', 'a relative standard deviation between 0 and 1');
+  const noises = typeof spec.noise === 'number' ? [spec.noise] : spec.noise;
+  if (!(noises.length >= 1 && noises.length <= MAX_MIX))
+    bad('noise', `one noise level or a list of 1 to ${MAX_MIX}`);
+  if (!noises.every((x) => Number.isFinite(x) && x >= 0 && x <= 1))
+    bad('noise', 'relative standard deviations between 0 and 1');
   const slots = spec.maxJobsInFlight ?? Math.min(spec.jobsPerEpisode, 32);
   if (!(Number.isInteger(slots) && slots >= 1 && slots <= 255))
     bad('maxJobsInFlight', 'an integer between 1 and 255');
@@ -259,7 +265,7 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
   // are accumulated in 64 bits, so they do not limit the episode.)
   const bound =
     (spec.jobsPerEpisode - 1) * 9 * gapTicks +
-    spec.jobsPerEpisode * (1 + 6 * spec.noise) * longestJob;
+    spec.jobsPerEpisode * (1 + 6 * Math.max(...noises)) * longestJob;
   if (bound >= 2 ** 32)
     bad(
       'jobsPerEpisode',
@@ -288,6 +294,6 @@ export function compileWorkload(spec: StreamSpec, where = 'soc config'): Workloa
     mixThreshold,
     expKnots: expQuantiles(),
     gapScales: Float32Array.from(gaps, (g) => (g * TICKS_PER_UNIT) / EXP_ONE),
-    noiseScale: f32(spec.noise / NOISE_UNIT),
+    noiseScales: Float32Array.from(noises, (x) => x / NOISE_UNIT),
   };
 }

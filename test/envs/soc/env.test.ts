@@ -107,6 +107,23 @@ describe('SoC job streams', () => {
     expect(heavy).toBeGreaterThan(2);
   });
 
+  it('mixes noise levels the same way: noiseless episodes keep the tables, noisy ones stray', () => {
+    const env = new SocEnv(config({ numEnvs: 16, noise: [0, 0.3] }));
+    play(env, socBaseline('heft', 0), 3);
+    const tpl = env.config.jobs;
+    // Whether every task of the episode took its table time (to the tick) on its processor.
+    const exact = env.finishedJobs.map((jobs) =>
+      jobs.every((j) =>
+        j.schedule.proc.every((p, t) => {
+          const took = j.schedule.finish[t] - j.schedule.start[t];
+          return Math.abs(took - tpl[j.template].exec[t][p]) <= 1e-3;
+        }),
+      ),
+    );
+    expect(exact.filter(Boolean).length).toBeGreaterThan(2);
+    expect(exact.filter((x) => !x).length).toBeGreaterThan(2);
+  });
+
   it('is deterministic from its seed and writes well-formed observations', () => {
     const a = play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11);
     expect(play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11)).toEqual(a);

@@ -30,7 +30,7 @@ describe('compiled SoC workloads', () => {
     let s2 = 0;
     const n = 40_000;
     for (let k = 0; k < n; k++) {
-      const x = noisyDuration(w, 99, k >> 5, k & 31, 100_000) / 100_000 - 1;
+      const x = noisyDuration(w.noiseScales[0], 99, k >> 5, k & 31, 100_000) / 100_000 - 1;
       s1 += x;
       s2 += x * x;
     }
@@ -38,8 +38,12 @@ describe('compiled SoC workloads', () => {
     expect(Math.abs(mean)).toBeLessThan(0.01);
     expect(Math.sqrt(s2 / n - mean * mean)).toBeCloseTo(0.3, 1);
     // The same (episode, job, task) always gets the same time; no noise leaves tables as they are.
-    expect(noisyDuration(w, 7, 3, 4, 5000)).toBe(noisyDuration(w, 7, 3, 4, 5000));
-    expect(noisyDuration(compileWorkload({ ...spec, noise: 0 }), 7, 3, 4, 5000)).toBe(5000);
+    expect(noisyDuration(w.noiseScales[0], 7, 3, 4, 5000)).toBe(
+      noisyDuration(w.noiseScales[0], 7, 3, 4, 5000),
+    );
+    expect(
+      noisyDuration(compileWorkload({ ...spec, noise: 0 }).noiseScales[0], 7, 3, 4, 5000),
+    ).toBe(5000);
   });
 
   it('refuse bad streams, naming the field and what was expected', () => {
@@ -50,6 +54,7 @@ describe('compiled SoC workloads', () => {
     bad({ mix: [1] }, /mix.*one weight per job template/);
     bad({ mix: [0, 0] }, /mix.*at least one positive/);
     bad({ noise: 1.5 }, /noise.*between 0 and 1/);
+    bad({ noise: [0, 1.5] }, /noise.*between 0 and 1/);
     bad({ meanInterArrival: 0 }, /meanInterArrival.*positive/);
     bad({ meanInterArrival: [50, -1] }, /meanInterArrival.*positive/);
     bad({ meanInterArrival: [] }, /meanInterArrival.*a list of 1 to 64/);
