@@ -88,7 +88,7 @@ export const STATE_SPEC = {
       taskFinish: 'EN',
     },
   },
-  final: {
+  record: {
     type: 'u32',
     fields: {
       /** [E, N] the last finished episode's taskPlace (kept across the auto-reset). */
