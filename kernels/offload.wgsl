@@ -194,7 +194,7 @@ fn complete(e: u32, i: u32) -> i32 {
   env[RESOLVED + e] += 1u;
   if (met) { env[MET + e] += 1u; }
   env[UTILITY + e] = env[UTILITY + e] + gain - cost;
-  return i32(gain) - i32(cost);
+  return i32(gain) - i32(cost) + select(0i, i32(COMPLETION_BONUS), met);
 }
 
 fn remove_at(e: u32, edge: u32, k: u32) {

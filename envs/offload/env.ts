@@ -13,7 +13,8 @@
  * expectations) are described in types.ts and docs/offload.md.
  *
  * Reward: the QoS utility of the tasks that finished during the step (benefit if by the deadline,
- * minus the cost of where it ran). The metric: the episode's QoS utility per task.
+ * minus the cost of where it ran), plus the scenario's training-only completion bonus for each of
+ * them in time. The metric: the episode's QoS utility per task.
  *
  * gymnax-style as envs/soc/env.ts: plain functions over the explicit state (integer ms in typed
  * arrays, layout.ts) and the read-only tables; OffloadEnv only owns the buffers and the per-edge
@@ -275,7 +276,7 @@ function complete(s: OffloadState, t: Tables, c: Sim, e: number, i: number): num
   s.resolved[e]++;
   if (met) s.met[e]++;
   s.utility[e] = s.utility[e] + gain - cost;
-  return gain - cost;
+  return gain - cost + (met ? c.bonus : 0);
 }
 
 /** Removes entry k of edge `edge`'s queue. */

@@ -70,6 +70,7 @@ function constants(c: Sim): string {
     ['EDGE_NOISE', u(c.edgeNoise)],
     ['TRANSFER_MS', u(c.transferMs)],
     ['TRANSFER_COST', u(c.transferCost)],
+    ['COMPLETION_BONUS', u(c.bonus)],
     ['ORDER', u(c.order)],
     ['MIGRATE', String(c.migrate)],
     ['STEAL', String(c.steal)],

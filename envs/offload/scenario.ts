@@ -38,6 +38,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   transferMs: 30,
   transferCost: 1,
   qoeWindow: 5,
+  completionBonus: 0,
 };
 
 interface FieldRule {
@@ -115,6 +116,13 @@ export const FIELDS: Readonly<Record<Exclude<keyof Scenario, 'load'>, FieldRule>
     doc: 'extra cost on a neighbouring device',
   },
   qoeWindow: { flag: 'qoe-window', kind: 'integer', min: 1, max: 120, doc: 'QoE window, segments' },
+  completionBonus: {
+    flag: 'completion-bonus',
+    kind: 'integer',
+    min: 0,
+    max: 1000,
+    doc: 'training reward per task in time (the metric ignores it)',
+  },
 };
 
 type NumericField = keyof typeof FIELDS;

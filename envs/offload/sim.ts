@@ -16,6 +16,8 @@ export interface Sim {
   readonly edgeNoise: number;
   readonly transferMs: number;
   readonly transferCost: number;
+  /** Reward per task finished in time, on top of its utility (training only). */
+  readonly bonus: number;
   /** ORDER_CODE of the queue order. */
   readonly order: number;
   readonly migrate: boolean;
@@ -37,6 +39,7 @@ export function simOf(c: OffloadConfig): Sim {
     edgeNoise: permille(c.edgeNoise),
     transferMs: c.transferMs,
     transferCost: c.transferCost,
+    bonus: c.completionBonus,
     order: ORDER_CODE[c.discipline.queue],
     migrate: c.discipline.migrate,
     steal: c.discipline.steal,

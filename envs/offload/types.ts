@@ -55,6 +55,8 @@ export interface Scenario {
   readonly transferCost: number;
   /** QoE window, in segments. */
   readonly qoeWindow: number;
+  /** Training only: reward added per task finished in time (the metric and utilities ignore it). */
+  readonly completionBonus: number;
 }
 
 export interface OffloadConfig extends Scenario {
