@@ -15,7 +15,14 @@ describe.skipIf(gpu === undefined)('offload kernel', () => {
   for (const name of ['dems-a', 'fifo', 'sjf'] as const) {
     it(`steps as the CPU reference under ${name}'s discipline`, async () => {
       const config = offloadConfig(
-        { ...DEFAULT_SCENARIO, load: 'heavy', segments: 2, drones: 6, edges: 3 },
+        {
+          ...DEFAULT_SCENARIO,
+          load: 'heavy',
+          segments: 2,
+          drones: 6,
+          edges: 3,
+          completionBonus: 40,
+        },
         4,
         BASELINE_DISCIPLINE[name],
       );
