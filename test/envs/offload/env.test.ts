@@ -132,6 +132,33 @@ describe("offload: the study's headline shape", () => {
   });
 });
 
+describe('offload baselines through eval', () => {
+  it('each baseline plays with its own discipline (edge-only EDF stays edge-only)', async () => {
+    const r = await cli(
+      'eval',
+      '--env',
+      'offload',
+      '--load',
+      'heavy',
+      '--network',
+      'stable',
+      '--episodes',
+      '2',
+      '--policy',
+      'edf,dems',
+    );
+    expect(r.code, r.err).toBe(0);
+    const cloud =
+      /### cloud %[^\n]*\n\n[^\n]*\n[^\n]*\n\| heavy, stable +\| +([\d.]+) \| +([\d.]+) \|/.exec(
+        r.out,
+      );
+    expect(cloud, r.out).not.toBeNull();
+    // Under the learned policy's discipline, migration would send EDF's late tasks to the cloud.
+    expect(Number(cloud![1])).toBe(0);
+    expect(Number(cloud![2])).toBeGreaterThan(20);
+  });
+});
+
 describe('offload validator', () => {
   const config = offloadConfig({ ...QUIET, load: 'heavy' }, 1);
   const valid = async () => {
