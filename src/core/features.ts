@@ -36,4 +36,23 @@ export interface FeatureModule {
   readonly scales: Readonly<Record<string, number>>;
   readonly writeCandidate: FeatureWriter;
   readonly writeGlobal: FeatureWriter;
+  /**
+   * Optional: one decision from a serving gateway's raw request (offload: the task, the edge
+   * queues, recent cloud latencies), turned into dispatchState's candidates, state and legal
+   * flags. Exported modules then offer `decide(request)`.
+   */
+  readonly raw?: RawDecider;
+}
+
+/** What `decide(request)` of an exported module runs before dispatchState. */
+export interface RawDecider {
+  /** The request's TypeScript type, for the exported .d.mts. */
+  readonly type: string;
+  /** What the returned index means. */
+  readonly doc: string;
+  decide(request: unknown): {
+    readonly candidates: readonly Record<string, number>[];
+    readonly state: Readonly<Record<string, number>>;
+    readonly legal: readonly boolean[];
+  };
 }

@@ -144,7 +144,8 @@ export function groupTable(
         : figure === 'ratio'
           ? s.meanRatioToBestBaseline
           : s.meanMetric;
-  const lowerIsBetter = figure !== 'metric' || entry.metric.lowerIsBetter;
+  // Gaps and ratios to a reference keep the metric's direction (offload's utility: higher).
+  const lowerIsBetter = entry.metric.lowerIsBetter;
   const title =
     figure === 'gap'
       ? `mean ${entry.metric.name} gap % to best known per group`

@@ -1,0 +1,81 @@
+/**
+ * The edge/cloud offloading environment's registry entry: what is specific to the problem, for
+ * the shared commands, the trainer and the conformance suite.
+ */
+
+import type { EnvEntry } from '../../src/core/registry.js';
+import { OFFLOAD_BASELINES, baselineConfig, offloadBaseline } from './baselines.js';
+import { OffloadEnv, UTILITY_METRIC } from './env.js';
+import { FEATURES } from './features.js';
+import { OffloadGpuEnv } from './gpu.js';
+import { episodeFigures, finishedTasks } from './records.js';
+import {
+  SCENARIO_OPTIONS,
+  offloadConfig,
+  readScenarioOptions,
+  scenarioFromFlags,
+  scenarioOptions,
+} from './scenario.js';
+import { GRID_OPTIONS, SUITES, VALIDATION_SEED, gridSuite } from './suites.js';
+import type { OffloadConfig } from './types.js';
+import { validateEpisode } from './validate.js';
+import { renderOffloadGantt } from './viewer.js';
+
+export const offload: EnvEntry<OffloadConfig, OffloadEnv, OffloadGpuEnv> = {
+  name: 'offload',
+  summary:
+    'deadline-bound DNN inference from drone fleets on edge devices or the cloud (DEMS/GEMS)',
+  metric: { ...UTILITY_METRIC, unit: 'QoS utility per task' },
+
+  options: SCENARIO_OPTIONS,
+  parseOptions: (values) => scenarioOptions(scenarioFromFlags(values)),
+  config: (options, numEnvs) => offloadConfig(readScenarioOptions(options), numEnvs),
+  create: {
+    cpu: (config) => new OffloadEnv(config),
+    webgpu: (config, gpu) => OffloadGpuEnv.create(config, gpu),
+  },
+
+  baselines: {
+    names: OFFLOAD_BASELINES,
+    teachers: ['dems-a', 'dems', 'edge-cloud'],
+    policy: (name) => offloadBaseline(name),
+    config: baselineConfig,
+  },
+
+  evaluation: {
+    options: GRID_OPTIONS,
+    suites: SUITES,
+    suite: gridSuite,
+    validate: (env, config, e, metric) =>
+      validateEpisode(finishedTasks(env.state, config, e), config, metric),
+    extras: (env, config, e) => episodeFigures(finishedTasks(env.state, config, e), config),
+  },
+
+  view: {
+    backends: ['cpu', 'webgpu'],
+    draw: (env, config, e, title) =>
+      renderOffloadGantt(finishedTasks(env.state, config, e), config, title),
+  },
+
+  features: FEATURES,
+
+  training: {
+    // Utilities are benefits of up to 250 per task; an episode sums to thousands.
+    rewardScale: 0.01,
+    validation: (options, count) => ({
+      config: offloadConfig(readScenarioOptions(options), count),
+      seed: VALIDATION_SEED,
+    }),
+  },
+
+  bench: {
+    options: {},
+    defaultBatches: { cpu: '1,64,1024', webgpu: '64,1024,4096' },
+    cases(values) {
+      const options = scenarioOptions(scenarioFromFlags(values));
+      return [
+        { label: `${options.load}, ${options.edges} edges, ${options.drones} drones`, options },
+      ];
+    },
+  },
+};
