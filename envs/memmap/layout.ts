@@ -53,11 +53,6 @@ export const STATE_SPEC = {
       offset: 'EN',
       /** [E, N] the offsets of the last finished episode (kept across the auto-reset). */
       finalOffset: 'EN',
-    },
-  },
-  cands: {
-    type: 'i32',
-    fields: {
       /** [E, K] the candidate offsets of the current decision, ascending; -1 in empty slots. */
       candOffset: 'EK',
     },

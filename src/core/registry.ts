@@ -7,6 +7,7 @@
  */
 
 import { jobshop } from '../../envs/jobshop/index.js';
+import { memmap } from '../../envs/memmap/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { KernelVecEnv } from '../gpu/kernel-env.js';
@@ -120,10 +121,11 @@ export interface EnvEntry<
     readonly teachers: readonly string[];
     policy(name: string, seed: number): Policy<Cpu | Kernel>;
     /**
-     * The config the baselines play a suite batch with, when it differs from a learned policy's
-     * (soc offers the heuristics every ready pair, a policy its K).
+     * The config baseline `name` plays a suite batch with, when it differs from a learned
+     * policy's (soc offers the heuristics every ready pair, a policy its K; memmap's heuristics
+     * come with their own decision order).
      */
-    config?(config: C): C;
+    config?(config: C, name: string): C;
   };
 
   readonly evaluation: {
@@ -191,7 +193,7 @@ export interface EnvEntry<
  */
 export type AnyEnvEntry = EnvEntry<unknown, VecEnv, KernelEnv>;
 
-export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc];
+export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc, memmap];
 
 export function findEnv(name: string): AnyEnvEntry | undefined {
   return ENVIRONMENTS.find((e) => e.name === name);

@@ -72,7 +72,7 @@ export async function evaluateSuite(
         const sampled = ref.kind === 'checkpoint' && K > 1;
         let config = batch.config;
         if (ref.kind === 'baseline' && entry.baselines.config !== undefined)
-          config = entry.baselines.config(config);
+          config = entry.baselines.config(config, ref.name);
         if (sampled) config = entry.evaluation.replicate!(config, K);
         // The view draws the asked cell's episode of the asked policy: with sampling, the best
         // of its K episodes.

@@ -31,7 +31,7 @@ export async function validationSet(
   for (const name of entry.baselines.names) {
     const played = await playBatch(
       entry,
-      entry.baselines.config?.(config) ?? config,
+      entry.baselines.config?.(config, name) ?? config,
       entry.baselines.policy(name, 0),
       CPU,
       { seed },

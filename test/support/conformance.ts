@@ -426,7 +426,7 @@ export async function expectBaselinesAgreeAcrossBackends(
 ): Promise<void> {
   for (const name of entry.baselines.names.slice(0, count)) {
     const base = defaultConfig(entry, 2);
-    const config = entry.baselines.config?.(base) ?? base;
+    const config = entry.baselines.config?.(base, name) ?? base;
     const play = async (session: BackendSession): Promise<number[]> =>
       (
         await playBatch(entry, config, entry.baselines.policy(name, 1), session, {
@@ -484,9 +484,9 @@ export async function expectSuitePlays(entry: AnyEnvEntry): Promise<void> {
   for (const b of suite.batches)
     for (const c of b.cells) expect(c >= 0 && c < suite.cells.length).toBe(true);
   const batch = suite.batches[0];
-  const config = entry.baselines.config?.(batch.config) ?? batch.config;
-  const cpu = { backend: 'cpu', gpu: undefined } as const;
   const name = entry.baselines.names[0];
+  const config = entry.baselines.config?.(batch.config, name) ?? batch.config;
+  const cpu = { backend: 'cpu', gpu: undefined } as const;
   let svg = '';
   const played = await playBatch(entry, config, entry.baselines.policy(name, 0), cpu, {
     seed: 0,
