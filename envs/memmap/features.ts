@@ -174,4 +174,235 @@ export const FEATURES = {
   scales: { OPEN_GAP },
   writeCandidate: writeCandidateFeatures,
   writeGlobal: writeGlobalFeatures,
+  embedding: {
+    name: 'placeAll',
+    run: (dispatch: Dispatch, defaults: Readonly<Record<string, unknown>>, ...args: unknown[]) =>
+      placeBuffers(
+        dispatch,
+        defaults as PlaceOptions,
+        args[0] as readonly BufferInput[],
+        args[1] as PlaceOptions | undefined,
+      ),
+    // Lines joined here, not one template, so that no line of the compiled module starts with
+    // `export` (the exporter embeds this module as a function body).
+    dts: [
+      "/** A buffer of the compiler's list: half-open live range [start, end), size in bytes, optional alignment. */",
+      'export interface BufferInput { id?: string | number; start: number; end: number; size: number; alignment?: number }',
+      "/** Defaults: the checkpoint's objective, order and K; capacity: the most bytes alive at once. */",
+      "export interface PlaceOptions { capacity?: number; objective?: 'fit' | 'capacity'; order?: 'start' | 'size' | 'duration' | 'given'; candidates?: number }",
+      '/**',
+      " * The trained policy places every buffer (greedily, as the environment's episode): the offset of",
+      " * each buffer in the list's order (null where spilled, capacity mode only) and the peak address.",
+      ' * Bad input throws a RangeError naming the buffer and field.',
+      ' */',
+      'export declare function placeAll(buffers: readonly BufferInput[], options?: PlaceOptions): { offsets: (number | null)[]; peak: number };',
+    ].join('\n'),
+  },
 } as const satisfies FeatureModule;
+
+/** One buffer of a compiler's buffer list, as `placeAll` takes it. */
+export interface BufferInput {
+  readonly id?: string | number;
+  readonly start: number;
+  readonly end: number;
+  readonly size: number;
+  readonly alignment?: number;
+}
+
+export interface PlaceOptions {
+  /** Bytes of fast memory; default the most bytes alive at one time (features are relative to it). */
+  readonly capacity?: number;
+  /** `fit` (place everything) or `capacity` (spill what the policy or the capacity says). */
+  readonly objective?: string;
+  /** Decision order: start, size, duration, given. */
+  readonly order?: string;
+  /** K, the lowest K feasible offsets a decision chooses from. */
+  readonly candidates?: number;
+}
+
+/** Chooses a candidate from its features: an exported module's dispatch(). */
+export type Dispatch = (cand: Float32Array, glob: Float32Array, mask: Uint8Array) => number;
+
+function placeFail(what: string): never {
+  throw new RangeError(`placeAll: ${what}`);
+}
+
+/**
+ * The environment's episode over a caller's buffer list, for embedding: buffers decided in the
+ * decision order, each offered its lowest K feasible canonical offsets (and spilling in capacity
+ * mode) with the features the policy trained on, `dispatch` choosing. Returns the offset of each
+ * buffer in the list's order (null where spilled) and the peak. It repeats envs/memmap/env.ts on
+ * plain arrays, so that an exported module runs it with nothing installed; a test holds the two
+ * to the same placements.
+ */
+export function placeBuffers(
+  dispatch: Dispatch,
+  defaults: PlaceOptions,
+  list: readonly BufferInput[],
+  options: PlaceOptions = {},
+): { offsets: (number | null)[]; peak: number } {
+  if (!Array.isArray(list) || list.length === 0) placeFail('buffers must be a non-empty array');
+  const n = list.length;
+  const start = new Int32Array(n);
+  const end = new Int32Array(n);
+  const size = new Int32Array(n);
+  const align = new Int32Array(n);
+  list.forEach((b, i) => {
+    const int = (v: unknown, name: string, lo: number): number => {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < lo || v > 0x3fffffff)
+        placeFail(
+          `buffers[${i}].${name} must be an integer in ${lo}..${0x3fffffff}, got ${String(v)}`,
+        );
+      return v as number;
+    };
+    if (b === null || typeof b !== 'object') placeFail(`buffers[${i}] must be a record`);
+    start[i] = int(b.start, 'start', 0);
+    end[i] = int(b.end, 'end', start[i] + 1);
+    size[i] = int(b.size, 'size', 1);
+    align[i] = int(b.alignment ?? 1, 'alignment', 1);
+  });
+  const objective = options.objective ?? defaults.objective ?? 'fit';
+  const order = options.order ?? defaults.order ?? 'start';
+  const K = options.candidates ?? defaults.candidates ?? 16;
+  if (objective !== 'fit' && objective !== 'capacity')
+    placeFail(`unknown objective '${objective}'`);
+  if (!Number.isSafeInteger(K) || K < 1)
+    placeFail(`candidates must be a positive integer, got ${K}`);
+  // The lower bound: the most bytes alive at once (ends before starts at one time).
+  const events: [number, number][] = [];
+  for (let i = 0; i < n; i++) events.push([start[i], size[i]], [end[i], -size[i]]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let live = 0;
+  let lowerBound = 0;
+  for (const [, d] of events) lowerBound = Math.max(lowerBound, (live += d));
+  const capacity = options.capacity ?? defaults.capacity ?? lowerBound;
+  const life = (i: number): number => end[i] - start[i];
+  const keys: Record<string, (a: number, b: number) => number> = {
+    start: (a, b) => start[a] - start[b] || size[b] - size[a],
+    size: (a, b) => size[b] - size[a] || life(b) - life(a),
+    duration: (a, b) => life(b) - life(a) || size[b] - size[a],
+    given: () => 0,
+  };
+  const key = keys[order];
+  if (key === undefined) placeFail(`unknown order '${order}'`);
+  const ord = Array.from({ length: n }, (_, i) => i).sort((a, b) => key(a, b) || a - b);
+  const horizon = Math.max(...Array.from(end));
+  let totalArea = 0;
+  for (let i = 0; i < n; i++) totalArea += size[i] * life(i);
+  const offset = new Int32Array(n).fill(-1);
+  const C = K + 1;
+  const cand = new Float32Array(C * NUM_CANDIDATE_FEATURES);
+  const glob = new Float32Array(NUM_GLOBAL_FEATURES);
+  const mask = new Uint8Array(C);
+  const offsets: number[] = [];
+  const hard = objective === 'capacity';
+  let after = totalArea;
+  let peak = 0;
+  let spilled = 0;
+  for (let k = 0; k < n; k++) {
+    const b = ord[k];
+    const areaLeft = totalArea > 0 ? Math.max(0, after) / totalArea : 0;
+    after -= size[b] * life(b);
+    const overlaps = (j: number): boolean => start[b] < end[j] && start[j] < end[b];
+    offsets.length = 0;
+    for (let p = -1; p < k; p++) {
+      let x = 0;
+      if (p >= 0) {
+        const j = ord[p];
+        if (offset[j] < 0 || !overlaps(j)) continue;
+        const top = offset[j] + size[j];
+        x = top + ((align[b] - (top % align[b])) % align[b]);
+      }
+      if (hard && x + size[b] > capacity) continue;
+      if (offsets.includes(x)) continue;
+      let fits = true;
+      for (let q = 0; q < k && fits; q++) {
+        const j = ord[q];
+        if (offset[j] >= 0 && overlaps(j) && x < offset[j] + size[j] && offset[j] < x + size[b])
+          fits = false;
+      }
+      if (fits) offsets.push(x);
+    }
+    offsets.sort((a, c) => a - c);
+    const count = Math.min(K, offsets.length);
+    let livePlaced = 0;
+    for (let q = 0; q < k; q++)
+      if (offset[ord[q]] >= 0 && overlaps(ord[q])) livePlaced += size[ord[q]];
+    cand.fill(0);
+    for (let c = 0; c < K; c++) {
+      mask[c] = c < count ? 1 : 0;
+      if (c >= count) continue;
+      const x = offsets[c];
+      const top = x + size[b];
+      let above = -1;
+      let below = x === 0 ? life(b) : 0;
+      let touchAbove = 0;
+      for (let q = 0; q < k; q++) {
+        const j = ord[q];
+        const o = offset[j];
+        if (o < 0 || !overlaps(j)) continue;
+        const shared = Math.min(end[b], end[j]) - Math.max(start[b], start[j]);
+        if (o >= top && (above < 0 || o < above)) above = o;
+        if (o === top) touchAbove += shared;
+        if (x > 0 && o + size[j] === x) below += shared;
+      }
+      writeCandidateFeatures(
+        cand,
+        c * NUM_CANDIDATE_FEATURES,
+        x,
+        size[b],
+        peak,
+        above,
+        below,
+        touchAbove,
+        life(b),
+        capacity,
+        0,
+      );
+    }
+    mask[K] = hard ? 1 : 0;
+    if (hard)
+      writeCandidateFeatures(
+        cand,
+        K * NUM_CANDIDATE_FEATURES,
+        0,
+        size[b],
+        peak,
+        -1,
+        0,
+        0,
+        life(b),
+        capacity,
+        1,
+      );
+    writeGlobalFeatures(
+      glob,
+      0,
+      k,
+      n,
+      areaLeft,
+      peak,
+      lowerBound,
+      capacity,
+      size[b],
+      life(b),
+      horizon,
+      livePlaced,
+      count,
+      K,
+      spilled,
+      hard ? 1 : 0,
+    );
+    const a = dispatch(cand, glob, mask);
+    if (!Number.isInteger(a) || a < 0 || a >= C || mask[a] === 0)
+      placeFail(`dispatch chose ${a}, not a legal candidate`);
+    if (a === K) {
+      offset[b] = -2;
+      spilled++;
+    } else {
+      offset[b] = offsets[a];
+      peak = Math.max(peak, offsets[a] + size[b]);
+    }
+  }
+  return { offsets: Array.from(offset, (o) => (o >= 0 ? o : null)), peak };
+}

@@ -36,4 +36,22 @@ export interface FeatureModule {
   readonly scales: Readonly<Record<string, number>>;
   readonly writeCandidate: FeatureWriter;
   readonly writeGlobal: FeatureWriter;
+  /**
+   * A whole episode over a caller's own data, for an exported module to offer beside dispatch()
+   * (memmap's placeAll: a compiler's buffer list in, an offset per buffer out). `run` gets the
+   * module's greedy dispatch and the checkpoint's environment options; it must be self-contained,
+   * like the rest of the module. `dts` declares it in the module's .d.mts.
+   */
+  readonly embedding?: {
+    readonly name: string;
+    run(
+      dispatch: EmbeddedDispatch,
+      defaults: Readonly<Record<string, unknown>>,
+      ...args: unknown[]
+    ): unknown;
+    readonly dts: string;
+  };
 }
+
+/** The exported module's dispatch(), as an embedding calls it. */
+export type EmbeddedDispatch = (cand: Float32Array, glob: Float32Array, mask: Uint8Array) => number;

@@ -181,7 +181,7 @@ describe('memmap environment', () => {
 });
 
 describe('memmap validator and viewer', () => {
-  const ok = [0, 4, 6, 8, 6, 0];
+  const ok: (number | null)[] = [0, 4, 6, 8, 6, 0];
   it('accepts a valid placement and catches each kind of broken one', () => {
     expect(validatePlacement(HOLES, ok, 'fit', 10)).toEqual([]);
     expect(validatePlacement(HOLES, ok, 'fit', 11)).toEqual([
