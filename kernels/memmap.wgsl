@@ -2,6 +2,7 @@
 //
 // This is envs/memmap/env.ts in WGSL, function for function and name for name:
 //   reset_copy          env.ts resetCopy
+//   gather_overlaps     env.ts gatherOverlaps (sift_down, swap_overlaps: siftDown, swapOverlaps)
 //   find_candidates     env.ts findCandidates
 //   step_copy           env.ts stepCopy
 //   is_done             env.ts isDone
@@ -90,46 +91,93 @@ fn reset_copy(e: u32) {
   for (var i = e * MAX_BUFFERS; i < (e + 1u) * MAX_BUFFERS; i++) { buffers[OFFSET + i] = -1; }
 }
 
+// The placed buffers alive with the buffer to place (env.ts Overlaps, the CPU's scratch): address
+// intervals [lo, hi) and the time each shares with it, sorted by lo.
+var<private> ov_lo: array<i32, MAX_BUFFERS>;
+var<private> ov_hi: array<i32, MAX_BUFFERS>;
+var<private> ov_shared: array<i32, MAX_BUFFERS>;
+var<private> ov_count: u32;
+
+fn swap_overlaps(a: u32, b: u32) {
+  var t = ov_lo[a];
+  ov_lo[a] = ov_lo[b];
+  ov_lo[b] = t;
+  t = ov_hi[a];
+  ov_hi[a] = ov_hi[b];
+  ov_hi[b] = t;
+  t = ov_shared[a];
+  ov_shared[a] = ov_shared[b];
+  ov_shared[b] = t;
+}
+
+fn sift_down(root0: u32, end: u32) {
+  var root = root0;
+  loop {
+    var c = 2u * root + 1u;
+    if (c >= end) { return; }
+    if (c + 1u < end && ov_lo[c + 1u] > ov_lo[c]) { c++; }
+    if (ov_lo[root] >= ov_lo[c]) { return; }
+    swap_overlaps(root, c);
+    root = c;
+  }
+}
+
+// Heap sort, O(m log m): llvmpipe caps the loop iterations of an invocation (65535 per vector of
+// copies), which an O(m^2) double loop exceeds on traces of hundreds of buffers.
+fn gather_overlaps(e: u32) {
+  let base = u32(env[TRACE_INDEX + e]) * MAX_BUFFERS;
+  let k = u32(env[CURSOR + e]);
+  let start = trace_i32[T_BUF_START + base + k];
+  let end = trace_i32[T_BUF_END + base + k];
+  var m = 0u;
+  for (var i = 0u; i < k; i++) {
+    let o = buffers[OFFSET + e * MAX_BUFFERS + i];
+    let bs = trace_i32[T_BUF_START + base + i];
+    let be = trace_i32[T_BUF_END + base + i];
+    if (o >= 0 && overlap(start, end, bs, be)) {
+      ov_lo[m] = o;
+      ov_hi[m] = o + trace_i32[T_BUF_SIZE + base + i];
+      ov_shared[m] = min(end, be) - max(start, bs);
+      m++;
+    }
+  }
+  ov_count = m;
+  for (var r = m / 2u; r > 0u; r--) { sift_down(r - 1u, m); }
+  for (var last = m; last > 1u; last--) {
+    swap_overlaps(0u, last - 1u);
+    sift_down(0u, last - 1u);
+  }
+}
+
 fn find_candidates(e: u32) -> u32 {
   let tr = u32(env[TRACE_INDEX + e]);
-  let base = tr * MAX_BUFFERS;
-  let k = env[CURSOR + e];
-  let start = trace_i32[T_BUF_START + base + u32(k)];
-  let end = trace_i32[T_BUF_END + base + u32(k)];
-  let size = trace_i32[T_BUF_SIZE + base + u32(k)];
-  let align = trace_i32[T_BUF_ALIGN + base + u32(k)];
+  let at = tr * MAX_BUFFERS + u32(env[CURSOR + e]);
+  let size = trace_i32[T_BUF_SIZE + at];
+  let align = trace_i32[T_BUF_ALIGN + at];
   let cap = trace_i32[T_CAPACITY + tr];
-  let row = CAND_OFFSET + e * MAX_OFFSETS;
-  let K = MAX_OFFSETS;
+  gather_overlaps(e);
+  let m = ov_count;
+  let row = e * MAX_OFFSETS;
   var count = 0u;
-  for (var j = -1; j < k; j++) {
-    var x = 0;
-    if (j >= 0) {
-      let o = buffers[OFFSET + e * MAX_BUFFERS + u32(j)];
-      if (o < 0 || !overlap(start, end, trace_i32[T_BUF_START + base + u32(j)], trace_i32[T_BUF_END + base + u32(j)])) { continue; }
-      x = align_up(o + trace_i32[T_BUF_SIZE + base + u32(j)], align);
+  var g0 = 0;
+  for (var i = 0u; i <= m && count < MAX_OFFSETS; i++) {
+    let open = i == m;
+    var lo = 0;
+    if (!open) { lo = ov_lo[i]; }
+    if (open || lo > g0) {
+      let x = align_up(g0, align);
+      if ((open || x + size <= lo) && !(CAPACITY_MODE && x + size > cap)) {
+        buffers[CAND_OFFSET + row + count] = x;
+        buffers[CAND_ABOVE + row + count] = select(lo, -1, open);
+        count++;
+      }
     }
-    if (CAPACITY_MODE && x + size > cap) { continue; }
-    if (count == K && x >= buffers[row + K - 1u]) { continue; }
-    var pos = count;
-    while (pos > 0u && buffers[row + pos - 1u] > x) { pos--; }
-    if (pos > 0u && buffers[row + pos - 1u] == x) { continue; }
-    var fits = true;
-    for (var i = 0; i < k && fits; i++) {
-      let o = buffers[OFFSET + e * MAX_BUFFERS + u32(i)];
-      if (o < 0 || !overlap(start, end, trace_i32[T_BUF_START + base + u32(i)], trace_i32[T_BUF_END + base + u32(i)])) { continue; }
-      if (x < o + trace_i32[T_BUF_SIZE + base + u32(i)] && o < x + size) { fits = false; }
-    }
-    if (!fits) { continue; }
-    var i = select(K - 1u, count, count < K);
-    while (i > pos) {
-      buffers[row + i] = buffers[row + i - 1u];
-      i--;
-    }
-    buffers[row + pos] = x;
-    if (count < K) { count++; }
+    if (!open) { g0 = max(g0, ov_hi[i]); }
   }
-  for (var i = count; i < K; i++) { buffers[row + i] = -1; }
+  for (var i = count; i < MAX_OFFSETS; i++) {
+    buffers[CAND_OFFSET + row + i] = -1;
+    buffers[CAND_ABOVE + row + i] = -1;
+  }
   env[NUM_OFFSETS + e] = i32(count);
   return count;
 }
@@ -177,44 +225,33 @@ fn end_episode(e: u32) {
 fn write_observation(e: u32, chosen: i32) {
   let count = find_candidates(e);
   let tr = u32(env[TRACE_INDEX + e]);
-  let base = tr * MAX_BUFFERS;
-  let k = env[CURSOR + e];
-  let start = trace_i32[T_BUF_START + base + u32(k)];
-  let end = trace_i32[T_BUF_END + base + u32(k)];
-  let size = trace_i32[T_BUF_SIZE + base + u32(k)];
+  let at = tr * MAX_BUFFERS + u32(env[CURSOR + e]);
+  let size = trace_i32[T_BUF_SIZE + at];
   let cap = trace_i32[T_CAPACITY + tr];
-  let lifetime = end - start;
+  let lifetime = trace_i32[T_BUF_END + at] - trace_i32[T_BUF_START + at];
   let peak = env[PEAK + e];
+  let m = ov_count;
   var live_placed = 0;
-  for (var i = 0; i < k; i++) {
-    let o = buffers[OFFSET + e * MAX_BUFFERS + u32(i)];
-    if (o >= 0 && overlap(start, end, trace_i32[T_BUF_START + base + u32(i)], trace_i32[T_BUF_END + base + u32(i)])) {
-      live_placed += trace_i32[T_BUF_SIZE + base + u32(i)];
-    }
-  }
+  for (var i = 0u; i < m; i++) { live_placed += ov_hi[i] - ov_lo[i]; }
   for (var c = 0u; c < MAX_OFFSETS; c++) {
-    let at = (e * MAX_CANDIDATES + c) * NUM_CANDIDATE_FEATURES;
     mask[e * MAX_CANDIDATES + c] = select(0u, 1u, c < count);
-    if (c >= count) {
-      for (var f = 0u; f < NUM_CANDIDATE_FEATURES; f++) { cand[at + f] = 0.0; }
-      continue;
-    }
+  }
+  for (var c = 0u; c < count; c++) {
     let x = buffers[CAND_OFFSET + e * MAX_OFFSETS + c];
     let top = x + size;
-    var above = -1;
     var below = select(0, lifetime, x == 0);
     var touch_above = 0;
-    for (var i = 0; i < k; i++) {
-      let o = buffers[OFFSET + e * MAX_BUFFERS + u32(i)];
-      let bs = trace_i32[T_BUF_START + base + u32(i)];
-      let be = trace_i32[T_BUF_END + base + u32(i)];
-      if (o < 0 || !overlap(start, end, bs, be)) { continue; }
-      let together = min(end, be) - max(start, bs);
-      if (o >= top && (above < 0 || o < above)) { above = o; }
-      if (o == top) { touch_above += together; }
-      if (x > 0 && o + trace_i32[T_BUF_SIZE + base + u32(i)] == x) { below += together; }
+    for (var i = 0u; i < m; i++) {
+      if (ov_lo[i] == top) { touch_above += ov_shared[i]; }
+      if (x > 0 && ov_hi[i] == x) { below += ov_shared[i]; }
     }
-    write_candidate_features(at, x, size, peak, above, below, touch_above, lifetime, cap, false);
+    write_candidate_features(
+      (e * MAX_CANDIDATES + c) * NUM_CANDIDATE_FEATURES, x, size, peak,
+      buffers[CAND_ABOVE + e * MAX_OFFSETS + c], below, touch_above, lifetime, cap, false,
+    );
+  }
+  for (var i = (e * MAX_CANDIDATES + count) * NUM_CANDIDATE_FEATURES; i < (e * MAX_CANDIDATES + MAX_OFFSETS) * NUM_CANDIDATE_FEATURES; i++) {
+    cand[i] = 0.0;
   }
   let spill_at = (e * MAX_CANDIDATES + MAX_OFFSETS) * NUM_CANDIDATE_FEATURES;
   mask[e * MAX_CANDIDATES + MAX_OFFSETS] = select(0u, 1u, CAPACITY_MODE);
@@ -224,7 +261,7 @@ fn write_observation(e: u32, chosen: i32) {
     for (var f = 0u; f < NUM_CANDIDATE_FEATURES; f++) { cand[spill_at + f] = 0.0; }
   }
   write_global_features(
-    e * NUM_GLOBAL_FEATURES, k, trace_i32[T_NUM_BUFFERS + tr], trace_f32[T_AREA_FROM + base + u32(k)],
+    e * NUM_GLOBAL_FEATURES, env[CURSOR + e], trace_i32[T_NUM_BUFFERS + tr], trace_f32[T_AREA_FROM + at],
     peak, trace_i32[T_LOWER_BOUND + tr], cap, size, lifetime, trace_i32[T_HORIZON + tr], live_placed,
     i32(count), i32(MAX_OFFSETS), env[SPILLED + e], CAPACITY_MODE,
   );

@@ -44,26 +44,15 @@ export function baselineConfig(config: MemmapConfig, name: string): MemmapConfig
 }
 
 /**
- * The free gap above candidate c of copy e: from its offset to the lowest placed buffer above it
- * alive at the same time, or Infinity where none is (the capacity bounds it in capacity mode).
+ * The free gap above candidate c of copy e: from its offset to the next live buffer above it, or
+ * Infinity where none is (the capacity bounds it in capacity mode).
  */
 export function candidateGap(env: MemmapBatch, e: number, c: number): number {
-  const { state: s, table: t, dims: d } = env;
-  const N = d.maxBuffers;
-  const tr = s.traceIndex[e];
-  const base = tr * N;
-  const k = s.cursor[e];
-  const start = t.bufStart[base + k];
-  const end = t.bufEnd[base + k];
+  const { state: s, dims: d } = env;
   const x = s.candOffset[e * d.offsets + c];
-  const top = x + t.bufSize[base + k];
-  let above = env.config.objective === 'capacity' ? t.capacity[tr] : Infinity;
-  for (let i = 0; i < k; i++) {
-    const o = s.offset[e * N + i];
-    if (o < top || o >= above) continue;
-    if (start < t.bufEnd[base + i] && t.bufStart[base + i] < end) above = o;
-  }
-  return above - x;
+  const above = s.candAbove[e * d.offsets + c];
+  if (above >= 0) return above - x;
+  return env.config.objective === 'capacity' ? env.table.capacity[s.traceIndex[e]] - x : Infinity;
 }
 
 export function baselinePolicy(name: BaselineName): Policy<MemmapBatch> {

@@ -52,7 +52,7 @@ function finished(
   return { trace: config.traces[traceIndex], placement };
 }
 
-const BENCH_BUFFERS = '120,450';
+const BENCH_BUFFERS = '120';
 
 export const memmap: EnvEntry<MemmapConfig, MemmapEnv, MemmapGpuEnv> = {
   name: 'memmap',

@@ -170,8 +170,81 @@ export function resetCopy(s: State, d: Dims, config: MemmapConfig, e: number): v
 }
 
 /**
+ * Per-copy scratch of one decision (the kernel's private arrays): the placed buffers alive with
+ * the buffer to place, as address intervals [lo, hi) with the time they share with it.
+ */
+export interface Overlaps {
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly shared: Int32Array;
+  count: number;
+}
+
+export function allocateOverlaps(d: Dims): Overlaps {
+  const n = Math.max(1, d.maxBuffers);
+  return { lo: new Int32Array(n), hi: new Int32Array(n), shared: new Int32Array(n), count: 0 };
+}
+
+function swapOverlaps(ov: Overlaps, a: number, b: number): void {
+  let t = ov.lo[a];
+  ov.lo[a] = ov.lo[b];
+  ov.lo[b] = t;
+  t = ov.hi[a];
+  ov.hi[a] = ov.hi[b];
+  ov.hi[b] = t;
+  t = ov.shared[a];
+  ov.shared[a] = ov.shared[b];
+  ov.shared[b] = t;
+}
+
+function siftDown(ov: Overlaps, root0: number, end: number): void {
+  let root = root0;
+  for (;;) {
+    let c = 2 * root + 1;
+    if (c >= end) return;
+    if (c + 1 < end && ov.lo[c + 1] > ov.lo[c]) c++;
+    if (ov.lo[root] >= ov.lo[c]) return;
+    swapOverlaps(ov, root, c);
+    root = c;
+  }
+}
+
+/**
+ * Gathers the placed buffers alive with the buffer at copy e's cursor into `ov`, sorted by offset
+ * (heap sort: O(m log m), where a plain double loop would be O(m^2) and exceed llvmpipe's loop
+ * budget on the kernel for traces of hundreds of buffers).
+ */
+export function gatherOverlaps(s: State, d: Dims, t: TraceTable, e: number, ov: Overlaps): void {
+  const N = d.maxBuffers;
+  const base = s.traceIndex[e] * N;
+  const k = s.cursor[e];
+  const start = t.bufStart[base + k];
+  const end = t.bufEnd[base + k];
+  let m = 0;
+  for (let i = 0; i < k; i++) {
+    const o = s.offset[e * N + i];
+    const bs = t.bufStart[base + i];
+    const be = t.bufEnd[base + i];
+    if (o < 0 || !overlap(start, end, bs, be)) continue;
+    ov.lo[m] = o;
+    ov.hi[m] = o + t.bufSize[base + i];
+    ov.shared[m] = Math.min(end, be) - Math.max(start, bs);
+    m++;
+  }
+  ov.count = m;
+  for (let r = Math.floor(m / 2); r > 0; r--) siftDown(ov, r - 1, m);
+  for (let last = m - 1; last > 0; last--) {
+    swapOverlaps(ov, 0, last);
+    siftDown(ov, 0, last);
+  }
+}
+
+/**
  * Fills copy e's candidate slots with the lowest K feasible canonical offsets of the buffer at its
- * cursor, ascending, and returns how many there are.
+ * cursor, ascending, and returns how many there are. Every feasible canonical offset is the
+ * aligned start of a free gap between the live buffers (sorted in `ov`): a top inside another
+ * buffer is infeasible or, aligned up, the start of the gap above it. So one sweep up the sorted
+ * intervals finds them in ascending order, with the end of each one's gap.
  */
 export function findCandidates(
   s: State,
@@ -179,45 +252,37 @@ export function findCandidates(
   config: MemmapConfig,
   t: TraceTable,
   e: number,
+  ov: Overlaps,
 ): number {
   const N = d.maxBuffers;
   const K = d.offsets;
   const tr = s.traceIndex[e];
-  const base = tr * N;
-  const k = s.cursor[e];
-  const start = t.bufStart[base + k];
-  const end = t.bufEnd[base + k];
-  const size = t.bufSize[base + k];
-  const align = t.bufAlign[base + k];
+  const at = tr * N + s.cursor[e];
+  const size = t.bufSize[at];
+  const align = t.bufAlign[at];
   const cap = t.capacity[tr];
   const hard = config.objective === 'capacity';
-  const cand = s.candOffset;
+  gatherOverlaps(s, d, t, e, ov);
+  const m = ov.count;
   const row = e * K;
   let count = 0;
-  for (let j = -1; j < k; j++) {
-    let x = 0;
-    if (j >= 0) {
-      const o = s.offset[e * N + j];
-      if (o < 0 || !overlap(start, end, t.bufStart[base + j], t.bufEnd[base + j])) continue;
-      x = alignUp(o + t.bufSize[base + j], align);
+  let g0 = 0;
+  for (let i = 0; i <= m && count < K; i++) {
+    const open = i === m;
+    if (open || ov.lo[i] > g0) {
+      const x = alignUp(g0, align);
+      if ((open || x + size <= ov.lo[i]) && !(hard && x + size > cap)) {
+        s.candOffset[row + count] = x;
+        s.candAbove[row + count] = open ? -1 : ov.lo[i];
+        count++;
+      }
     }
-    if (hard && x + size > cap) continue;
-    if (count === K && x >= cand[row + K - 1]) continue;
-    let pos = count;
-    while (pos > 0 && cand[row + pos - 1] > x) pos--;
-    if (pos > 0 && cand[row + pos - 1] === x) continue;
-    let free = true;
-    for (let i = 0; i < k && free; i++) {
-      const o = s.offset[e * N + i];
-      if (o < 0 || !overlap(start, end, t.bufStart[base + i], t.bufEnd[base + i])) continue;
-      if (x < o + t.bufSize[base + i] && o < x + size) free = false;
-    }
-    if (!free) continue;
-    for (let i = count < K ? count : K - 1; i > pos; i--) cand[row + i] = cand[row + i - 1];
-    cand[row + pos] = x;
-    if (count < K) count++;
+    if (!open && ov.hi[i] > g0) g0 = ov.hi[i];
   }
-  for (let i = count; i < K; i++) cand[row + i] = -1;
+  for (let i = count; i < K; i++) {
+    s.candOffset[row + i] = -1;
+    s.candAbove[row + i] = -1;
+  }
   s.numOffsets[e] = count;
   return count;
 }
@@ -278,56 +343,39 @@ export function writeObservation(
   t: TraceTable,
   obs: Observation,
   e: number,
+  ov: Overlaps,
 ): void {
   const N = d.maxBuffers;
   const K = d.offsets;
   const C = d.maxCandidates;
   const F = NUM_CANDIDATE_FEATURES;
-  const count = findCandidates(s, d, config, t, e);
+  const count = findCandidates(s, d, config, t, e, ov);
   const tr = s.traceIndex[e];
-  const base = tr * N;
-  const k = s.cursor[e];
-  const start = t.bufStart[base + k];
-  const end = t.bufEnd[base + k];
-  const size = t.bufSize[base + k];
+  const at = tr * N + s.cursor[e];
+  const size = t.bufSize[at];
   const cap = t.capacity[tr];
   const hard = config.objective === 'capacity';
-  const lifetime = end - start;
+  const lifetime = t.bufEnd[at] - t.bufStart[at];
+  const m = ov.count;
   let livePlaced = 0;
-  for (let i = 0; i < k; i++) {
-    const o = s.offset[e * N + i];
-    if (o >= 0 && overlap(start, end, t.bufStart[base + i], t.bufEnd[base + i]))
-      livePlaced += t.bufSize[base + i];
-  }
-  for (let c = 0; c < K; c++) {
-    const off = (e * C + c) * F;
-    obs.mask[e * C + c] = c < count ? 1 : 0;
-    if (c >= count) {
-      obs.cand.fill(0, off, off + F);
-      continue;
-    }
+  for (let i = 0; i < m; i++) livePlaced += ov.hi[i] - ov.lo[i];
+  for (let c = 0; c < K; c++) obs.mask[e * C + c] = c < count ? 1 : 0;
+  for (let c = 0; c < count; c++) {
     const x = s.candOffset[e * K + c];
     const top = x + size;
-    let above = -1;
     let below = x === 0 ? lifetime : 0;
     let touchAbove = 0;
-    for (let i = 0; i < k; i++) {
-      const o = s.offset[e * N + i];
-      const bs = t.bufStart[base + i];
-      const be = t.bufEnd[base + i];
-      if (o < 0 || !overlap(start, end, bs, be)) continue;
-      const shared = Math.min(end, be) - Math.max(start, bs);
-      if (o >= top && (above < 0 || o < above)) above = o;
-      if (o === top) touchAbove += shared;
-      if (x > 0 && o + t.bufSize[base + i] === x) below += shared;
+    for (let i = 0; i < m; i++) {
+      if (ov.lo[i] === top) touchAbove += ov.shared[i];
+      if (x > 0 && ov.hi[i] === x) below += ov.shared[i];
     }
     writeCandidateFeatures(
       obs.cand,
-      off,
+      (e * C + c) * F,
       x,
       size,
       s.peak[e],
-      above,
+      s.candAbove[e * K + c],
       below,
       touchAbove,
       lifetime,
@@ -335,6 +383,7 @@ export function writeObservation(
       0,
     );
   }
+  obs.cand.fill(0, (e * C + count) * F, (e * C + K) * F);
   const spillOff = (e * C + K) * F;
   obs.mask[e * C + K] = hard ? 1 : 0;
   if (hard)
@@ -343,9 +392,9 @@ export function writeObservation(
   writeGlobalFeatures(
     obs.glob,
     e * NUM_GLOBAL_FEATURES,
-    k,
+    s.cursor[e],
     t.numBuffers[tr],
-    t.areaFrom[base + k],
+    t.areaFrom[at],
     s.peak[e],
     t.lowerBound[tr],
     cap,
@@ -402,6 +451,7 @@ export class MemmapEnv extends BatchEnv<State> {
   readonly dims: Dims;
   readonly table: TraceTable;
   readonly metric = COST;
+  private readonly overlaps: Overlaps;
 
   constructor(config: MemmapConfig) {
     const dims = deriveDims(config);
@@ -414,6 +464,7 @@ export class MemmapEnv extends BatchEnv<State> {
     this.config = config;
     this.dims = dims;
     this.table = buildTable(config.traces, config.order, dims.maxBuffers);
+    this.overlaps = allocateOverlaps(dims);
   }
 
   protected allocate(): AllocatedState<State> {
@@ -438,7 +489,7 @@ export class MemmapEnv extends BatchEnv<State> {
     endEpisode(this.state, this.dims, e);
   }
   protected writeObservation(e: number): void {
-    writeObservation(this.state, this.dims, this.config, this.table, this.obs, e);
+    writeObservation(this.state, this.dims, this.config, this.table, this.obs, e, this.overlaps);
   }
 
   finalPlacement(e: number): { traceIndex: number; placement: Placement } {

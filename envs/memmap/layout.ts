@@ -55,6 +55,8 @@ export const STATE_SPEC = {
       finalOffset: 'EN',
       /** [E, K] the candidate offsets of the current decision, ascending; -1 in empty slots. */
       candOffset: 'EK',
+      /** [E, K] where the free gap above each candidate ends (the next live buffer's offset), -1 where open. */
+      candAbove: 'EK',
     },
   },
 } as const satisfies LayoutSpec;
@@ -74,5 +76,6 @@ export function allocateState(d: Dims): { state: State; layout: StateLayout } {
   state.finalOffset.fill(-1);
   state.finalTraceIndex.fill(-1);
   state.candOffset.fill(-1);
+  state.candAbove.fill(-1);
   return { state, layout };
 }
