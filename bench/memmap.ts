@@ -30,7 +30,10 @@ const checkpoint = readCheckpoint(file);
 const options = Object.fromEntries(
   Object.entries(checkpoint.env.options).map(([k, v]) => [k, String(v)]),
 );
-const orders = (process.argv[5] ?? options.order ?? 'start').split(',') as DecisionOrder[];
+const trained = options.order ?? 'start';
+const orders = (process.argv[5] ?? (trained === 'mixed' ? 'size,duration,start' : trained)).split(
+  ',',
+) as DecisionOrder[];
 const suite = memmapSuite(suiteName, { ...options, objective: 'fit', order: orders[0] });
 const config = suite.batches[0].config;
 const CPU = { backend: 'cpu', gpu: undefined } as const;

@@ -32,7 +32,8 @@ import { allocateState } from './layout.js';
 import { buildTable } from './table.js';
 import { MAX_ALIGNMENT, MAX_TOTAL_BENEFIT, MAX_TOTAL_SIZE, MAX_VALUE } from './traces.js';
 import {
-  DECISION_ORDERS,
+  CONFIG_ORDERS,
+  MIXED_ORDERS,
   OBJECTIVES,
   type Dims,
   type MemmapConfig,
@@ -98,8 +99,8 @@ export function checkConfig(config: MemmapConfig): void {
   };
   if (!Number.isInteger(config.numEnvs) || config.numEnvs < 1)
     fail('numEnvs', 'a positive integer', config.numEnvs);
-  if (!DECISION_ORDERS.includes(config.order))
-    fail('order', `one of ${DECISION_ORDERS.join(', ')}`, config.order);
+  if (!CONFIG_ORDERS.includes(config.order))
+    fail('order', `one of ${CONFIG_ORDERS.join(', ')}`, config.order);
   if (!OBJECTIVES.includes(config.objective))
     fail('objective', `one of ${OBJECTIVES.join(', ')}`, config.objective);
   if (config.pick !== 'sequence' && config.pick !== 'stream')
@@ -137,7 +138,7 @@ export function deriveDims(config: MemmapConfig): Dims {
   return {
     numEnvs: config.numEnvs,
     maxBuffers: Math.max(...config.traces.map((t) => t.buffers.length)),
-    numTraces: config.traces.length,
+    numTraces: config.traces.length * (config.order === 'mixed' ? MIXED_ORDERS.length : 1),
     offsets: config.candidates,
     maxCandidates: config.candidates + 1,
   };
@@ -429,7 +430,7 @@ function placementOf(
   return out;
 }
 
-/** Copy e's last finished placement and the index of its trace. */
+/** Copy e's last finished placement and the index of its trace in the config. */
 export function readFinalPlacement(
   s: State,
   d: Dims,
@@ -438,7 +439,7 @@ export function readFinalPlacement(
 ): { traceIndex: number; placement: Placement } {
   const tr = s.finalTraceIndex[e];
   if (tr < 0) throw new Error(`memmap: copy ${e} has not finished an episode yet`);
-  return { traceIndex: tr, placement: placementOf(s.finalOffset, d, t, e, tr) };
+  return { traceIndex: t.traceOf[tr], placement: placementOf(s.finalOffset, d, t, e, tr) };
 }
 
 /** The offsets of copy e's current episode so far. */

@@ -262,7 +262,9 @@ export function placeBuffers(
     align[i] = int(b.alignment ?? 1, 'alignment', 1);
   });
   const objective = options.objective ?? defaults.objective ?? 'fit';
-  const order = options.order ?? defaults.order ?? 'start';
+  // A policy trained on mixed orders plays in XLA's spatial (size) order unless told otherwise.
+  const asked = options.order ?? defaults.order ?? 'start';
+  const order = asked === 'mixed' ? 'size' : asked;
   const K = options.candidates ?? defaults.candidates ?? 16;
   if (objective !== 'fit' && objective !== 'capacity')
     placeFail(`unknown objective '${objective}'`);

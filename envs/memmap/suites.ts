@@ -11,9 +11,9 @@ import { MAX_OFFSETS, memmapConfig } from './env.js';
 import { DEFAULT_BUFFERS, generateTraces } from './generator.js';
 import { bundledTraces, findTrace, liveBytesBound } from './traces.js';
 import {
-  DECISION_ORDERS,
+  CONFIG_ORDERS,
   OBJECTIVES,
-  type DecisionOrder,
+  type ConfigOrder,
   type MemmapConfig,
   type Objective,
   type Trace,
@@ -42,7 +42,7 @@ export const DISTRIBUTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   order: {
     type: 'string',
-    description: `decision order of the buffers: ${DECISION_ORDERS.join(', ')}`,
+    description: `decision order of the buffers: ${CONFIG_ORDERS.join(', ')} (mixed: every trace in the size, duration and start orders)`,
     default: 'start',
   },
   candidates: {
@@ -82,14 +82,14 @@ export const EVALUATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 export interface Distribution {
   readonly objective: Objective;
-  readonly order: DecisionOrder;
+  readonly order: ConfigOrder;
   readonly candidates: number;
 }
 
 export function readDistribution(values: OptionValues): Distribution {
   return {
     objective: choiceOption(values, 'objective', OBJECTIVES, 'fit'),
-    order: choiceOption(values, 'order', DECISION_ORDERS, 'start'),
+    order: choiceOption(values, 'order', CONFIG_ORDERS, 'start'),
     candidates: integerOption(values, 'candidates', 16, 1, MAX_OFFSETS),
   };
 }

@@ -4,22 +4,38 @@
  */
 
 import { decisionOrder, liveBytesBound } from './traces.js';
-import type { DecisionOrder, Trace, TraceTable } from './types.js';
+import {
+  MIXED_ORDERS,
+  type ConfigOrder,
+  type DecisionOrder,
+  type Trace,
+  type TraceTable,
+} from './types.js';
 
 /** Spilling all of a trace's benefit earns -REWARD_UNIT in capacity mode (bytes-like units). */
 export const REWARD_UNIT = 1 << 20;
 
 const TWO_32 = 2 ** 32;
 
+/** The table's entries: (trace index, order) pairs, each trace once per order of `order`. */
+export function tableEntries(numTraces: number, order: ConfigOrder): [number, DecisionOrder][] {
+  const orders = order === 'mixed' ? MIXED_ORDERS : [order];
+  return orders.flatMap((o) =>
+    Array.from({ length: numTraces }, (_, t): [number, DecisionOrder] => [t, o]),
+  );
+}
+
 export function buildTable(
   traces: readonly Trace[],
-  order: DecisionOrder,
+  order: ConfigOrder,
   maxBuffers: number,
 ): TraceTable {
-  const T = Math.max(1, traces.length);
+  const entries = tableEntries(traces.length, order);
+  const T = Math.max(1, entries.length);
   const N = maxBuffers;
   const i32 = (n: number): Int32Array => new Int32Array(n);
   const table: TraceTable = {
+    traceOf: i32(T),
     numBuffers: i32(T),
     capacity: i32(T),
     lowerBound: i32(T),
@@ -34,8 +50,10 @@ export function buildTable(
     spillReward: new Float32Array(T * N),
     areaFrom: new Float32Array(T * N),
   };
-  traces.forEach((trace, t) => {
+  entries.forEach(([index, entryOrder], t) => {
+    const trace = traces[index];
     const bufs = trace.buffers;
+    table.traceOf[t] = index;
     table.numBuffers[t] = bufs.length;
     table.capacity[t] = trace.capacity;
     table.lowerBound[t] = liveBytesBound(bufs);
@@ -43,7 +61,7 @@ export function buildTable(
     const totalBenefit = bufs.reduce((s, b) => s + b.benefit, 0);
     const area = (i: number): number => bufs[i].size * (bufs[i].end - bufs[i].start);
     const totalArea = bufs.reduce((s, _, i) => s + area(i), 0);
-    const ord = decisionOrder(bufs, order);
+    const ord = decisionOrder(bufs, entryOrder);
     let after = totalArea;
     ord.forEach((i, k) => {
       const b = bufs[i];

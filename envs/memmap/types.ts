@@ -40,6 +40,16 @@ export type DecisionOrder = 'start' | 'size' | 'duration' | 'given';
 export const DECISION_ORDERS: readonly DecisionOrder[] = ['start', 'size', 'duration', 'given'];
 
 /**
+ * A config's order: one decision order, or `mixed`: every trace in each of the heuristics' orders
+ * (size, duration, start), each a table entry of its own, so that a policy trained on them can
+ * play in any of the three.
+ */
+export type ConfigOrder = DecisionOrder | 'mixed';
+export const CONFIG_ORDERS: readonly ConfigOrder[] = [...DECISION_ORDERS, 'mixed'];
+/** The orders of `mixed`, in table order. */
+export const MIXED_ORDERS: readonly DecisionOrder[] = ['size', 'duration', 'start'];
+
+/**
  * - `fit`: every buffer is placed; the metric is the peak address (minimalloc's problem). An
  *   episode may exceed the capacity; it reports by how much.
  * - `capacity`: the capacity is hard and a buffer may be spilled to slow memory; the metric is the
@@ -59,7 +69,7 @@ export interface MemmapConfig {
   readonly numEnvs: number;
   readonly traces: readonly Trace[];
   readonly pick: TracePick;
-  readonly order: DecisionOrder;
+  readonly order: ConfigOrder;
   readonly objective: Objective;
   /** K: the lowest K feasible offsets are candidates (plus spilling in capacity mode). */
   readonly candidates: number;
@@ -70,7 +80,7 @@ export interface Dims {
   readonly numEnvs: number;
   /** N: buffer slots per trace (its largest trace). */
   readonly maxBuffers: number;
-  /** T: traces in the table. */
+  /** T: entries in the table (the traces, three times each in `mixed` order). */
   readonly numTraces: number;
   /** K: offset candidates. */
   readonly offsets: number;
@@ -93,6 +103,8 @@ export interface MemmapBatch {
 
 /** The traces of a config, flattened in decision order (table.ts), read by both backends. */
 export interface TraceTable {
+  /** [T] the config's trace index of each entry. */
+  readonly traceOf: Int32Array;
   /** [T] buffers per trace. */
   readonly numBuffers: Int32Array;
   /** [T] capacity per trace. */

@@ -167,6 +167,23 @@ describe('memmap environment', () => {
       expect(o.cost).toBeGreaterThanOrEqual(liveBytesBound(o.trace.buffers));
   });
 
+  it('lists every trace in the size, duration and start orders in mixed order, drawn per episode', () => {
+    const traces = [HOLES, STACK];
+    const config = memmapConfig({ numEnvs: 6, traces, order: 'mixed', pick: 'stream' });
+    const env = new MemmapEnv(config);
+    expect(Array.from(env.table.traceOf)).toEqual([0, 1, 0, 1, 0, 1]);
+    // HOLES by size (then lifetime): G, A, then B, E, F, D; by start: as listed.
+    expect(Array.from(env.table.bufIndex.subarray(0, 6))).toEqual([5, 0, 1, 3, 4, 2]);
+    expect(
+      Array.from(env.table.bufIndex.subarray(4 * env.dims.maxBuffers, 4 * env.dims.maxBuffers + 6)),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
+    // Played through, every placement is one of the config's traces, validated.
+    expect(playConfig(config, baselinePolicy('best-fit')).map((o) => o.trace.name)).toEqual([
+      'holes',
+      'stack',
+    ]);
+  });
+
   it('generates ML-like traces deterministically, sizes over orders of magnitude, capacity = bound', () => {
     const a = generateTrace(5, 3, { buffers: 120 });
     expect(generateTrace(5, 3, { buffers: 120 })).toEqual(a);
