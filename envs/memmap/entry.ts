@@ -113,7 +113,7 @@ export const memmap: EnvEntry<MemmapConfig, MemmapEnv, MemmapGpuEnv> = {
     backends: ['cpu', 'webgpu'],
     draw(env, config, e, title) {
       const { trace, placement } = finished(env, config, e);
-      return renderPlacement(trace, placement, { title: `${title} (${trace.name})` });
+      return renderPlacement(trace, placement, { title });
     },
   },
 

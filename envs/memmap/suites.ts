@@ -9,7 +9,7 @@ import { choiceOption, integerOption } from '../../src/core/options.js';
 import type { OptionSpec, OptionValues, Suite, SuiteCell } from '../../src/core/registry.js';
 import { MAX_OFFSETS, memmapConfig } from './env.js';
 import { DEFAULT_BUFFERS, generateTraces } from './generator.js';
-import { bundledTraces, findTrace, liveBytesBound } from './traces.js';
+import { MAX_VALUE, bundledTraces, findTrace, liveBytesBound } from './traces.js';
 import {
   CONFIG_ORDERS,
   OBJECTIVES,
@@ -70,7 +70,8 @@ export const EVALUATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   ...DISTRIBUTION_OPTIONS,
   capacity: {
     type: 'string',
-    description: 'capacity of trace files whose name does not carry one (NAME.CAPACITY.csv)',
+    description:
+      "bytes of fast memory for every trace of the suite (default: a file's from its name NAME.CAPACITY.csv, a bundled trace's own)",
   },
   'ml-traces': { type: 'string', description: 'traces of the ml suite', default: '32' },
   'ml-buffers': {
@@ -138,37 +139,34 @@ export function mlTraces(count: number, buffers: number, seed = ML_SUITE_SEED): 
 
 export function memmapSuite(name: string, values: OptionValues): Suite<MemmapConfig> {
   const dist = readDistribution(values);
-  // minimalloc fits every bundled trace within its capacity: the capacity is a known peak.
-  const capacityFits = (t: Trace): number => t.capacity;
+  const capacity =
+    values.capacity === undefined ? undefined : integerOption(values, 'capacity', 1, 1, MAX_VALUE);
+  const at = (traces: Trace[]): Trace[] =>
+    capacity === undefined ? traces : traces.map((t) => ({ ...t, capacity }));
+  // minimalloc fits every bundled trace within its own capacity: that capacity is a known peak.
+  const capacityFits = (t: Trace): number | undefined =>
+    capacity === undefined ? t.capacity : undefined;
   if (name === 'challenging' || name === 'examples')
-    return traceSuite(name, () => name, bundledTraces(name), dist, capacityFits);
+    return traceSuite(name, () => name, at(bundledTraces(name)), dist, capacityFits);
   if (name === 'ml') {
     const count = integerOption(values, 'ml-traces', 32, 1, 4096);
     const buffers = integerOption(values, 'ml-buffers', DEFAULT_BUFFERS, 4, 4096);
     return traceSuite(
       'ml',
       () => `ml ${buffers}`,
-      mlTraces(count, buffers),
+      at(mlTraces(count, buffers)),
       dist,
       () => undefined,
     );
   }
-  const capacityText = values.capacity;
-  const capacity =
-    capacityText === undefined ? undefined : integerOption(values, 'capacity', 1, 1, 0x3fffffff);
   const words = name
     .split(',')
     .map((w) => w.trim())
     .filter((w) => w !== '');
   if (words.length === 0) throw new UsageError('memmap: an empty trace list');
   const traces = words.map((w) => findTrace(w, capacity));
-  return traceSuite(
-    name,
-    (t) => (words.some((w) => w.endsWith('.csv')) ? 'files' : t.name),
-    traces,
-    dist,
-    () => undefined,
-  );
+  const group = (t: Trace): string => (words.some((w) => w.endsWith('.csv')) ? 'traces' : t.name);
+  return traceSuite(name, group, traces, dist, () => undefined);
 }
 
 /** Copy i's trace `samples` times in a row, so that copies i*K..i*K+K-1 replay it. */
