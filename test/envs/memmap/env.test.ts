@@ -102,6 +102,9 @@ describe('memmap environment', () => {
     expect(best.cost).toBe(10);
     expect(best.placement).toEqual([0, 4, 6, 8, 6, 0]);
     expect(liveBytesBound(HOLES.buffers)).toBe(10);
+    // minimalloc's example fits its capacity, 12, which every heuristic reaches.
+    const example = bundledTraces('examples');
+    for (const name of BASELINES) expect(playBaseline(name, example)[0].cost).toBe(12);
   });
 
   it('keeps alignment: only aligned canonical offsets are candidates', () => {
