@@ -1,6 +1,6 @@
 /**
  * Playing a policy on a list of traces with the CPU reference and getting each validated
- * placement back: for tests, the figures script and embedding (`placeAll`).
+ * placement back, for tests and scripts (exported modules run features.ts placeBuffers instead).
  */
 
 import type { Policy } from '../../src/core/vecenv.js';
