@@ -37,6 +37,21 @@ export interface FeatureModule {
   readonly writeCandidate: FeatureWriter;
   readonly writeGlobal: FeatureWriter;
   /**
+   * A whole episode over a caller's own data, for an exported module to offer beside dispatch()
+   * (memmap's placeAll: a compiler's buffer list in, an offset per buffer out). `run` gets the
+   * module's greedy dispatch and the checkpoint's environment options; it must be self-contained,
+   * like the rest of the module. `dts` declares it in the module's .d.mts.
+   */
+  readonly embedding?: {
+    readonly name: string;
+    run(
+      dispatch: EmbeddedDispatch,
+      defaults: Readonly<Record<string, unknown>>,
+      ...args: unknown[]
+    ): unknown;
+    readonly dts: string;
+  };
+  /**
    * Optional: one decision from a serving gateway's raw request (offload: the task, the edge
    * queues, recent cloud latencies), turned into dispatchState's candidates, state and legal
    * flags. Exported modules then offer `decide(request)`.
@@ -56,3 +71,6 @@ export interface RawDecider {
     readonly legal: readonly boolean[];
   };
 }
+
+/** The exported module's dispatch(), as an embedding calls it. */
+export type EmbeddedDispatch = (cand: Float32Array, glob: Float32Array, mask: Uint8Array) => number;

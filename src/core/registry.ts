@@ -7,6 +7,7 @@
  */
 
 import { jobshop } from '../../envs/jobshop/index.js';
+import { memmap } from '../../envs/memmap/index.js';
 import { offload } from '../../envs/offload/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
@@ -121,11 +122,11 @@ export interface EnvEntry<
     readonly teachers: readonly string[];
     policy(name: string, seed: number): Policy<Cpu | Kernel>;
     /**
-     * The config baseline `baseline` plays a suite batch with, when it differs from a learned
-     * policy's (soc offers the heuristics every ready pair, a policy its K; offload runs each
-     * heuristic's own queue discipline).
+     * The config baseline `name` plays a suite batch with, when it differs from a learned
+     * policy's (soc offers the heuristics every ready pair, a policy its K; memmap's heuristics
+     * come with their own decision order; offload runs each heuristic's own queue discipline).
      */
-    config?(config: C, baseline: string): C;
+    config?(config: C, name: string): C;
   };
 
   readonly evaluation: {
@@ -193,7 +194,7 @@ export interface EnvEntry<
  */
 export type AnyEnvEntry = EnvEntry<unknown, VecEnv, KernelEnv>;
 
-export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc, offload];
+export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc, memmap, offload];
 
 export function findEnv(name: string): AnyEnvEntry | undefined {
   return ENVIRONMENTS.find((e) => e.name === name);

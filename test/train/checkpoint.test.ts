@@ -226,7 +226,12 @@ describe('checkpoints', () => {
     });
 
     it('ships that way: the bundled policies hold weights only', () => {
-      for (const file of ['checkpoints/jobshop-ppo.json', 'checkpoints/soc-ppo.json']) {
+      for (const file of [
+        'checkpoints/jobshop-ppo.json',
+        'checkpoints/soc-ppo.json',
+        'checkpoints/memmap-ppo.json',
+        'checkpoints/memmap-capacity-ppo.json',
+      ]) {
         expect(readCheckpoint(file).optimizer, file).toBeNull();
         expect(() => readResumeCheckpoint(file)).toThrow(/holds no optimizer state/);
       }
