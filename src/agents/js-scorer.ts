@@ -1,0 +1,304 @@
+/**
+ * The candidate scorer of src/agents/network.ts in plain JavaScript: the same parameters and the
+ * same forward pass, plus its backward pass written out by hand, on the legal candidates only.
+ *
+ * Why not TensorFlow.js on the CPU: the network is small (H = 64) and its batches are many small
+ * ops, where tfjs-backend-wasm spends its time in per-op overhead and elementwise kernels rather
+ * than in arithmetic (docs/agents.md, "The learner's speed"). Why only the legal candidates: a
+ * masked slot changes nothing in the tfjs network's outputs or gradients (its encoding enters the
+ * pooled sum multiplied by 0, its logit is -1e9 and its probability exactly 0), so packing the
+ * legal candidates of every sample into consecutive rows computes the same function on fewer rows.
+ *
+ * Numbers: parameters and activations are stored as float32 (as tfjs keeps them); sums are
+ * accumulated in double precision and tanh is within a float32 ulp of Math.tanh. tfjs's kernels
+ * round differently, so the two agree to about 1e-6, not bit for bit (test/agents/js-scorer.test.ts).
+ *
+ * Shapes, for a packed batch of B samples whose legal candidates are R rows in all:
+ *   cand [R, F], glob [B, G]; sample s owns rows start[s] .. start[s + 1] - 1
+ *   g_s   = W1[F:] . glob_s + b1                    [B, H]   (the global part of layer 1, once per sample)
+ *   a1_r  = tanh(W1[:F] . cand_r + g_s)             [R, H]
+ *   h_r   = tanh(W2 . a1_r + b2)                    [R, H]
+ *   p_s   = mean of h_r over the sample's rows      [B, H]
+ *   z_r   = tanh(h_r + Wc . p_s + bc)               [R, H]
+ *   logit_r = wo . z_r + bo                         [R]
+ *   v1_s  = tanh(Wv1 . p_s + bv1); value_s = wv2 . v1_s + bv2
+ */
+
+import { matmulNT, tanh, transpose } from './dense.js';
+import { parameterSpecs, type Architecture } from './network.js';
+
+/** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
+export interface PackedBatch {
+  readonly samples: number;
+  readonly rows: number;
+  /** [B + 1] first row of each sample; start[B] = rows. */
+  readonly start: Int32Array;
+  /** [R] the candidate slot (0..K-1) each row came from. */
+  readonly slot: Int32Array;
+  /** [R, F] */
+  readonly cand: Float32Array;
+  /** [B, G] */
+  readonly glob: Float32Array;
+}
+
+/**
+ * Packs samples `idx` (or 0..B-1 when null) of observations stored as cand [S, K, F], mask
+ * [S, K] (1: legal) and glob [S, G].
+ */
+export function packLegal(
+  cand: Float32Array,
+  mask: Uint8Array,
+  glob: Float32Array,
+  K: number,
+  F: number,
+  G: number,
+  idx: Int32Array | null,
+): PackedBatch {
+  const B = idx === null ? mask.length / K : idx.length;
+  const start = new Int32Array(B + 1);
+  let rows = 0;
+  for (let i = 0; i < B; i++) {
+    const s = idx === null ? i : idx[i];
+    start[i] = rows;
+    for (let k = s * K; k < (s + 1) * K; k++) rows += mask[k] === 1 ? 1 : 0;
+  }
+  start[B] = rows;
+  const slot = new Int32Array(rows);
+  const packed = new Float32Array(rows * F);
+  const globOut = new Float32Array(B * G);
+  let r = 0;
+  for (let i = 0; i < B; i++) {
+    const s = idx === null ? i : idx[i];
+    globOut.set(glob.subarray(s * G, (s + 1) * G), i * G);
+    for (let k = 0; k < K; k++) {
+      const at = s * K + k;
+      if (mask[at] !== 1) continue;
+      slot[r] = k;
+      packed.set(cand.subarray(at * F, (at + 1) * F), r * F);
+      r++;
+    }
+  }
+  return { samples: B, rows, start, slot, cand: packed, glob: globOut };
+}
+
+/** The forward pass's outputs and the activations its backward pass reads. */
+export interface Forward {
+  readonly batch: PackedBatch;
+  /** [R] */
+  readonly logits: Float32Array;
+  /** [B] */
+  readonly value: Float32Array;
+  readonly a1: Float32Array;
+  readonly h: Float32Array;
+  readonly pooled: Float32Array;
+  readonly z: Float32Array;
+  readonly v1: Float32Array;
+}
+
+/** Gradients by parameter name, in double precision. */
+export type Gradients = Map<string, Float64Array>;
+
+export class JsScorer {
+  readonly architecture: Architecture;
+  /** Parameters by name (parameterSpecs order and shapes, row-major), updated in place. */
+  readonly params: ReadonlyMap<string, Float32Array>;
+  // Transposed weights for the forward products (refreshed by `changed()`).
+  private readonly w1cT: Float32Array;
+  private readonly w1gT: Float32Array;
+  private readonly w2T: Float32Array;
+  private readonly wcT: Float32Array;
+  private readonly wv1T: Float32Array;
+
+  constructor(architecture: Architecture, values: ReadonlyMap<string, Float32Array>) {
+    this.architecture = architecture;
+    const params = new Map<string, Float32Array>();
+    for (const p of parameterSpecs(architecture)) {
+      const v = values.get(p.name);
+      const size = p.shape.reduce((x, y) => x * y, 1);
+      if (v === undefined || v.length !== size)
+        throw new Error(
+          `network: parameter ${p.name} needs ${size} values, got ${v?.length ?? 'none'}`,
+        );
+      params.set(p.name, Float32Array.from(v));
+    }
+    this.params = params;
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = architecture;
+    this.w1cT = new Float32Array(H * F);
+    this.w1gT = new Float32Array(H * G);
+    this.w2T = new Float32Array(H * H);
+    this.wcT = new Float32Array(H * H);
+    this.wv1T = new Float32Array(H * H);
+    this.changed();
+  }
+
+  private p(name: string): Float32Array {
+    return this.params.get(name)!;
+  }
+
+  /** Call after changing `params` in place. */
+  changed(): void {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    const w1 = this.p('W1');
+    transpose(w1.subarray(0, F * H), F, H, this.w1cT);
+    transpose(w1.subarray(F * H, (F + G) * H), G, H, this.w1gT);
+    transpose(this.p('W2'), H, H, this.w2T);
+    transpose(this.p('Wc'), H, H, this.wcT);
+    transpose(this.p('Wv1'), H, H, this.wv1T);
+  }
+
+  forward(batch: PackedBatch): Forward {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    const { samples: B, rows: R, start } = batch;
+    const g = new Float32Array(B * H);
+    matmulNT(batch.glob, this.w1gT, g, B, H, G, this.p('b1'));
+    const a1 = new Float32Array(R * H);
+    matmulNT(batch.cand, this.w1cT, a1, R, H, F);
+    for (let s = 0; s < B; s++)
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) a1[r * H + j] = tanh(a1[r * H + j] + g[s * H + j]);
+    const h = new Float32Array(R * H);
+    matmulNT(a1, this.w2T, h, R, H, H, this.p('b2'));
+    for (let i = 0; i < R * H; i++) h[i] = tanh(h[i]);
+    const pooled = new Float32Array(B * H);
+    const sum = new Float64Array(H);
+    for (let s = 0; s < B; s++) {
+      sum.fill(0);
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) sum[j] += h[r * H + j];
+      const n = Math.max(1, start[s + 1] - start[s]);
+      for (let j = 0; j < H; j++) pooled[s * H + j] = sum[j] / n;
+    }
+    const context = new Float32Array(B * H);
+    matmulNT(pooled, this.wcT, context, B, H, H, this.p('bc'));
+    const z = new Float32Array(R * H);
+    for (let s = 0; s < B; s++)
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) z[r * H + j] = tanh(h[r * H + j] + context[s * H + j]);
+    const logits = new Float32Array(R);
+    matmulNT(z, this.p('wo'), logits, R, 1, H, this.p('bo'));
+    const v1 = new Float32Array(B * H);
+    matmulNT(pooled, this.wv1T, v1, B, H, H, this.p('bv1'));
+    for (let i = 0; i < B * H; i++) v1[i] = tanh(v1[i]);
+    const value = new Float32Array(B);
+    matmulNT(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    return { batch, logits, value, a1, h, pooled, z, v1 };
+  }
+
+  /**
+   * Gradients of a loss with respect to every parameter, given the loss's gradients with
+   * respect to the logits (`dLogits` [R]) and the values (`dValue` [B]) of `f`.
+   */
+  backward(f: Forward, dLogits: Float64Array, dValue: Float64Array): Gradients {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    const { samples: B, rows: R, start } = f.batch;
+    const wo = this.p('wo');
+    const wv2 = this.p('wv2');
+    const grads: Gradients = new Map();
+    for (const p of parameterSpecs(this.architecture))
+      grads.set(p.name, new Float64Array(p.shape.reduce((x, y) => x * y, 1)));
+    const grad = (name: string): Float64Array => grads.get(name)!;
+
+    // Policy head: logit_r = wo . z_r + bo, z_r = tanh(h_r + context_s).
+    const dwo = grad('wo');
+    let dbo = 0;
+    const dzPre = new Float32Array(R * H);
+    for (let r = 0; r < R; r++) {
+      const d = dLogits[r];
+      dbo += d;
+      for (let j = 0; j < H; j++) {
+        const zj = f.z[r * H + j];
+        dwo[j] += d * zj;
+        dzPre[r * H + j] = d * wo[j] * (1 - zj * zj);
+      }
+    }
+    grad('bo')[0] = dbo;
+    // context_s = Wc . pooled_s + bc feeds every row of the sample.
+    const dContext = new Float32Array(B * H);
+    for (let s = 0; s < B; s++)
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) dContext[s * H + j] += dzPre[r * H + j];
+    const dPooled = new Float32Array(B * H);
+    this.linearBackward(f.pooled, dContext, B, H, H, grad('Wc'), grad('bc'), this.p('Wc'), dPooled);
+
+    // Value head: value_s = wv2 . v1_s + bv2, v1_s = tanh(Wv1 . pooled_s + bv1).
+    const dwv2 = grad('wv2');
+    let dbv2 = 0;
+    const dv1Pre = new Float32Array(B * H);
+    for (let s = 0; s < B; s++) {
+      const d = dValue[s];
+      dbv2 += d;
+      for (let j = 0; j < H; j++) {
+        const v = f.v1[s * H + j];
+        dwv2[j] += d * v;
+        dv1Pre[s * H + j] = d * wv2[j] * (1 - v * v);
+      }
+    }
+    grad('bv2')[0] = dbv2;
+    const dPooledValue = new Float32Array(B * H);
+    this.linearBackward(
+      f.pooled,
+      dv1Pre,
+      B,
+      H,
+      H,
+      grad('Wv1'),
+      grad('bv1'),
+      this.p('Wv1'),
+      dPooledValue,
+    );
+
+    // h_r reaches the loss directly (through z_r) and through the mean of its sample.
+    const dhPre = new Float32Array(R * H);
+    for (let s = 0; s < B; s++) {
+      const inv = 1 / Math.max(1, start[s + 1] - start[s]);
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) {
+          const hj = f.h[r * H + j];
+          const dp = (dPooled[s * H + j] + dPooledValue[s * H + j]) * inv;
+          dhPre[r * H + j] = (dzPre[r * H + j] + dp) * (1 - hj * hj);
+        }
+    }
+    const da1 = new Float32Array(R * H);
+    this.linearBackward(f.a1, dhPre, R, H, H, grad('W2'), grad('b2'), this.p('W2'), da1);
+    for (let i = 0; i < R * H; i++) {
+      const a = f.a1[i];
+      da1[i] *= 1 - a * a;
+    }
+    // Layer 1: the candidate part per row, the global part once per sample.
+    const dW1 = grad('W1');
+    this.linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), grad('b1'), null, null);
+    const dg = new Float32Array(B * H);
+    for (let s = 0; s < B; s++)
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) dg[s * H + j] += da1[r * H + j];
+    this.linearBackward(f.batch.glob, dg, B, G, H, dW1.subarray(F * H), null, null, null);
+    return grads;
+  }
+
+  /**
+   * For y = x . W + b with x [N, I], W [I, O], given dy [N, O]: adds x^T dy to dW [I, O], the
+   * column sums of dy to db, and writes dx = dy . W^T [N, I] when asked.
+   */
+  private linearBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    N: number,
+    I: number,
+    O: number,
+    dW: Float64Array,
+    db: Float64Array | null,
+    W: Float32Array | null,
+    dx: Float32Array | null,
+  ): void {
+    const xT = transpose(x, N, I, new Float32Array(I * N));
+    const dyT = transpose(dy, N, O, new Float32Array(O * N));
+    matmulNT(xT, dyT, dW, I, O, N, null, true);
+    if (db !== null)
+      for (let o = 0; o < O; o++) {
+        let s = 0;
+        for (let n = 0; n < N; n++) s += dyT[o * N + n];
+        db[o] += s;
+      }
+    if (W !== null && dx !== null) matmulNT(dy, W, dx, N, I, O);
+  }
+}
