@@ -24,8 +24,9 @@
  *   v1_s  = tanh(Wv1 . p_s + bv1); value_s = wv2 . v1_s + bv2
  */
 
+import type { Observation } from '../core/vecenv.js';
 import { matmulNT, tanh, transpose } from './dense.js';
-import { parameterSpecs, type Architecture } from './network.js';
+import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
 /** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
 export interface PackedBatch {
@@ -301,4 +302,31 @@ export class JsScorer {
       }
     if (W !== null && dx !== null) matmulNT(dy, W, dx, N, I, O);
   }
+}
+
+/**
+ * Log-probabilities [E, K] (masked candidates: MASKED_LOGIT) and values [E] of an observation of
+ * E copies: what src/agents/policy.ts's evaluateObservation gives for the tfjs network.
+ */
+export function jsPolicyOutputs(
+  net: JsScorer,
+  obs: Observation,
+  numEnvs: number,
+): { logp: Float32Array; values: Float32Array } {
+  const K = obs.mask.length / numEnvs;
+  const { candidateFeatures: F, globalFeatures: G } = net.architecture;
+  const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null);
+  const out = net.forward(batch);
+  const logp = new Float32Array(numEnvs * K).fill(MASKED_LOGIT);
+  for (let e = 0; e < numEnvs; e++) {
+    const first = batch.start[e];
+    const last = batch.start[e + 1];
+    let max = -Infinity;
+    for (let r = first; r < last; r++) max = Math.max(max, out.logits[r]);
+    let total = 0;
+    for (let r = first; r < last; r++) total += Math.exp(out.logits[r] - max);
+    const lse = max + Math.log(total);
+    for (let r = first; r < last; r++) logp[e * K + batch.slot[r]] = out.logits[r] - lse;
+  }
+  return { logp, values: out.value };
 }
