@@ -9,9 +9,10 @@
  * pooled sum multiplied by 0, its logit is -1e9 and its probability exactly 0), so packing the
  * legal candidates of every sample into consecutive rows computes the same function on fewer rows.
  *
- * Numbers: parameters and activations are stored as float32 (as tfjs keeps them); sums are
- * accumulated in double precision and tanh is within a float32 ulp of Math.tanh. tfjs's kernels
- * round differently, so the two agree to about 1e-6, not bit for bit (test/agents/js-scorer.test.ts).
+ * Numbers: float32 throughout, as in tfjs: parameters and activations are stored as float32, the
+ * products and tanh run in float32 WebAssembly SIMD (src/agents/simd.ts; the JavaScript fallback
+ * accumulates in doubles); gradients are summed in doubles. tfjs's kernels round differently, so
+ * the two agree to about 1e-6, not bit for bit (test/agents/js-learner.test.ts).
  *
  * Shapes, for a packed batch of B samples whose legal candidates are R rows in all:
  *   cand [R, F], glob [B, G]; sample s owns rows start[s] .. start[s + 1] - 1
@@ -25,7 +26,7 @@
  */
 
 import type { Observation } from '../core/vecenv.js';
-import { matmulNT, tanh, transpose } from './dense.js';
+import { matmul, tanhInPlace, transpose } from './dense.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
 /** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
@@ -103,9 +104,7 @@ export class JsScorer {
   readonly architecture: Architecture;
   /** Parameters by name (parameterSpecs order and shapes, row-major), updated in place. */
   readonly params: ReadonlyMap<string, Float32Array>;
-  // Transposed weights for the forward products (refreshed by `changed()`).
-  private readonly w1cT: Float32Array;
-  private readonly w1gT: Float32Array;
+  // Transposed weights for the backward products (refreshed by `changed()`).
   private readonly w2T: Float32Array;
   private readonly wcT: Float32Array;
   private readonly wv1T: Float32Array;
@@ -123,9 +122,7 @@ export class JsScorer {
       params.set(p.name, Float32Array.from(v));
     }
     this.params = params;
-    const { candidateFeatures: F, globalFeatures: G, hidden: H } = architecture;
-    this.w1cT = new Float32Array(H * F);
-    this.w1gT = new Float32Array(H * G);
+    const H = architecture.hidden;
     this.w2T = new Float32Array(H * H);
     this.wcT = new Float32Array(H * H);
     this.wv1T = new Float32Array(H * H);
@@ -138,10 +135,7 @@ export class JsScorer {
 
   /** Call after changing `params` in place. */
   changed(): void {
-    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
-    const w1 = this.p('W1');
-    transpose(w1.subarray(0, F * H), F, H, this.w1cT);
-    transpose(w1.subarray(F * H, (F + G) * H), G, H, this.w1gT);
+    const H = this.architecture.hidden;
     transpose(this.p('W2'), H, H, this.w2T);
     transpose(this.p('Wc'), H, H, this.wcT);
     transpose(this.p('Wv1'), H, H, this.wv1T);
@@ -150,16 +144,18 @@ export class JsScorer {
   forward(batch: PackedBatch): Forward {
     const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
     const { samples: B, rows: R, start } = batch;
+    const w1 = this.p('W1');
     const g = new Float32Array(B * H);
-    matmulNT(batch.glob, this.w1gT, g, B, H, G, this.p('b1'));
+    matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
     const a1 = new Float32Array(R * H);
-    matmulNT(batch.cand, this.w1cT, a1, R, H, F);
+    matmul(batch.cand, w1, a1, R, H, F, null);
     for (let s = 0; s < B; s++)
       for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) a1[r * H + j] = tanh(a1[r * H + j] + g[s * H + j]);
+        for (let j = 0; j < H; j++) a1[r * H + j] += g[s * H + j];
+    tanhInPlace(a1);
     const h = new Float32Array(R * H);
-    matmulNT(a1, this.w2T, h, R, H, H, this.p('b2'));
-    for (let i = 0; i < R * H; i++) h[i] = tanh(h[i]);
+    matmul(a1, this.p('W2'), h, R, H, H, this.p('b2'));
+    tanhInPlace(h);
     const pooled = new Float32Array(B * H);
     const sum = new Float64Array(H);
     for (let s = 0; s < B; s++) {
@@ -170,18 +166,19 @@ export class JsScorer {
       for (let j = 0; j < H; j++) pooled[s * H + j] = sum[j] / n;
     }
     const context = new Float32Array(B * H);
-    matmulNT(pooled, this.wcT, context, B, H, H, this.p('bc'));
+    matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
     const z = new Float32Array(R * H);
     for (let s = 0; s < B; s++)
       for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) z[r * H + j] = tanh(h[r * H + j] + context[s * H + j]);
+        for (let j = 0; j < H; j++) z[r * H + j] = h[r * H + j] + context[s * H + j];
+    tanhInPlace(z);
     const logits = new Float32Array(R);
-    matmulNT(z, this.p('wo'), logits, R, 1, H, this.p('bo'));
+    matmul(z, this.p('wo'), logits, R, 1, H, this.p('bo'));
     const v1 = new Float32Array(B * H);
-    matmulNT(pooled, this.wv1T, v1, B, H, H, this.p('bv1'));
-    for (let i = 0; i < B * H; i++) v1[i] = tanh(v1[i]);
+    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'));
+    tanhInPlace(v1);
     const value = new Float32Array(B);
-    matmulNT(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
     return { batch, logits, value, a1, h, pooled, z, v1 };
   }
 
@@ -219,7 +216,7 @@ export class JsScorer {
       for (let r = start[s]; r < start[s + 1]; r++)
         for (let j = 0; j < H; j++) dContext[s * H + j] += dzPre[r * H + j];
     const dPooled = new Float32Array(B * H);
-    this.linearBackward(f.pooled, dContext, B, H, H, grad('Wc'), grad('bc'), this.p('Wc'), dPooled);
+    linearBackward(f.pooled, dContext, B, H, H, grad('Wc'), grad('bc'), this.wcT, dPooled);
 
     // Value head: value_s = wv2 . v1_s + bv2, v1_s = tanh(Wv1 . pooled_s + bv1).
     const dwv2 = grad('wv2');
@@ -236,17 +233,7 @@ export class JsScorer {
     }
     grad('bv2')[0] = dbv2;
     const dPooledValue = new Float32Array(B * H);
-    this.linearBackward(
-      f.pooled,
-      dv1Pre,
-      B,
-      H,
-      H,
-      grad('Wv1'),
-      grad('bv1'),
-      this.p('Wv1'),
-      dPooledValue,
-    );
+    linearBackward(f.pooled, dv1Pre, B, H, H, grad('Wv1'), grad('bv1'), this.wv1T, dPooledValue);
 
     // h_r reaches the loss directly (through z_r) and through the mean of its sample.
     const dhPre = new Float32Array(R * H);
@@ -260,48 +247,46 @@ export class JsScorer {
         }
     }
     const da1 = new Float32Array(R * H);
-    this.linearBackward(f.a1, dhPre, R, H, H, grad('W2'), grad('b2'), this.p('W2'), da1);
+    linearBackward(f.a1, dhPre, R, H, H, grad('W2'), grad('b2'), this.w2T, da1);
     for (let i = 0; i < R * H; i++) {
       const a = f.a1[i];
       da1[i] *= 1 - a * a;
     }
     // Layer 1: the candidate part per row, the global part once per sample.
     const dW1 = grad('W1');
-    this.linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), grad('b1'), null, null);
+    linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), grad('b1'), null, null);
     const dg = new Float32Array(B * H);
     for (let s = 0; s < B; s++)
       for (let r = start[s]; r < start[s + 1]; r++)
         for (let j = 0; j < H; j++) dg[s * H + j] += da1[r * H + j];
-    this.linearBackward(f.batch.glob, dg, B, G, H, dW1.subarray(F * H), null, null, null);
+    linearBackward(f.batch.glob, dg, B, G, H, dW1.subarray(F * H), null, null, null);
     return grads;
   }
+}
 
-  /**
-   * For y = x . W + b with x [N, I], W [I, O], given dy [N, O]: adds x^T dy to dW [I, O], the
-   * column sums of dy to db, and writes dx = dy . W^T [N, I] when asked.
-   */
-  private linearBackward(
-    x: Float32Array,
-    dy: Float32Array,
-    N: number,
-    I: number,
-    O: number,
-    dW: Float64Array,
-    db: Float64Array | null,
-    W: Float32Array | null,
-    dx: Float32Array | null,
-  ): void {
-    const xT = transpose(x, N, I, new Float32Array(I * N));
-    const dyT = transpose(dy, N, O, new Float32Array(O * N));
-    matmulNT(xT, dyT, dW, I, O, N, null, true);
-    if (db !== null)
-      for (let o = 0; o < O; o++) {
-        let s = 0;
-        for (let n = 0; n < N; n++) s += dyT[o * N + n];
-        db[o] += s;
-      }
-    if (W !== null && dx !== null) matmulNT(dy, W, dx, N, I, O);
+/**
+ * For y = x . W + b with x [N, I], W [I, O], given dy [N, O]: adds x^T dy to dW [I, O] and the
+ * column sums of dy to db, and writes dx = dy . W^T [N, I] from `wT` (W transposed) when asked.
+ */
+function linearBackward(
+  x: Float32Array,
+  dy: Float32Array,
+  N: number,
+  I: number,
+  O: number,
+  dW: Float64Array,
+  db: Float64Array | null,
+  wT: Float32Array | null,
+  dx: Float32Array | null,
+): void {
+  const xT = transpose(x, N, I, new Float32Array(I * N));
+  matmul(xT, dy, dW, I, O, N, null, true);
+  if (db !== null) {
+    const sums = new Float64Array(O);
+    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) sums[o] += dy[n * O + o];
+    for (let o = 0; o < O; o++) db[o] += sums[o];
   }
+  if (wT !== null && dx !== null) matmul(dy, wT, dx, N, I, O, null);
 }
 
 /**

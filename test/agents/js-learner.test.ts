@@ -20,7 +20,7 @@ const arch: Architecture = {
   type: 'candidate-scorer',
   candidateFeatures: F,
   globalFeatures: G,
-  hidden: 12,
+  hidden: 16, // a multiple of 16: the WebAssembly SIMD products (src/agents/simd.ts)
 };
 const T = 4;
 const E = 6;

@@ -1,0 +1,416 @@
+/**
+ * Two WebAssembly SIMD kernels for the JavaScript learner, assembled here byte by byte (no build
+ * step, no dependency): a matrix product C += A B and an elementwise tanh, four float32 lanes at a
+ * time. JavaScript has no SIMD and V8 does not vectorize loops, so the product runs at about 5
+ * GFLOP/s in plain JavaScript (src/agents/dense.ts) and several times that here.
+ *
+ * The kernels see one linear memory; the wrappers copy their operands in and the result out,
+ * which costs O(MK + KN + MN) against the product's O(MNK). Where WebAssembly SIMD is missing,
+ * `SIMD` is null and the callers use the plain JavaScript kernels.
+ */
+
+// Opcodes (WebAssembly core and fixed-width SIMD specifications).
+const I32 = 0x7f;
+const V128 = 0x7b;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const END = 0x0b;
+const VOID = 0x40;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const I32_CONST = 0x41;
+const F32_LOAD = 0x2a;
+const I32_EQZ = 0x45;
+const I32_GE_U = 0x4f;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_MUL = 0x6c;
+const I32_SHL = 0x74;
+const SIMD_PREFIX = 0xfd;
+const V128_LOAD = 0x00;
+const V128_STORE = 0x0b;
+const V128_CONST = 0x0c;
+const F32X4_SPLAT = 0x13;
+const F32X4_NEAREST = 0x6a;
+const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const I32X4_SHL = 0xab;
+const I32X4_SUB = 0xb1;
+const F32X4_ABS = 0xe0;
+const F32X4_NEG = 0xe1;
+const F32X4_ADD = 0xe4;
+const F32X4_SUB = 0xe5;
+const F32X4_MUL = 0xe6;
+const F32X4_DIV = 0xe7;
+const F32X4_MIN = 0xe8;
+const I32X4_TRUNC_SAT_F32X4_S = 0xf8;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+// Instruction helpers.
+const get = (i: number): number[] => [LOCAL_GET, ...uleb(i)];
+const set = (i: number): number[] => [LOCAL_SET, ...uleb(i)];
+const i32 = (v: number): number[] => [I32_CONST, ...sleb(v)];
+const simd = (op: number): number[] => [SIMD_PREFIX, ...uleb(op)];
+const load = (offset: number): number[] => [...simd(V128_LOAD), 4, ...uleb(offset)];
+const store = (offset: number): number[] => [...simd(V128_STORE), 4, ...uleb(offset)];
+const f32x4 = (v: number): number[] => {
+  const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+  return [...simd(V128_CONST), ...bytes];
+};
+const i32x4 = (v: number): number[] => {
+  const bytes = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
+  return [...simd(V128_CONST), ...bytes];
+};
+/** `while (!exit) body`: block { loop { br_if exit; body; br loop } }. */
+const loopUntil = (exit: number[], body: number[]): number[] => [
+  BLOCK,
+  VOID,
+  LOOP,
+  VOID,
+  ...exit,
+  BR_IF,
+  1,
+  ...body,
+  BR,
+  0,
+  END,
+  END,
+];
+
+/**
+ * mm(a, b, c, M, N, K): C[M, N] += A[M, K] B[K, N], row-major at byte addresses a, b, c; N a
+ * multiple of 16. Each row of C is done 16 columns at a time in four vector accumulators.
+ */
+function matmulBody(): number[] {
+  const [a, b, c, M, N, K] = [0, 1, 2, 3, 4, 5];
+  const [m, n0, k, pa, pb, pc, rowBytes] = [6, 7, 8, 9, 10, 11, 12];
+  const [acc0, s] = [13, 17];
+  const acc = (j: number): number => acc0 + j;
+  const kLoop = loopUntil(
+    [...get(k), I32_EQZ],
+    [
+      ...get(pa),
+      F32_LOAD,
+      2,
+      0,
+      ...simd(F32X4_SPLAT),
+      ...set(s),
+      ...[0, 1, 2, 3].flatMap((j) => [
+        ...get(acc(j)),
+        ...get(s),
+        ...get(pb),
+        ...load(16 * j),
+        ...simd(F32X4_MUL),
+        ...simd(F32X4_ADD),
+        ...set(acc(j)),
+      ]),
+      ...get(pa),
+      ...i32(4),
+      I32_ADD,
+      ...set(pa),
+      ...get(pb),
+      ...get(rowBytes),
+      I32_ADD,
+      ...set(pb),
+      ...get(k),
+      ...i32(1),
+      I32_SUB,
+      ...set(k),
+    ],
+  );
+  const nLoop = loopUntil(
+    [...get(n0), ...get(N), I32_GE_U],
+    [
+      // pc = c + 4 (m N + n0)
+      ...get(c),
+      ...get(m),
+      ...get(N),
+      I32_MUL,
+      ...get(n0),
+      I32_ADD,
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...set(pc),
+      ...[0, 1, 2, 3].flatMap((j) => [...get(pc), ...load(16 * j), ...set(acc(j))]),
+      // pa = a + 4 m K, pb = b + 4 n0, k = K
+      ...get(a),
+      ...get(m),
+      ...get(K),
+      I32_MUL,
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...set(pa),
+      ...get(b),
+      ...get(n0),
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...set(pb),
+      ...get(K),
+      ...set(k),
+      ...kLoop,
+      ...[0, 1, 2, 3].flatMap((j) => [...get(pc), ...get(acc(j)), ...store(16 * j)]),
+      ...get(n0),
+      ...i32(16),
+      I32_ADD,
+      ...set(n0),
+    ],
+  );
+  const mLoop = loopUntil(
+    [...get(m), ...get(M), I32_GE_U],
+    [...i32(0), ...set(n0), ...nLoop, ...get(m), ...i32(1), I32_ADD, ...set(m)],
+  );
+  const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...mLoop, END];
+  // Locals after the 6 parameters: 7 i32, then 5 v128 (4 accumulators and the splat).
+  return [
+    ...vec([
+      [...uleb(7), I32],
+      [...uleb(5), V128],
+    ]),
+    ...code,
+  ];
+}
+
+// ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.1219444e-4;
+
+/**
+ * tanh(p, bytes): tanh in place on float32s at byte address p, bytes a multiple of 16. As
+ * src/agents/dense.ts's tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from
+ * -2|x| = -n ln 2 + r, e^r - 1 by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n
+ * built in the exponent bits; the sign of x is put back at the end.
+ */
+function tanhBody(): number[] {
+  const [p, bytes] = [0, 1];
+  const [end, x, y, nf, r, e, sc] = [2, 3, 4, 5, 6, 7, 8];
+  const taylor = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
+  // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree.
+  const horner = [
+    ...f32x4(taylor[0]),
+    ...taylor
+      .slice(1)
+      .flatMap((coef) => [...get(r), ...simd(F32X4_MUL), ...f32x4(coef), ...simd(F32X4_ADD)]),
+    ...get(r),
+    ...simd(F32X4_MUL),
+  ];
+  const body = [
+    ...get(p),
+    ...load(0),
+    ...set(x),
+    // y = min(2 |x|, 40)
+    ...get(x),
+    ...simd(F32X4_ABS),
+    ...f32x4(2),
+    ...simd(F32X4_MUL),
+    ...f32x4(40),
+    ...simd(F32X4_MIN),
+    ...set(y),
+    // n = nearest(y log2 e), r = (n LN2_HI - y) + n LN2_LO
+    ...get(y),
+    ...f32x4(Math.LOG2E),
+    ...simd(F32X4_MUL),
+    ...simd(F32X4_NEAREST),
+    ...set(nf),
+    ...get(nf),
+    ...f32x4(LN2_HI),
+    ...simd(F32X4_MUL),
+    ...get(y),
+    ...simd(F32X4_SUB),
+    ...get(nf),
+    ...f32x4(LN2_LO),
+    ...simd(F32X4_MUL),
+    ...simd(F32X4_ADD),
+    ...set(r),
+    ...horner,
+    ...set(e),
+    // sc = 2^-n: exponent bits (127 - n) << 23
+    ...i32x4(127),
+    ...get(nf),
+    ...simd(I32X4_TRUNC_SAT_F32X4_S),
+    ...simd(I32X4_SUB),
+    ...i32(23),
+    ...simd(I32X4_SHL),
+    ...set(sc),
+    // E = m sc + (sc - 1); t = -E / (2 + E)
+    ...get(e),
+    ...get(sc),
+    ...simd(F32X4_MUL),
+    ...get(sc),
+    ...f32x4(1),
+    ...simd(F32X4_SUB),
+    ...simd(F32X4_ADD),
+    ...set(e),
+    ...get(p),
+    ...get(e),
+    ...simd(F32X4_NEG),
+    ...f32x4(2),
+    ...get(e),
+    ...simd(F32X4_ADD),
+    ...simd(F32X4_DIV),
+    ...get(x),
+    ...i32x4(-0x80000000),
+    ...simd(V128_AND),
+    ...simd(V128_OR),
+    ...store(0),
+    ...get(p),
+    ...i32(16),
+    I32_ADD,
+    ...set(p),
+  ];
+  const code = [
+    ...get(p),
+    ...get(bytes),
+    I32_ADD,
+    ...set(end),
+    ...loopUntil([...get(p), ...get(end), I32_GE_U], body),
+    END,
+  ];
+  return [
+    ...vec([
+      [...uleb(1), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
+}
+
+function moduleBytes(): Uint8Array {
+  const types = vec([
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
+    [0x60, ...vec([[I32], [I32]]), ...vec([])],
+  ]);
+  const funcs = vec([[0], [1]]);
+  const memory = vec([[0x00, ...uleb(1)]]); // 1 page to start, growable
+  const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
+  const exports = vec([
+    [...name('mm'), 0x00, 0],
+    [...name('tanh'), 0x00, 1],
+    [...name('memory'), 0x02, 0],
+  ]);
+  const bodies = [matmulBody(), tanhBody()].map((b) => [...uleb(b.length), ...b]);
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, types),
+    ...section(3, funcs),
+    ...section(5, memory),
+    ...section(7, exports),
+    ...section(10, vec(bodies)),
+  ]);
+}
+
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Exports {
+  mm(a: number, b: number, c: number, M: number, N: number, K: number): void;
+  tanh(p: number, bytes: number): void;
+  memory: Memory;
+}
+
+/** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: unknown };
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The kernels with copying wrappers over one growing linear memory. */
+export class SimdKernels {
+  private readonly exports: Exports;
+  private heap: Float32Array;
+
+  constructor() {
+    const instance = new wasm!.Instance(new wasm!.Module(moduleBytes()));
+    this.exports = instance.exports as unknown as Exports;
+    this.heap = new Float32Array(this.exports.memory.buffer);
+  }
+
+  /** The heap as float32s, grown to hold at least `floats`. */
+  private reserve(floats: number): Float32Array {
+    const bytes = floats * 4;
+    const have = this.exports.memory.buffer.byteLength;
+    if (bytes > have) this.exports.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (this.heap.buffer !== this.exports.memory.buffer)
+      this.heap = new Float32Array(this.exports.memory.buffer);
+    return this.heap;
+  }
+
+  /**
+   * c[M, N] = a[M, K] b[K, N] + bias[N] (bias null: 0), row-major; N a multiple of 16. With
+   * `accumulate`, the product is added to c (bias ignored).
+   */
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array | Float64Array,
+    M: number,
+    N: number,
+    K: number,
+    bias: Float32Array | null,
+    accumulate = false,
+  ): void {
+    const aAt = 0;
+    const bAt = aAt + M * K;
+    const cAt = bAt + K * N;
+    const heap = this.reserve(cAt + M * N);
+    heap.set(a.subarray(0, M * K), aAt);
+    heap.set(b.subarray(0, K * N), bAt);
+    const out = heap.subarray(cAt, cAt + M * N);
+    if (bias !== null && !accumulate) for (let m = 0; m < M; m++) out.set(bias, m * N);
+    else out.fill(0);
+    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K);
+    if (accumulate) for (let i = 0; i < M * N; i++) c[i] += out[i];
+    else c.set(out);
+  }
+
+  /** a[i] = tanh(a[i]) for every i. */
+  tanh(a: Float32Array): void {
+    const n = a.length;
+    const padded = (n + 3) & ~3;
+    const heap = this.reserve(padded);
+    heap.set(a, 0);
+    this.exports.tanh(0, padded * 4);
+    a.set(heap.subarray(0, n));
+  }
+}
+
+/** The kernels, or null where this JavaScript engine has no WebAssembly SIMD. */
+export const SIMD: SimdKernels | null = ((): SimdKernels | null => {
+  const bytes = moduleBytes();
+  if (wasm === undefined || !wasm.validate(bytes)) return null;
+  return new SimdKernels();
+})();
