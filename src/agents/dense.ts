@@ -22,7 +22,26 @@ export function matmul(
   accumulate = false,
 ): void {
   if (SIMD !== null && N % 16 === 0) SIMD.matmul(a, b, c, M, N, K, bias, accumulate);
+  else if (N === 1) matvec(a, b, c, M, K, bias === null ? 0 : bias[0], accumulate);
   else matmulJs(a, b, c, M, N, K, bias, accumulate);
+}
+
+/** `matmul` with one column (the network's heads): a dot product per row. */
+function matvec(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array | Float64Array,
+  M: number,
+  K: number,
+  bias: number,
+  accumulate: boolean,
+): void {
+  for (let m = 0; m < M; m++) {
+    let s = accumulate ? c[m] : bias;
+    const ao = m * K;
+    for (let k = 0; k < K; k++) s += a[ao + k] * b[k];
+    c[m] = s;
+  }
 }
 
 /** `matmul` in plain JavaScript: each row of c accumulated in doubles over the rows of b. */
