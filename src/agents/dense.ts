@@ -8,8 +8,8 @@
 import { SIMD } from './simd.js';
 
 /**
- * c[M, N] = a[M, K] b[K, N] + bias[N] (bias null: 0), row-major. With `accumulate`, the
- * product is added to c instead (bias ignored).
+ * c[M, N] = a[M, K] b[K, N] + bias[N] (bias null: 0), row-major, then tanh when `activate`.
+ * With `accumulate`, the product is added to c instead (bias and tanh ignored).
  */
 export function matmul(
   a: Float32Array,
@@ -20,10 +20,64 @@ export function matmul(
   K: number,
   bias: Float32Array | null,
   accumulate = false,
+  activate = false,
 ): void {
-  if (SIMD !== null && N % 16 === 0) SIMD.matmul(a, b, c, M, N, K, bias, accumulate);
-  else if (N === 1) matvec(a, b, c, M, K, bias === null ? 0 : bias[0], accumulate);
+  if (SIMD !== null && N % 16 === 0) {
+    SIMD.matmul(a, b, c, M, N, K, bias, accumulate, activate);
+    return;
+  }
+  if (N === 1) matvec(a, b, c, M, K, bias === null ? 0 : bias[0], accumulate);
   else matmulJs(a, b, c, M, N, K, bias, accumulate);
+  if (activate && !accumulate) for (let i = 0; i < M * N; i++) c[i] = tanh(c[i]);
+}
+
+/**
+ * Rows in groups (the candidates of each sample): out[r] = a[r] b + bias[s], then tanh when
+ * `activate`, for the rows start[s] <= r < start[s + 1]; a [R, K], b [K, N], bias [S, N].
+ */
+export function matmulGrouped(
+  a: Float32Array,
+  b: Float32Array,
+  bias: Float32Array,
+  start: Int32Array,
+  N: number,
+  K: number,
+  activate: boolean,
+): Float32Array {
+  if (SIMD !== null && N % 16 === 0) return SIMD.matmulGrouped(a, b, bias, start, N, K, activate);
+  const R = start[start.length - 1];
+  const out = new Float32Array(R * N);
+  matmulJs(a, b, out, R, N, K, null);
+  addRows(out, bias, start, N, activate);
+  return out;
+}
+
+/** Rows in groups: out[r] = tanh(x[r] + bias[s]) for start[s] <= r < start[s + 1]. */
+export function addTanhGrouped(
+  x: Float32Array,
+  bias: Float32Array,
+  start: Int32Array,
+  N: number,
+): Float32Array {
+  if (SIMD !== null && N % 4 === 0) return SIMD.addTanhGrouped(x, bias, start, N);
+  const out = x.slice(0, start[start.length - 1] * N);
+  addRows(out, bias, start, N, true);
+  return out;
+}
+
+function addRows(
+  x: Float32Array,
+  bias: Float32Array,
+  start: Int32Array,
+  N: number,
+  activate: boolean,
+): void {
+  for (let s = 0; s + 1 < start.length; s++)
+    for (let r = start[s]; r < start[s + 1]; r++)
+      for (let n = 0; n < N; n++) {
+        const v = x[r * N + n] + bias[s * N + n];
+        x[r * N + n] = activate ? tanh(v) : v;
+      }
 }
 
 /** `matmul` with one column (the network's heads): a dot product per row. */

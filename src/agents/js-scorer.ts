@@ -26,7 +26,7 @@
  */
 
 import type { Observation } from '../core/vecenv.js';
-import { matmul, tanhInPlace, transpose } from './dense.js';
+import { addTanhGrouped, matmul, matmulGrouped, transpose } from './dense.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
 /** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
@@ -147,15 +147,9 @@ export class JsScorer {
     const w1 = this.p('W1');
     const g = new Float32Array(B * H);
     matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
-    const a1 = new Float32Array(R * H);
-    matmul(batch.cand, w1, a1, R, H, F, null);
-    for (let s = 0; s < B; s++)
-      for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) a1[r * H + j] += g[s * H + j];
-    tanhInPlace(a1);
+    const a1 = matmulGrouped(batch.cand, w1, g, start, H, F, true);
     const h = new Float32Array(R * H);
-    matmul(a1, this.p('W2'), h, R, H, H, this.p('b2'));
-    tanhInPlace(h);
+    matmul(a1, this.p('W2'), h, R, H, H, this.p('b2'), false, true);
     const pooled = new Float32Array(B * H);
     const sum = new Float64Array(H);
     for (let s = 0; s < B; s++) {
@@ -167,16 +161,11 @@ export class JsScorer {
     }
     const context = new Float32Array(B * H);
     matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
-    const z = new Float32Array(R * H);
-    for (let s = 0; s < B; s++)
-      for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) z[r * H + j] = h[r * H + j] + context[s * H + j];
-    tanhInPlace(z);
+    const z = addTanhGrouped(h, context, start, H);
     const logits = new Float32Array(R);
     matmul(z, this.p('wo'), logits, R, 1, H, this.p('bo'));
     const v1 = new Float32Array(B * H);
-    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'));
-    tanhInPlace(v1);
+    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
     const value = new Float32Array(B);
     matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
     return { batch, logits, value, a1, h, pooled, z, v1 };

@@ -28,6 +28,10 @@ const I32_ADD = 0x6a;
 const I32_SUB = 0x6b;
 const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
+const IF = 0x04;
+const ELSE = 0x05;
+const CALL = 0x10;
+const I32_EQ = 0x46;
 const SIMD_PREFIX = 0xfd;
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
@@ -105,15 +109,24 @@ const loopUntil = (exit: number[], body: number[]): number[] => [
   END,
 ];
 
+/** Function indices in the module. */
+const MM = 0;
+const TANH = 1;
+const ADD_TANH = 2;
+const TANHV = 3;
+
 /**
- * mm(a, b, c, M, N, K): C[M, N] += A[M, K] B[K, N], row-major at byte addresses a, b, c; N a
- * multiple of 16. Each row of C is done 16 columns at a time in four vector accumulators.
+ * mm(a, b, c, M, N, K, bias, init, act): C[M, N] = init + A[M, K] B[K, N], row-major at byte
+ * addresses a, b, c, where init is 0 (init = 0), the row bias[N] (init = 1) or C itself
+ * (init = 2); then tanh applied when act = 1. N a multiple of 16: each row of C is done 16
+ * columns at a time in four vector accumulators.
  */
 function matmulBody(): number[] {
-  const [a, b, c, M, N, K] = [0, 1, 2, 3, 4, 5];
-  const [m, n0, k, pa, pb, pc, rowBytes] = [6, 7, 8, 9, 10, 11, 12];
-  const [acc0, s] = [13, 17];
+  const [a, b, c, M, N, K, bias, init, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [m, n0, k, pa, pb, pc, rowBytes] = [9, 10, 11, 12, 13, 14, 15];
+  const [acc0, s] = [16, 20];
   const acc = (j: number): number => acc0 + j;
+  const each = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
   const kLoop = loopUntil(
     [...get(k), I32_EQZ],
     [
@@ -123,7 +136,7 @@ function matmulBody(): number[] {
       0,
       ...simd(F32X4_SPLAT),
       ...set(s),
-      ...[0, 1, 2, 3].flatMap((j) => [
+      ...each((j) => [
         ...get(acc(j)),
         ...get(s),
         ...get(pb),
@@ -146,6 +159,40 @@ function matmulBody(): number[] {
       ...set(k),
     ],
   );
+  const initialize = [
+    ...get(init),
+    ...i32(1),
+    I32_EQ,
+    IF,
+    VOID,
+    ...each((j) => [
+      ...get(bias),
+      ...get(n0),
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...load(16 * j),
+      ...set(acc(j)),
+    ]),
+    ELSE,
+    ...get(init),
+    ...i32(2),
+    I32_EQ,
+    IF,
+    VOID,
+    ...each((j) => [...get(pc), ...load(16 * j), ...set(acc(j))]),
+    ELSE,
+    ...each((j) => [...f32x4(0), ...set(acc(j))]),
+    END,
+    END,
+  ];
+  const activate = [
+    ...get(act),
+    IF,
+    VOID,
+    ...each((j) => [...get(acc(j)), CALL, TANHV, ...set(acc(j))]),
+    END,
+  ];
   const nLoop = loopUntil(
     [...get(n0), ...get(N), I32_GE_U],
     [
@@ -160,7 +207,7 @@ function matmulBody(): number[] {
       I32_SHL,
       I32_ADD,
       ...set(pc),
-      ...[0, 1, 2, 3].flatMap((j) => [...get(pc), ...load(16 * j), ...set(acc(j))]),
+      ...initialize,
       // pa = a + 4 m K, pb = b + 4 n0, k = K
       ...get(a),
       ...get(m),
@@ -179,7 +226,8 @@ function matmulBody(): number[] {
       ...get(K),
       ...set(k),
       ...kLoop,
-      ...[0, 1, 2, 3].flatMap((j) => [...get(pc), ...get(acc(j)), ...store(16 * j)]),
+      ...activate,
+      ...each((j) => [...get(pc), ...get(acc(j)), ...store(16 * j)]),
       ...get(n0),
       ...i32(16),
       I32_ADD,
@@ -191,7 +239,7 @@ function matmulBody(): number[] {
     [...i32(0), ...set(n0), ...nLoop, ...get(m), ...i32(1), I32_ADD, ...set(m)],
   );
   const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...mLoop, END];
-  // Locals after the 6 parameters: 7 i32, then 5 v128 (4 accumulators and the splat).
+  // Locals after the 9 parameters: 7 i32, then 5 v128 (4 accumulators and the splat).
   return [
     ...vec([
       [...uleb(7), I32],
@@ -201,19 +249,85 @@ function matmulBody(): number[] {
   ];
 }
 
+/** tanh(p, bytes): tanh in place on the float32s at byte address p; bytes a multiple of 16. */
+function tanhBody(): number[] {
+  const [p, bytes, end] = [0, 1, 2];
+  const body = [...get(p), ...get(p), ...load(0), CALL, TANHV, ...store(0)];
+  const code = [
+    ...get(p),
+    ...get(bytes),
+    I32_ADD,
+    ...set(end),
+    ...loopUntil(
+      [...get(p), ...get(end), I32_GE_U],
+      [...body, ...get(p), ...i32(16), I32_ADD, ...set(p)],
+    ),
+    END,
+  ];
+  return [...vec([[...uleb(1), I32]]), ...code];
+}
+
+/**
+ * addTanh(x, bias, out, M, N): out[m, n] = tanh(x[m, n] + bias[n]) for M rows of N (a multiple
+ * of 4) float32s at byte addresses x, out; bias at byte address bias.
+ */
+function addTanhBody(): number[] {
+  const [x, bias, out, M, N] = [0, 1, 2, 3, 4];
+  const [m, n, off] = [5, 6, 7];
+  const row = loopUntil(
+    [...get(n), ...get(N), I32_GE_U],
+    [
+      ...get(out),
+      ...get(off),
+      I32_ADD,
+      ...get(x),
+      ...get(off),
+      I32_ADD,
+      ...load(0),
+      ...get(bias),
+      ...get(n),
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...load(0),
+      ...simd(F32X4_ADD),
+      CALL,
+      TANHV,
+      ...store(0),
+      ...get(off),
+      ...i32(16),
+      I32_ADD,
+      ...set(off),
+      ...get(n),
+      ...i32(4),
+      I32_ADD,
+      ...set(n),
+    ],
+  );
+  const code = [
+    ...i32(0),
+    ...set(off),
+    ...loopUntil(
+      [...get(m), ...get(M), I32_GE_U],
+      [...i32(0), ...set(n), ...row, ...get(m), ...i32(1), I32_ADD, ...set(m)],
+    ),
+    END,
+  ];
+  return [...vec([[...uleb(3), I32]]), ...code];
+}
+
 // ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444e-4;
 
 /**
- * tanh(p, bytes): tanh in place on float32s at byte address p, bytes a multiple of 16. As
+ * tanhv(x: v128) -> v128, four float32 lanes. As
  * src/agents/dense.ts's tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from
  * -2|x| = -n ln 2 + r, e^r - 1 by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n
  * built in the exponent bits; the sign of x is put back at the end.
  */
-function tanhBody(): number[] {
-  const [p, bytes] = [0, 1];
-  const [end, x, y, nf, r, e, sc] = [2, 3, 4, 5, 6, 7, 8];
+function tanhvBody(): number[] {
+  const [x, y, nf, r, e, sc] = [0, 1, 2, 3, 4, 5];
   const taylor = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
   // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree.
   const horner = [
@@ -224,10 +338,7 @@ function tanhBody(): number[] {
     ...get(r),
     ...simd(F32X4_MUL),
   ];
-  const body = [
-    ...get(p),
-    ...load(0),
-    ...set(x),
+  const code = [
     // y = min(2 |x|, 40)
     ...get(x),
     ...simd(F32X4_ABS),
@@ -271,7 +382,6 @@ function tanhBody(): number[] {
     ...simd(F32X4_SUB),
     ...simd(F32X4_ADD),
     ...set(e),
-    ...get(p),
     ...get(e),
     ...simd(F32X4_NEG),
     ...f32x4(2),
@@ -282,43 +392,34 @@ function tanhBody(): number[] {
     ...i32x4(-0x80000000),
     ...simd(V128_AND),
     ...simd(V128_OR),
-    ...store(0),
-    ...get(p),
-    ...i32(16),
-    I32_ADD,
-    ...set(p),
-  ];
-  const code = [
-    ...get(p),
-    ...get(bytes),
-    I32_ADD,
-    ...set(end),
-    ...loopUntil([...get(p), ...get(end), I32_GE_U], body),
     END,
   ];
-  return [
-    ...vec([
-      [...uleb(1), I32],
-      [...uleb(6), V128],
-    ]),
-    ...code,
-  ];
+  // Locals after the parameter x: 5 v128.
+  return [...vec([[...uleb(5), V128]]), ...code];
 }
 
 function moduleBytes(): Uint8Array {
+  const params = (n: number): number[] => vec(Array.from({ length: n }, () => [I32]));
+  // Types in function order: mm, tanh, addTanh, tanhv.
   const types = vec([
-    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
-    [0x60, ...vec([[I32], [I32]]), ...vec([])],
+    [0x60, ...params(9), ...vec([])],
+    [0x60, ...params(2), ...vec([])],
+    [0x60, ...params(5), ...vec([])],
+    [0x60, ...vec([[V128]]), ...vec([[V128]])],
   ]);
-  const funcs = vec([[0], [1]]);
+  const funcs = vec([[MM], [TANH], [ADD_TANH], [TANHV]]);
   const memory = vec([[0x00, ...uleb(1)]]); // 1 page to start, growable
   const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
   const exports = vec([
-    [...name('mm'), 0x00, 0],
-    [...name('tanh'), 0x00, 1],
+    [...name('mm'), 0x00, MM],
+    [...name('tanh'), 0x00, TANH],
+    [...name('addTanh'), 0x00, ADD_TANH],
     [...name('memory'), 0x02, 0],
   ]);
-  const bodies = [matmulBody(), tanhBody()].map((b) => [...uleb(b.length), ...b]);
+  const bodies = [matmulBody(), tanhBody(), addTanhBody(), tanhvBody()].map((b) => [
+    ...uleb(b.length),
+    ...b,
+  ]);
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
@@ -335,8 +436,19 @@ interface Memory {
 }
 
 interface Exports {
-  mm(a: number, b: number, c: number, M: number, N: number, K: number): void;
+  mm(
+    a: number,
+    b: number,
+    c: number,
+    M: number,
+    N: number,
+    K: number,
+    bias: number,
+    init: number,
+    act: number,
+  ): void;
   tanh(p: number, bytes: number): void;
+  addTanh(x: number, bias: number, out: number, M: number, N: number): void;
   memory: Memory;
 }
 
@@ -370,8 +482,8 @@ export class SimdKernels {
   }
 
   /**
-   * c[M, N] = a[M, K] b[K, N] + bias[N] (bias null: 0), row-major; N a multiple of 16. With
-   * `accumulate`, the product is added to c (bias ignored).
+   * c[M, N] = a[M, K] b[K, N] + bias[N] (bias null: 0), row-major, then tanh when `activate`;
+   * N a multiple of 16. With `accumulate`, the product is added to c (bias and tanh ignored).
    */
   matmul(
     a: Float32Array,
@@ -382,19 +494,90 @@ export class SimdKernels {
     K: number,
     bias: Float32Array | null,
     accumulate = false,
+    activate = false,
   ): void {
     const aAt = 0;
     const bAt = aAt + M * K;
-    const cAt = bAt + K * N;
+    const biasAt = bAt + K * N;
+    const cAt = biasAt + N;
     const heap = this.reserve(cAt + M * N);
     heap.set(a.subarray(0, M * K), aAt);
     heap.set(b.subarray(0, K * N), bAt);
+    const useBias = bias !== null && !accumulate;
+    if (useBias) heap.set(bias, biasAt);
+    const act = activate && !accumulate ? 1 : 0;
+    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K, biasAt * 4, useBias ? 1 : 0, act);
     const out = heap.subarray(cAt, cAt + M * N);
-    if (bias !== null && !accumulate) for (let m = 0; m < M; m++) out.set(bias, m * N);
-    else out.fill(0);
-    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K);
     if (accumulate) for (let i = 0; i < M * N; i++) c[i] += out[i];
     else c.set(out);
+  }
+
+  /**
+   * Rows in groups: out[r] = a[r] b + bias[s] (then tanh when `activate`) for the rows r of group
+   * s, start[s] <= r < start[s + 1]; a [R, K], b [K, N], bias [S, N]; N a multiple of 16.
+   */
+  matmulGrouped(
+    a: Float32Array,
+    b: Float32Array,
+    bias: Float32Array,
+    start: Int32Array,
+    N: number,
+    K: number,
+    activate: boolean,
+  ): Float32Array {
+    const S = start.length - 1;
+    const R = start[S];
+    const aAt = 0;
+    const bAt = aAt + R * K;
+    const biasAt = bAt + K * N;
+    const cAt = biasAt + S * N;
+    const heap = this.reserve(cAt + R * N);
+    heap.set(a.subarray(0, R * K), aAt);
+    heap.set(b.subarray(0, K * N), bAt);
+    heap.set(bias.subarray(0, S * N), biasAt);
+    const mm = this.exports.mm;
+    for (let s = 0; s < S; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows === 0) continue;
+      const first = start[s];
+      mm(
+        (aAt + first * K) * 4,
+        bAt * 4,
+        (cAt + first * N) * 4,
+        rows,
+        N,
+        K,
+        (biasAt + s * N) * 4,
+        1,
+        activate ? 1 : 0,
+      );
+    }
+    return heap.slice(cAt, cAt + R * N);
+  }
+
+  /** Rows in groups: out[r] = tanh(x[r] + bias[s]) for start[s] <= r < start[s + 1]; N a multiple of 4. */
+  addTanhGrouped(x: Float32Array, bias: Float32Array, start: Int32Array, N: number): Float32Array {
+    const S = start.length - 1;
+    const R = start[S];
+    const xAt = 0;
+    const biasAt = xAt + R * N;
+    const outAt = biasAt + S * N;
+    const heap = this.reserve(outAt + R * N);
+    heap.set(x.subarray(0, R * N), xAt);
+    heap.set(bias.subarray(0, S * N), biasAt);
+    const addTanh = this.exports.addTanh;
+    for (let s = 0; s < S; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows > 0)
+        addTanh(
+          (xAt + start[s] * N) * 4,
+          (biasAt + s * N) * 4,
+          (outAt + start[s] * N) * 4,
+          rows,
+          N,
+        );
+    }
+    return heap.slice(outAt, outAt + R * N);
   }
 
   /** a[i] = tanh(a[i]) for every i. */

@@ -16,12 +16,6 @@ const tf = await useTfBackend('cpu');
 const K = 7;
 const F = 5;
 const G = 3;
-const arch: Architecture = {
-  type: 'candidate-scorer',
-  candidateFeatures: F,
-  globalFeatures: G,
-  hidden: 16, // a multiple of 16: the WebAssembly SIMD products (src/agents/simd.ts)
-};
 const T = 4;
 const E = 6;
 const N = T * E;
@@ -50,7 +44,7 @@ function randomRollout(seed: number): { rollout: Rollout; store: HostObservation
   return { rollout, store };
 }
 
-function parameters(seed: number): Map<string, Float32Array> {
+function parameters(arch: Architecture, seed: number): Map<string, Float32Array> {
   const p = initialParameters(arch, seed);
   // A policy far from uniform, so that the softmax and entropy terms matter.
   p.set(
@@ -75,10 +69,18 @@ function closeTo(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: nu
   expect(worst).toBeLessThanOrEqual(tol * Math.max(1, scale));
 }
 
-describe('JavaScript learner', () => {
+// Hidden width 16 runs the WebAssembly SIMD kernels (src/agents/simd.ts), 12 the plain JavaScript ones.
+describe.each([16, 12])('JavaScript learner, hidden width %i', (hidden) => {
+  const arch: Architecture = {
+    type: 'candidate-scorer',
+    candidateFeatures: F,
+    globalFeatures: G,
+    hidden,
+  };
+
   it('computes the logits and values of the tfjs network on the legal candidates', () => {
     const { store } = randomRollout(1);
-    const params = parameters(2);
+    const params = parameters(arch, 2);
     const net = new CandidateScorer(tf, arch, params);
     const [logits, values] = tf.tidy(() => {
       const mask = tf.tensor2d(Float32Array.from(store.mask), [N, K]);
@@ -110,7 +112,7 @@ describe('JavaScript learner', () => {
   it.each(variants)('has the gradients of tfjs autograd: %s', (_, over, imitation) => {
     const { rollout, store } = randomRollout(3);
     const c: UpdateConfig = { ...DEFAULT_CONFIG, ...over };
-    const params = parameters(4);
+    const params = parameters(arch, 4);
     const net = new CandidateScorer(tf, arch, params);
     const rng = new Rng(5);
     const adv = Float32Array.from({ length: N }, () => rng.unit() * 4 - 2);
@@ -140,7 +142,7 @@ describe('JavaScript learner', () => {
       numMinibatches: 2,
       maxGradNorm: 0.05,
     };
-    const params = parameters(7);
+    const params = parameters(arch, 7);
     const rng = new Rng(8);
     const adv = Float32Array.from({ length: N }, () => rng.unit() * 4 - 2);
     const ret = Float32Array.from({ length: N }, () => rng.unit() * 2 - 1);
