@@ -31,6 +31,26 @@ export function matmul(
   if (activate && !accumulate) for (let i = 0; i < M * N; i++) c[i] = tanh(c[i]);
 }
 
+/** c[I, O] += a[R, I]^T b[R, O], for weight gradients (x^T dy). */
+export function matmulTN(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float64Array,
+  R: number,
+  I: number,
+  O: number,
+): void {
+  if (SIMD !== null && O % 16 === 0) {
+    SIMD.matmulTN(a, b, c, R, I, O);
+    return;
+  }
+  for (let r = 0; r < R; r++)
+    for (let i = 0; i < I; i++) {
+      const x = a[r * I + i];
+      for (let o = 0; o < O; o++) c[i * O + o] += x * b[r * O + o];
+    }
+}
+
 /**
  * Rows in groups (the candidates of each sample): out[r] = a[r] b + bias[s], then tanh when
  * `activate`, for the rows start[s] <= r < start[s + 1]; a [R, K], b [K, N], bias [S, N].

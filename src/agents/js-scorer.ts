@@ -26,7 +26,7 @@
  */
 
 import type { Observation } from '../core/vecenv.js';
-import { addTanhGrouped, matmul, matmulGrouped, transpose } from './dense.js';
+import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
 /** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
@@ -185,25 +185,25 @@ export class JsScorer {
       grads.set(p.name, new Float64Array(p.shape.reduce((x, y) => x * y, 1)));
     const grad = (name: string): Float64Array => grads.get(name)!;
 
-    // Policy head: logit_r = wo . z_r + bo, z_r = tanh(h_r + context_s).
+    // Policy head: logit_r = wo . z_r + bo, z_r = tanh(h_r + context_s); context_s feeds
+    // every row of sample s.
     const dwo = grad('wo');
     let dbo = 0;
     const dzPre = new Float32Array(R * H);
-    for (let r = 0; r < R; r++) {
-      const d = dLogits[r];
-      dbo += d;
-      for (let j = 0; j < H; j++) {
-        const zj = f.z[r * H + j];
-        dwo[j] += d * zj;
-        dzPre[r * H + j] = d * wo[j] * (1 - zj * zj);
-      }
-    }
-    grad('bo')[0] = dbo;
-    // context_s = Wc . pooled_s + bc feeds every row of the sample.
     const dContext = new Float32Array(B * H);
     for (let s = 0; s < B; s++)
-      for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) dContext[s * H + j] += dzPre[r * H + j];
+      for (let r = start[s]; r < start[s + 1]; r++) {
+        const d = dLogits[r];
+        dbo += d;
+        for (let j = 0; j < H; j++) {
+          const zj = f.z[r * H + j];
+          dwo[j] += d * zj;
+          const dz = d * wo[j] * (1 - zj * zj);
+          dzPre[r * H + j] = dz;
+          dContext[s * H + j] += dz;
+        }
+      }
+    grad('bo')[0] = dbo;
     const dPooled = new Float32Array(B * H);
     linearBackward(f.pooled, dContext, B, H, H, grad('Wc'), grad('bc'), this.wcT, dPooled);
 
@@ -225,6 +225,7 @@ export class JsScorer {
     linearBackward(f.pooled, dv1Pre, B, H, H, grad('Wv1'), grad('bv1'), this.wv1T, dPooledValue);
 
     // h_r reaches the loss directly (through z_r) and through the mean of its sample.
+    const db2 = grad('b2');
     const dhPre = new Float32Array(R * H);
     for (let s = 0; s < B; s++) {
       const inv = 1 / Math.max(1, start[s + 1] - start[s]);
@@ -232,22 +233,27 @@ export class JsScorer {
         for (let j = 0; j < H; j++) {
           const hj = f.h[r * H + j];
           const dp = (dPooled[s * H + j] + dPooledValue[s * H + j]) * inv;
-          dhPre[r * H + j] = (dzPre[r * H + j] + dp) * (1 - hj * hj);
+          const dh = (dzPre[r * H + j] + dp) * (1 - hj * hj);
+          dhPre[r * H + j] = dh;
+          db2[j] += dh;
         }
     }
     const da1 = new Float32Array(R * H);
-    linearBackward(f.a1, dhPre, R, H, H, grad('W2'), grad('b2'), this.w2T, da1);
-    for (let i = 0; i < R * H; i++) {
-      const a = f.a1[i];
-      da1[i] *= 1 - a * a;
-    }
-    // Layer 1: the candidate part per row, the global part once per sample.
-    const dW1 = grad('W1');
-    linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), grad('b1'), null, null);
+    linearBackward(f.a1, dhPre, R, H, H, grad('W2'), null, this.w2T, da1);
+    // Layer 1: the candidate part per row, the global part (and b1) once per sample.
+    const db1 = grad('b1');
     const dg = new Float32Array(B * H);
     for (let s = 0; s < B; s++)
       for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) dg[s * H + j] += da1[r * H + j];
+        for (let j = 0; j < H; j++) {
+          const a = f.a1[r * H + j];
+          const d = da1[r * H + j] * (1 - a * a);
+          da1[r * H + j] = d;
+          dg[s * H + j] += d;
+          db1[j] += d;
+        }
+    const dW1 = grad('W1');
+    linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), null, null, null);
     linearBackward(f.batch.glob, dg, B, G, H, dW1.subarray(F * H), null, null, null);
     return grads;
   }
@@ -255,7 +261,8 @@ export class JsScorer {
 
 /**
  * For y = x . W + b with x [N, I], W [I, O], given dy [N, O]: adds x^T dy to dW [I, O] and the
- * column sums of dy to db, and writes dx = dy . W^T [N, I] from `wT` (W transposed) when asked.
+ * column sums of dy to db (when given), and writes dx = dy . W^T [N, I] from `wT` (W
+ * transposed) when asked.
  */
 function linearBackward(
   x: Float32Array,
@@ -268,13 +275,8 @@ function linearBackward(
   wT: Float32Array | null,
   dx: Float32Array | null,
 ): void {
-  const xT = transpose(x, N, I, new Float32Array(I * N));
-  matmul(xT, dy, dW, I, O, N, null, true);
-  if (db !== null) {
-    const sums = new Float64Array(O);
-    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) sums[o] += dy[n * O + o];
-    for (let o = 0; o < O; o++) db[o] += sums[o];
-  }
+  matmulTN(x, dy, dW, N, I, O);
+  if (db !== null) for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) db[o] += dy[n * O + o];
   if (wT !== null && dx !== null) matmul(dy, wT, dx, N, I, O, null);
 }
 

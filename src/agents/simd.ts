@@ -30,7 +30,6 @@ const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
 const IF = 0x04;
 const ELSE = 0x05;
-const CALL = 0x10;
 const I32_EQ = 0x46;
 const SIMD_PREFIX = 0xfd;
 const V128_LOAD = 0x00;
@@ -113,18 +112,19 @@ const loopUntil = (exit: number[], body: number[]): number[] => [
 const MM = 0;
 const TANH = 1;
 const ADD_TANH = 2;
-const TANHV = 3;
 
 /**
- * mm(a, b, c, M, N, K, bias, init, act): C[M, N] = init + A[M, K] B[K, N], row-major at byte
+ * mm(a, b, c, M, N, K, bias, init, act, aRow, aCol): C[M, N] = init + A[M, K] B[K, N] at byte
  * addresses a, b, c, where init is 0 (init = 0), the row bias[N] (init = 1) or C itself
- * (init = 2); then tanh applied when act = 1. N a multiple of 16: each row of C is done 16
- * columns at a time in four vector accumulators.
+ * (init = 2); then tanh applied when act = 1. B and C are row-major, N a multiple of 16; A[m, k]
+ * is at a + m aRow + k aCol bytes, so that A can be read transposed (aRow 4, aCol 4 M) as well
+ * as row-major (aRow 4 K, aCol 4). Each row of C is done 16 columns at a time in four vector
+ * accumulators.
  */
 function matmulBody(): number[] {
-  const [a, b, c, M, N, K, bias, init, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [m, n0, k, pa, pb, pc, rowBytes] = [9, 10, 11, 12, 13, 14, 15];
-  const [acc0, s] = [16, 20];
+  const [a, b, c, M, N, K, bias, init, act, aRow, aCol] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [m, n0, k, pa, pb, pc, rowBytes] = [11, 12, 13, 14, 15, 16, 17];
+  const [acc0, s, scratch] = [18, 22, 23];
   const acc = (j: number): number => acc0 + j;
   const each = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
   const kLoop = loopUntil(
@@ -146,7 +146,7 @@ function matmulBody(): number[] {
         ...set(acc(j)),
       ]),
       ...get(pa),
-      ...i32(4),
+      ...get(aCol),
       I32_ADD,
       ...set(pa),
       ...get(pb),
@@ -190,7 +190,7 @@ function matmulBody(): number[] {
     ...get(act),
     IF,
     VOID,
-    ...each((j) => [...get(acc(j)), CALL, TANHV, ...set(acc(j))]),
+    ...each((j) => [...tanhInline(acc(j), scratch), ...set(acc(j))]),
     END,
   ];
   const nLoop = loopUntil(
@@ -208,13 +208,11 @@ function matmulBody(): number[] {
       I32_ADD,
       ...set(pc),
       ...initialize,
-      // pa = a + 4 m K, pb = b + 4 n0, k = K
+      // pa = a + m aRow, pb = b + 4 n0, k = K
       ...get(a),
       ...get(m),
-      ...get(K),
+      ...get(aRow),
       I32_MUL,
-      ...i32(2),
-      I32_SHL,
       I32_ADD,
       ...set(pa),
       ...get(b),
@@ -239,11 +237,11 @@ function matmulBody(): number[] {
     [...i32(0), ...set(n0), ...nLoop, ...get(m), ...i32(1), I32_ADD, ...set(m)],
   );
   const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...mLoop, END];
-  // Locals after the 9 parameters: 7 i32, then 5 v128 (4 accumulators and the splat).
+  // Locals after the 11 parameters: 7 i32, then 10 v128 (4 accumulators, the splat, tanh's 5).
   return [
     ...vec([
       [...uleb(7), I32],
-      [...uleb(5), V128],
+      [...uleb(10), V128],
     ]),
     ...code,
   ];
@@ -251,8 +249,15 @@ function matmulBody(): number[] {
 
 /** tanh(p, bytes): tanh in place on the float32s at byte address p; bytes a multiple of 16. */
 function tanhBody(): number[] {
-  const [p, bytes, end] = [0, 1, 2];
-  const body = [...get(p), ...get(p), ...load(0), CALL, TANHV, ...store(0)];
+  const [p, bytes, end, x, scratch] = [0, 1, 2, 3, 4];
+  const body = [
+    ...get(p),
+    ...get(p),
+    ...load(0),
+    ...set(x),
+    ...tanhInline(x, scratch),
+    ...store(0),
+  ];
   const code = [
     ...get(p),
     ...get(bytes),
@@ -264,7 +269,14 @@ function tanhBody(): number[] {
     ),
     END,
   ];
-  return [...vec([[...uleb(1), I32]]), ...code];
+  // Locals after the 2 parameters: 1 i32, then 6 v128 (x and tanh's 5).
+  return [
+    ...vec([
+      [...uleb(1), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
 }
 
 /**
@@ -273,7 +285,7 @@ function tanhBody(): number[] {
  */
 function addTanhBody(): number[] {
   const [x, bias, out, M, N] = [0, 1, 2, 3, 4];
-  const [m, n, off] = [5, 6, 7];
+  const [m, n, off, v, scratch] = [5, 6, 7, 8, 9];
   const row = loopUntil(
     [...get(n), ...get(N), I32_GE_U],
     [
@@ -291,8 +303,8 @@ function addTanhBody(): number[] {
       I32_ADD,
       ...load(0),
       ...simd(F32X4_ADD),
-      CALL,
-      TANHV,
+      ...set(v),
+      ...tanhInline(v, scratch),
       ...store(0),
       ...get(off),
       ...i32(16),
@@ -313,7 +325,14 @@ function addTanhBody(): number[] {
     ),
     END,
   ];
-  return [...vec([[...uleb(3), I32]]), ...code];
+  // Locals after the 5 parameters: 3 i32, then 6 v128 (the sum and tanh's 5).
+  return [
+    ...vec([
+      [...uleb(3), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
 }
 
 // ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
@@ -321,13 +340,14 @@ const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444e-4;
 
 /**
- * tanhv(x: v128) -> v128, four float32 lanes. As
+ * tanh of the four float32 lanes of local x, left on the stack; locals t .. t + 4 (v128) are
+ * scratch. As
  * src/agents/dense.ts's tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from
  * -2|x| = -n ln 2 + r, e^r - 1 by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n
  * built in the exponent bits; the sign of x is put back at the end.
  */
-function tanhvBody(): number[] {
-  const [x, y, nf, r, e, sc] = [0, 1, 2, 3, 4, 5];
+function tanhInline(x: number, t: number): number[] {
+  const [y, nf, r, e, sc] = [t, t + 1, t + 2, t + 3, t + 4];
   const taylor = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
   // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree.
   const horner = [
@@ -392,22 +412,19 @@ function tanhvBody(): number[] {
     ...i32x4(-0x80000000),
     ...simd(V128_AND),
     ...simd(V128_OR),
-    END,
   ];
-  // Locals after the parameter x: 5 v128.
-  return [...vec([[...uleb(5), V128]]), ...code];
+  return code;
 }
 
 function moduleBytes(): Uint8Array {
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [I32]));
-  // Types in function order: mm, tanh, addTanh, tanhv.
+  // Types in function order: mm, tanh, addTanh.
   const types = vec([
-    [0x60, ...params(9), ...vec([])],
+    [0x60, ...params(11), ...vec([])],
     [0x60, ...params(2), ...vec([])],
     [0x60, ...params(5), ...vec([])],
-    [0x60, ...vec([[V128]]), ...vec([[V128]])],
   ]);
-  const funcs = vec([[MM], [TANH], [ADD_TANH], [TANHV]]);
+  const funcs = vec([[MM], [TANH], [ADD_TANH]]);
   const memory = vec([[0x00, ...uleb(1)]]); // 1 page to start, growable
   const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
   const exports = vec([
@@ -416,10 +433,7 @@ function moduleBytes(): Uint8Array {
     [...name('addTanh'), 0x00, ADD_TANH],
     [...name('memory'), 0x02, 0],
   ]);
-  const bodies = [matmulBody(), tanhBody(), addTanhBody(), tanhvBody()].map((b) => [
-    ...uleb(b.length),
-    ...b,
-  ]);
+  const bodies = [matmulBody(), tanhBody(), addTanhBody()].map((b) => [...uleb(b.length), ...b]);
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
@@ -446,6 +460,8 @@ interface Exports {
     bias: number,
     init: number,
     act: number,
+    aRow: number,
+    aCol: number,
   ): void;
   tanh(p: number, bytes: number): void;
   addTanh(x: number, bias: number, out: number, M: number, N: number): void;
@@ -506,10 +522,30 @@ export class SimdKernels {
     const useBias = bias !== null && !accumulate;
     if (useBias) heap.set(bias, biasAt);
     const act = activate && !accumulate ? 1 : 0;
-    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K, biasAt * 4, useBias ? 1 : 0, act);
+    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K, biasAt * 4, useBias ? 1 : 0, act, K * 4, 4);
     const out = heap.subarray(cAt, cAt + M * N);
     if (accumulate) for (let i = 0; i < M * N; i++) c[i] += out[i];
     else c.set(out);
+  }
+
+  /** c[I, O] += a[R, I]^T b[R, O] (a read transposed in place); O a multiple of 16. */
+  matmulTN(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float64Array,
+    R: number,
+    I: number,
+    O: number,
+  ): void {
+    const aAt = 0;
+    const bAt = aAt + R * I;
+    const cAt = bAt + R * O;
+    const heap = this.reserve(cAt + I * O);
+    heap.set(a.subarray(0, R * I), aAt);
+    heap.set(b.subarray(0, R * O), bAt);
+    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, I, O, R, 0, 0, 0, 4, I * 4);
+    const out = heap.subarray(cAt, cAt + I * O);
+    for (let i = 0; i < I * O; i++) c[i] += out[i];
   }
 
   /**
@@ -550,6 +586,8 @@ export class SimdKernels {
         (biasAt + s * N) * 4,
         1,
         activate ? 1 : 0,
+        K * 4,
+        4,
       );
     }
     return heap.slice(cAt, cAt + R * N);
