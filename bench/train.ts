@@ -5,8 +5,10 @@
  * and the decisions per second of the CPU environment alone under random legal actions. JSON on
  * stdout, a table on stderr.
  *
- * Usage: npm run bench:train [-- --env jobshop --sizes 6x6,15x15 --backends js,wasm,cpu,webgpu,webgpu+env
- *        --updates 4 --num-envs 32 --num-steps 64 --hidden 64]
+ * Usage: npm run bench:train [-- --env jobshop --cases size=6x6,size=15x15
+ *        --backends js,wasm,cpu,webgpu,webgpu+env --updates 4 --num-envs 32 --num-steps 64 --hidden 64]
+ * A case is the environment's options as flags without dashes (`size=15x15;mode=conflict`, `gap=25`);
+ * the default is the job shop's two sizes, or the environment's default options.
  * A backend is a learner backend (src/train/learner.ts: js or a tfjs backend); `webgpu+env` is the
  * webgpu learner with the environment on the same WebGPU device (train --backend webgpu).
  */
@@ -25,7 +27,7 @@ import { DEFAULT_CONFIG, train, type TrainConfig } from '../src/train/train.js';
 const { values } = parseArgs({
   options: {
     env: { type: 'string', default: 'jobshop' },
-    sizes: { type: 'string', default: '6x6,15x15' },
+    cases: { type: 'string' },
     backends: { type: 'string', default: 'js,wasm,cpu,webgpu,webgpu+env' },
     updates: { type: 'string', default: '4' },
     'num-envs': { type: 'string', default: String(DEFAULT_CONFIG.numEnvs) },
@@ -36,7 +38,7 @@ const { values } = parseArgs({
 const envName = values.env;
 const entry = findEnv(envName);
 if (entry === undefined) throw new Error(`bench:train: unknown environment '${envName}'`);
-const sizes = values.sizes.split(',');
+const cases = (values.cases ?? (envName === 'jobshop' ? 'size=6x6,size=15x15' : '')).split(',');
 const backends = values.backends.split(',');
 const updates = Number(values.updates);
 const numEnvs = Number(values['num-envs']);
@@ -82,6 +84,7 @@ const median = (xs: number[]): number | null => {
 };
 
 interface Row {
+  /** The case: the environment options given. */
   size: string;
   backend: string;
   numEnvs: number;
@@ -97,10 +100,17 @@ interface Row {
 const rows: Row[] = [];
 let gpu: GpuContext | undefined;
 try {
-  for (const size of sizes) {
-    const options = entry.parseOptions({ size });
+  for (const size of cases) {
+    const flags = Object.fromEntries(
+      size
+        .split(';')
+        .filter((kv) => kv !== '')
+        .map((kv) => kv.split('=') as [string, string]),
+    );
+    const options = entry.parseOptions(flags);
+    const label = size === '' ? 'default options' : size;
     const envRate = environmentRate(options);
-    log(`${envName} ${size}: environment alone ${Math.round(envRate)} steps/s`);
+    log(`${envName} ${label}: environment alone ${Math.round(envRate)} steps/s`);
     for (const backend of backends) {
       const onDevice = backend === 'webgpu+env';
       const learner = onDevice ? 'webgpu' : backend;
@@ -132,7 +142,7 @@ try {
           median(metrics.map((m) => m[name]).filter((v): v is number => typeof v === 'number'));
         const sps = pick('charts/SPS');
         row = {
-          size,
+          size: label,
           backend,
           numEnvs,
           numSteps,
@@ -144,7 +154,7 @@ try {
         };
       } catch (err) {
         row = {
-          size,
+          size: label,
           backend,
           numEnvs,
           numSteps,
@@ -160,7 +170,7 @@ try {
       }
       rows.push(row);
       log(
-        `${envName} ${size} ${backend}: ${row.sps ?? 'failed'} SPS` +
+        `${envName} ${label} ${backend}: ${row.sps ?? 'failed'} SPS` +
           (row.rolloutSeconds === null
             ? ''
             : ` (rollout ${row.rolloutSeconds.toFixed(3)} s, update ${row.updateSeconds!.toFixed(3)} s)`) +
