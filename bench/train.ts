@@ -5,6 +5,11 @@
  * and the decisions per second of the CPU environment alone under random legal actions. JSON on
  * stdout, a table on stderr.
  *
+ * `charts/SPS` is wall time, which other processes on a shared machine slow down; beside it,
+ * `cpuSps` divides the steps by the process's CPU time (user + system) between the progress
+ * callbacks of updates 1..n-1 (update n also validates), a figure that load changes less. A
+ * WebGPU backend on llvmpipe runs threads of its own, so its CPU time can exceed its wall time.
+ *
  * Usage: npm run bench:train [-- --env jobshop --cases size=6x6,size=15x15
  *        --backends js,wasm,cpu,webgpu,webgpu+env --updates 4 --num-envs 32 --num-steps 64 --hidden 64]
  * A case is the environment's options as flags without dashes (`size=15x15;mode=conflict`, `gap=25`);
@@ -29,7 +34,7 @@ const { values } = parseArgs({
     env: { type: 'string', default: 'jobshop' },
     cases: { type: 'string' },
     backends: { type: 'string', default: 'js,wasm,cpu,webgpu,webgpu+env' },
-    updates: { type: 'string', default: '4' },
+    updates: { type: 'string', default: '5' },
     'num-envs': { type: 'string', default: String(DEFAULT_CONFIG.numEnvs) },
     'num-steps': { type: 'string', default: String(DEFAULT_CONFIG.numSteps) },
     hidden: { type: 'string', default: String(DEFAULT_CONFIG.hidden) },
@@ -90,6 +95,8 @@ interface Row {
   numEnvs: number;
   numSteps: number;
   sps: number | null;
+  /** Steps per second of process CPU time. */
+  cpuSps: number | null;
   rolloutSeconds: number | null;
   updateSeconds: number | null;
   envStepsPerSecond: number;
@@ -132,7 +139,20 @@ try {
       } as TrainConfig;
       let row: Row;
       try {
-        await train(config, { update: () => {}, log: () => {} }, undefined, gpu);
+        const cpuMarks: number[] = [];
+        const cpuSeconds = (): number => {
+          const u = process.cpuUsage();
+          return (u.user + u.system) / 1e6;
+        };
+        await train(
+          config,
+          { update: () => void cpuMarks.push(cpuSeconds()), log: () => {} },
+          undefined,
+          gpu,
+        );
+        // Updates 2 .. n-1: the first warms up, the last validates before its callback.
+        const perUpdate = cpuMarks.slice(1, -1).map((t, i) => t - cpuMarks[i]);
+        const cpuPerUpdate = median(perUpdate);
         const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
           .trim()
           .split('\n')
@@ -147,6 +167,7 @@ try {
           numEnvs,
           numSteps,
           sps,
+          cpuSps: cpuPerUpdate === null ? null : Math.round((numEnvs * numSteps) / cpuPerUpdate),
           rolloutSeconds: pick('perf/rollout_seconds'),
           updateSeconds: pick('perf/update_seconds'),
           envStepsPerSecond: Math.round(envRate),
@@ -159,6 +180,7 @@ try {
           numEnvs,
           numSteps,
           sps: null,
+          cpuSps: null,
           rolloutSeconds: null,
           updateSeconds: null,
           envStepsPerSecond: Math.round(envRate),
@@ -170,7 +192,7 @@ try {
       }
       rows.push(row);
       log(
-        `${envName} ${label} ${backend}: ${row.sps ?? 'failed'} SPS` +
+        `${envName} ${label} ${backend}: ${row.sps ?? 'failed'} SPS, ${row.cpuSps ?? '-'} per CPU second` +
           (row.rolloutSeconds === null
             ? ''
             : ` (rollout ${row.rolloutSeconds.toFixed(3)} s, update ${row.updateSeconds!.toFixed(3)} s)`) +
@@ -184,11 +206,13 @@ try {
 
 const cell = (v: number | null, digits = 0): string => (v === null ? '-' : v.toFixed(digits));
 log('');
-log('| size | backend | SPS | rollout s | update s | env alone steps/s | SPS / env |');
-log('|---|---|---:|---:|---:|---:|---:|');
+log(
+  '| case | backend | SPS | steps per CPU s | rollout s | update s | env alone steps/s | SPS / env |',
+);
+log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows)
   log(
-    `| ${r.size} | ${r.backend} | ${cell(r.sps)} | ${cell(r.rolloutSeconds, 3)} | ${cell(r.updateSeconds, 3)} | ${r.envStepsPerSecond} | ${cell(r.learnerOverEnv, 4)} |`,
+    `| ${r.size} | ${r.backend} | ${cell(r.sps)} | ${cell(r.cpuSps)} | ${cell(r.rolloutSeconds, 3)} | ${cell(r.updateSeconds, 3)} | ${r.envStepsPerSecond} | ${cell(r.learnerOverEnv, 4)} |`,
   );
 console.log(
   JSON.stringify(
