@@ -118,130 +118,160 @@ const ADD_TANH = 2;
  * addresses a, b, c, where init is 0 (init = 0), the row bias[N] (init = 1) or C itself
  * (init = 2); then tanh applied when act = 1. B and C are row-major, N a multiple of 16; A[m, k]
  * is at a + m aRow + k aCol bytes, so that A can be read transposed (aRow 4, aCol 4 M) as well
- * as row-major (aRow 4 K, aCol 4). Each row of C is done 16 columns at a time in four vector
- * accumulators.
+ * as row-major (aRow 4 K, aCol 4). C is done two rows by 16 columns at a time, in eight vector
+ * accumulators, each strip of B loaded once for both rows.
  */
 function matmulBody(): number[] {
   const [a, b, c, M, N, K, bias, init, act, aRow, aCol] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [m, n0, k, pa, pb, pc, rowBytes] = [11, 12, 13, 14, 15, 16, 17];
-  const [acc0, s, scratch] = [18, 22, 23];
-  const acc = (j: number): number => acc0 + j;
-  const each = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
-  const kLoop = loopUntil(
-    [...get(k), I32_EQZ],
-    [
-      ...get(pa),
-      F32_LOAD,
-      2,
-      0,
-      ...simd(F32X4_SPLAT),
-      ...set(s),
-      ...each((j) => [
-        ...get(acc(j)),
-        ...get(s),
+  const [m, n0, k, pb, rowBytes] = [11, 12, 13, 14, 15];
+  const pa = [16, 17]; // A's element of each row in the block
+  const pc = [18, 19]; // C's row start of each row in the block
+  const [acc0, splat0, scratch] = [20, 28, 30];
+  const acc = (row: number, j: number): number => acc0 + 4 * row + j;
+  const cols = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
+
+  /** The n-loop over 16-column strips for a block of `rows` (1 or 2) rows starting at m. */
+  const block = (rows: number): number[] => {
+    const each = (f: (row: number, j: number) => number[]): number[] =>
+      Array.from({ length: rows }, (_, row) => cols((j) => f(row, j))).flat();
+    const kLoop = loopUntil(
+      [...get(k), I32_EQZ],
+      [
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(pa[row]),
+          F32_LOAD,
+          2,
+          0,
+          ...simd(F32X4_SPLAT),
+          ...set(splat0 + row),
+        ]).flat(),
+        // Each strip of B is loaded once and used for every row of the block.
+        ...cols((j) => [
+          ...get(pb),
+          ...load(16 * j),
+          ...set(scratch),
+          ...Array.from({ length: rows }, (_, row) => [
+            ...get(acc(row, j)),
+            ...get(splat0 + row),
+            ...get(scratch),
+            ...simd(F32X4_MUL),
+            ...simd(F32X4_ADD),
+            ...set(acc(row, j)),
+          ]).flat(),
+        ]),
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(pa[row]),
+          ...get(aCol),
+          I32_ADD,
+          ...set(pa[row]),
+        ]).flat(),
         ...get(pb),
-        ...load(16 * j),
-        ...simd(F32X4_MUL),
-        ...simd(F32X4_ADD),
-        ...set(acc(j)),
-      ]),
-      ...get(pa),
-      ...get(aCol),
-      I32_ADD,
-      ...set(pa),
-      ...get(pb),
-      ...get(rowBytes),
-      I32_ADD,
-      ...set(pb),
-      ...get(k),
+        ...get(rowBytes),
+        I32_ADD,
+        ...set(pb),
+        ...get(k),
+        ...i32(1),
+        I32_SUB,
+        ...set(k),
+      ],
+    );
+    const initialize = [
+      ...get(init),
       ...i32(1),
-      I32_SUB,
-      ...set(k),
-    ],
+      I32_EQ,
+      IF,
+      VOID,
+      ...each((row, j) => [
+        ...get(bias),
+        ...get(n0),
+        ...i32(2),
+        I32_SHL,
+        I32_ADD,
+        ...load(16 * j),
+        ...set(acc(row, j)),
+      ]),
+      ELSE,
+      ...get(init),
+      ...i32(2),
+      I32_EQ,
+      IF,
+      VOID,
+      ...each((row, j) => [...get(pc[row]), ...load(16 * j), ...set(acc(row, j))]),
+      ELSE,
+      ...each((row, j) => [...f32x4(0), ...set(acc(row, j))]),
+      END,
+      END,
+    ];
+    const activate = [
+      ...get(act),
+      IF,
+      VOID,
+      ...each((row, j) => [...tanhInline(acc(row, j), scratch), ...set(acc(row, j))]),
+      END,
+    ];
+    return loopUntil(
+      [...get(n0), ...get(N), I32_GE_U],
+      [
+        // pc[row] = c + 4 ((m + row) N + n0)
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(c),
+          ...get(m),
+          ...i32(row),
+          I32_ADD,
+          ...get(N),
+          I32_MUL,
+          ...get(n0),
+          I32_ADD,
+          ...i32(2),
+          I32_SHL,
+          I32_ADD,
+          ...set(pc[row]),
+        ]).flat(),
+        ...initialize,
+        // pa[row] = a + (m + row) aRow, pb = b + 4 n0, k = K
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(a),
+          ...get(m),
+          ...i32(row),
+          I32_ADD,
+          ...get(aRow),
+          I32_MUL,
+          I32_ADD,
+          ...set(pa[row]),
+        ]).flat(),
+        ...get(b),
+        ...get(n0),
+        ...i32(2),
+        I32_SHL,
+        I32_ADD,
+        ...set(pb),
+        ...get(K),
+        ...set(k),
+        ...kLoop,
+        ...activate,
+        ...each((row, j) => [...get(pc[row]), ...get(acc(row, j)), ...store(16 * j)]),
+        ...get(n0),
+        ...i32(16),
+        I32_ADD,
+        ...set(n0),
+      ],
+    );
+  };
+  const pairs = loopUntil(
+    [...get(m), ...i32(1), I32_ADD, ...get(M), I32_GE_U],
+    [...i32(0), ...set(n0), ...block(2), ...get(m), ...i32(2), I32_ADD, ...set(m)],
   );
-  const initialize = [
-    ...get(init),
-    ...i32(1),
-    I32_EQ,
-    IF,
-    VOID,
-    ...each((j) => [
-      ...get(bias),
-      ...get(n0),
-      ...i32(2),
-      I32_SHL,
-      I32_ADD,
-      ...load(16 * j),
-      ...set(acc(j)),
-    ]),
-    ELSE,
-    ...get(init),
-    ...i32(2),
-    I32_EQ,
-    IF,
-    VOID,
-    ...each((j) => [...get(pc), ...load(16 * j), ...set(acc(j))]),
-    ELSE,
-    ...each((j) => [...f32x4(0), ...set(acc(j))]),
-    END,
-    END,
-  ];
-  const activate = [
-    ...get(act),
-    IF,
-    VOID,
-    ...each((j) => [...tanhInline(acc(j), scratch), ...set(acc(j))]),
-    END,
-  ];
-  const nLoop = loopUntil(
-    [...get(n0), ...get(N), I32_GE_U],
-    [
-      // pc = c + 4 (m N + n0)
-      ...get(c),
-      ...get(m),
-      ...get(N),
-      I32_MUL,
-      ...get(n0),
-      I32_ADD,
-      ...i32(2),
-      I32_SHL,
-      I32_ADD,
-      ...set(pc),
-      ...initialize,
-      // pa = a + m aRow, pb = b + 4 n0, k = K
-      ...get(a),
-      ...get(m),
-      ...get(aRow),
-      I32_MUL,
-      I32_ADD,
-      ...set(pa),
-      ...get(b),
-      ...get(n0),
-      ...i32(2),
-      I32_SHL,
-      I32_ADD,
-      ...set(pb),
-      ...get(K),
-      ...set(k),
-      ...kLoop,
-      ...activate,
-      ...each((j) => [...get(pc), ...get(acc(j)), ...store(16 * j)]),
-      ...get(n0),
-      ...i32(16),
-      I32_ADD,
-      ...set(n0),
-    ],
-  );
-  const mLoop = loopUntil(
+  const rest = loopUntil(
     [...get(m), ...get(M), I32_GE_U],
-    [...i32(0), ...set(n0), ...nLoop, ...get(m), ...i32(1), I32_ADD, ...set(m)],
+    [...i32(0), ...set(n0), ...block(1), ...get(m), ...i32(1), I32_ADD, ...set(m)],
   );
-  const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...mLoop, END];
-  // Locals after the 11 parameters: 7 i32, then 10 v128 (4 accumulators, the splat, tanh's 5).
+  const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...pairs, ...rest, END];
+  // Locals after the 11 parameters: 9 i32, then 15 v128 (8 accumulators, 2 splats, tanh's 5,
+  // the first of which also holds a strip of B).
   return [
     ...vec([
-      [...uleb(7), I32],
-      [...uleb(10), V128],
+      [...uleb(9), I32],
+      [...uleb(15), V128],
     ]),
     ...code,
   ];
