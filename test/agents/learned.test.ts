@@ -46,4 +46,31 @@ describe('learned policy', () => {
     net.dispose();
     expect(Array.from(actions)).toEqual(Array.from(full.actions));
   });
+
+  it('decides greedily on the js learner as the tfjs network does, ties to the first candidate', async () => {
+    const tf = await useTfBackend('cpu');
+    const c = jobshopCheckpoint(6);
+    const F = c.architecture.candidateFeatures;
+    const G = c.architecture.globalFeatures;
+    const E = 64;
+    const K = 15;
+    const rng = new Rng(10);
+    const obs: Observation = {
+      cand: Float32Array.from({ length: E * K * F }, () => rng.unit() * 2 - 1),
+      mask: Uint8Array.from({ length: E * K }, (_, i) => (i % K === 3 || rng.unit() < 0.5 ? 1 : 0)),
+      glob: Float32Array.from({ length: E * G }, () => rng.unit()),
+    };
+    obs.cand.copyWithin(5 * F, 3 * F, 4 * F);
+    obs.mask[5] = 1;
+    const policy = await learnedPolicy(c, 'p', { sample: false, seed: 0, backend: 'js' });
+    const actions = new Int32Array(E);
+    await policy.act({ obs, numEnvs: E }, actions);
+    policy.dispose();
+    const net = new CandidateScorer(tf, c.architecture, c.weights);
+    const full = await decide(tf, net, obs, E, null);
+    net.dispose();
+    expect(Array.from(actions)).toEqual(Array.from(full.actions));
+    // Slot 5 copies slot 3: it can only tie with it, and a tie goes to the first.
+    expect(actions[0]).not.toBe(5);
+  });
 });
