@@ -60,17 +60,21 @@ describe('learned policy', () => {
       mask: Uint8Array.from({ length: E * K }, (_, i) => (i % K === 3 || rng.unit() < 0.5 ? 1 : 0)),
       glob: Float32Array.from({ length: E * G }, () => rng.unit()),
     };
-    obs.cand.copyWithin(5 * F, 3 * F, 4 * F);
-    obs.mask[5] = 1;
     const policy = await learnedPolicy(c, 'p', { sample: false, seed: 0, backend: 'js' });
     const actions = new Int32Array(E);
     await policy.act({ obs, numEnvs: E }, actions);
-    policy.dispose();
     const net = new CandidateScorer(tf, c.architecture, c.weights);
     const full = await decide(tf, net, obs, E, null);
     net.dispose();
     expect(Array.from(actions)).toEqual(Array.from(full.actions));
-    // Slot 5 copies slot 3: it can only tie with it, and a tie goes to the first.
-    expect(actions[0]).not.toBe(5);
+    // Copy 0's choice duplicated into its last slot: the two tie, and the first must win.
+    const first = actions[0];
+    expect(first).toBeLessThan(K - 1);
+    obs.cand.copyWithin((K - 1) * F, first * F, (first + 1) * F);
+    obs.mask[K - 1] = 1;
+    const again = new Int32Array(E);
+    await policy.act({ obs, numEnvs: E }, again);
+    expect(again[0]).toBe(first);
+    policy.dispose();
   });
 });
