@@ -27,6 +27,7 @@
 
 import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
+import { SIMD } from './simd.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
 /** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
@@ -172,6 +173,92 @@ export class JsScorer {
   }
 
   /**
+   * The logits [R] and values [B] of `forward` without the activations the backward pass needs:
+   * with the SIMD kernels, every per-row layer stays in the kernels' memory and only the logits
+   * come out (acting and evaluation, where a large instance scores thousands of rows per
+   * decision and copying them out and in again would cost about as much as computing them).
+   */
+  scores(batch: PackedBatch): { logits: Float32Array; value: Float32Array } {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    if (SIMD === null || H % 16 !== 0) {
+      const f = this.forward(batch);
+      return { logits: f.logits, value: f.value };
+    }
+    const { samples: B, rows: R, start } = batch;
+    const w1 = this.p('W1');
+    // The per-sample products go through `matmul` as in `forward`, so that both give the same
+    // numbers; it uses the start of the kernels' memory, which below holds only operands already
+    // consumed when it runs.
+    const g = new Float32Array(B * H);
+    matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
+    // Float32 offsets in the kernels' memory.
+    const candAt = 0;
+    const w1At = candAt + R * F;
+    const gAt = w1At + F * H;
+    const w2At = gAt + B * H;
+    const b2At = w2At + H * H;
+    const contextAt = b2At + H;
+    const a1At = contextAt + B * H;
+    const hAt = a1At + R * H;
+    const zAt = hAt + R * H;
+    let heap = SIMD.reserve(zAt + R * H);
+    heap.set(batch.cand, candAt);
+    heap.set(w1.subarray(0, F * H), w1At);
+    heap.set(g, gAt);
+    heap.set(this.p('W2'), w2At);
+    heap.set(this.p('b2'), b2At);
+    for (let s = 0; s < B; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows > 0)
+        SIMD.mmAt(
+          candAt + start[s] * F,
+          w1At,
+          a1At + start[s] * H,
+          rows,
+          H,
+          F,
+          gAt + s * H,
+          1,
+          true,
+          F,
+          1,
+        );
+    }
+    SIMD.mmAt(a1At, w2At, hAt, R, H, H, b2At, 1, true, H, 1);
+    const pooled = new Float32Array(B * H);
+    const sum = new Float64Array(H);
+    for (let s = 0; s < B; s++) {
+      sum.fill(0);
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) sum[j] += heap[hAt + r * H + j];
+      const n = Math.max(1, start[s + 1] - start[s]);
+      for (let j = 0; j < H; j++) pooled[s * H + j] = sum[j] / n;
+    }
+    const context = new Float32Array(B * H);
+    matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
+    heap = SIMD.reserve(zAt + R * H);
+    heap.set(context, contextAt);
+    for (let s = 0; s < B; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows > 0)
+        SIMD.addTanhAt(hAt + start[s] * H, contextAt + s * H, zAt + start[s] * H, rows, H);
+    }
+    const logits = new Float32Array(R);
+    const wo = this.p('wo');
+    const bo = this.p('bo')[0];
+    for (let r = 0; r < R; r++) {
+      let logit = bo;
+      for (let j = 0; j < H; j++) logit += heap[zAt + r * H + j] * wo[j];
+      logits[r] = logit;
+    }
+    const v1 = new Float32Array(B * H);
+    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
+    const value = new Float32Array(B);
+    matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    return { logits, value };
+  }
+
+  /**
    * Gradients of a loss with respect to every parameter, given the loss's gradients with
    * respect to the logits (`dLogits` [R]) and the values (`dValue` [B]) of `f`.
    */
@@ -292,7 +379,7 @@ export function jsPolicyOutputs(
   const K = obs.mask.length / numEnvs;
   const { candidateFeatures: F, globalFeatures: G } = net.architecture;
   const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null);
-  const out = net.forward(batch);
+  const out = net.scores(batch);
   const logp = new Float32Array(numEnvs * K).fill(MASKED_LOGIT);
   for (let e = 0; e < numEnvs; e++) {
     const first = batch.start[e];

@@ -517,8 +517,11 @@ export class SimdKernels {
     this.heap = new Float32Array(this.exports.memory.buffer);
   }
 
-  /** The heap as float32s, grown to hold at least `floats`. */
-  private reserve(floats: number): Float32Array {
+  /**
+   * The heap as float32s, grown to hold at least `floats`; valid until the next call (growing
+   * replaces the buffer). For callers that lay out their own operands and call `mmAt`, `addTanhAt`.
+   */
+  reserve(floats: number): Float32Array {
     const bytes = floats * 4;
     const have = this.exports.memory.buffer.byteLength;
     if (bytes > have) this.exports.memory.grow(Math.ceil((bytes - have) / 65536));
@@ -556,6 +559,40 @@ export class SimdKernels {
     const out = heap.subarray(cAt, cAt + M * N);
     if (accumulate) for (let i = 0; i < M * N; i++) c[i] += out[i];
     else c.set(out);
+  }
+
+  /** The `mm` kernel on operands already in the heap, at float32 offsets (see matmulBody). */
+  mmAt(
+    aAt: number,
+    bAt: number,
+    cAt: number,
+    M: number,
+    N: number,
+    K: number,
+    biasAt: number,
+    init: 0 | 1 | 2,
+    activate: boolean,
+    aRow: number,
+    aCol: number,
+  ): void {
+    this.exports.mm(
+      aAt * 4,
+      bAt * 4,
+      cAt * 4,
+      M,
+      N,
+      K,
+      biasAt * 4,
+      init,
+      activate ? 1 : 0,
+      aRow * 4,
+      aCol * 4,
+    );
+  }
+
+  /** The `addTanh` kernel on operands already in the heap, at float32 offsets. */
+  addTanhAt(xAt: number, biasAt: number, outAt: number, M: number, N: number): void {
+    this.exports.addTanh(xAt * 4, biasAt * 4, outAt * 4, M, N);
   }
 
   /** c[I, O] += a[R, I]^T b[R, O] (a read transposed in place); O a multiple of 16. */

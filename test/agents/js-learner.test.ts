@@ -100,6 +100,10 @@ describe.each([16, 12])('JavaScript learner, hidden width %i', (hidden) => {
     });
     closeTo(out.logits, legalLogits, 1e-5);
     closeTo(out.value, values, 1e-5);
+    // Acting uses `scores`, the update `forward`: the same numbers, so that PPO's ratio starts at 1.
+    const scores = js.scores(batch);
+    expect(Array.from(scores.logits)).toEqual(Array.from(out.logits));
+    expect(Array.from(scores.value)).toEqual(Array.from(out.value));
     net.dispose();
   });
 
