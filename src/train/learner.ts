@@ -11,6 +11,7 @@
 import { Adam, type AdamState } from '../agents/adam.js';
 import { JsAdam, updateJs } from '../agents/js-ppo.js';
 import { JsScorer, jsPolicyOutputs } from '../agents/js-scorer.js';
+import { SIMD } from '../agents/simd.js';
 import { CandidateScorer, type Architecture } from '../agents/network.js';
 import { evaluateObservation } from '../agents/policy.js';
 import { update, type UpdateConfig, type UpdateMetrics } from '../agents/ppo.js';
@@ -23,7 +24,7 @@ import type { DeviceVecEnv } from '../gpu/device-env.js';
 import { DeviceActor, HostActor, JsHostActor, type Actor } from './actors.js';
 
 export interface Learner {
-  /** What computes: 'JavaScript' or 'tfjs <backend>'. */
+  /** What computes, for the run's log: 'js learner (...)' or 'tfjs <backend>'. */
   readonly description: string;
   /** The rollout's actor on `env`. */
   actor(env: VecEnv | DeviceVecEnv, numSteps: number): Actor;
@@ -60,7 +61,7 @@ export async function createLearner(
     const adam = new JsAdam(net.params);
     if (optimizer !== null) adam.load(optimizer);
     return {
-      description: 'JavaScript',
+      description: `js learner (${SIMD === null ? 'plain JavaScript' : 'WebAssembly SIMD'})`,
       actor: (env, numSteps) => {
         if ('writeActions' in env)
           throw new Error('train: an environment on WebGPU needs the webgpu tfjs backend');
