@@ -142,12 +142,6 @@ export function matmulJs(
   }
 }
 
-/** a[i] = tanh(a[i]) for every i. */
-export function tanhInPlace(a: Float32Array): void {
-  if (SIMD !== null) SIMD.tanh(a);
-  else for (let i = 0; i < a.length; i++) a[i] = tanh(a[i]);
-}
-
 /** out [cols, rows] = in [rows, cols] transposed. */
 export function transpose(
   from: Float32Array,

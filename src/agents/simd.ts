@@ -1,12 +1,16 @@
 /**
- * Two WebAssembly SIMD kernels for the JavaScript learner, assembled here byte by byte (no build
- * step, no dependency): a matrix product C += A B and an elementwise tanh, four float32 lanes at a
- * time. JavaScript has no SIMD and V8 does not vectorize loops, so the product runs at about 5
- * GFLOP/s in plain JavaScript (src/agents/dense.ts) and several times that here.
+ * WebAssembly SIMD kernels for the JavaScript learner, assembled here byte by byte (no build step,
+ * no dependency), four float32 lanes at a time: a matrix product with its bias and tanh fused
+ * (`mm`, which also reads its left operand transposed for weight gradients), tanh(x + bias) per
+ * row (`addTanh`), and tanh alone (`tanh`, which the tests check against Math.tanh). JavaScript
+ * has no SIMD and V8 does not vectorize loops, so the product runs at about 5 GFLOP/s in plain
+ * JavaScript (src/agents/dense.ts) and about 32 here, on one idle core of the machine in
+ * docs/agents.md.
  *
  * The kernels see one linear memory; the wrappers copy their operands in and the result out,
- * which costs O(MK + KN + MN) against the product's O(MNK). Where WebAssembly SIMD is missing,
- * `SIMD` is null and the callers use the plain JavaScript kernels.
+ * which costs O(MK + KN + MN) against the product's O(MNK); `JsScorer.scores` lays out its own
+ * operands there to skip the copies. Where WebAssembly SIMD is missing, `SIMD` is null and the
+ * callers use the plain JavaScript kernels.
  */
 
 // Opcodes (WebAssembly core and fixed-width SIMD specifications).
@@ -685,7 +689,7 @@ export class SimdKernels {
     return heap.slice(outAt, outAt + R * N);
   }
 
-  /** a[i] = tanh(a[i]) for every i. */
+  /** a[i] = tanh(a[i]) for every i (the tanh the other kernels inline, alone). */
   tanh(a: Float32Array): void {
     const n = a.length;
     const padded = (n + 3) & ~3;
