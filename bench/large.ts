@@ -2,11 +2,13 @@
  * Evaluation time on large job-shop instances: one random Taillard-style instance per size
  * (default 500x50 and 2000x50), played in active mode by every dispatching rule and by a trained
  * policy (default: the shipped checkpoint), as JSON on stdout, progress on stderr.
- * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json]], e.g. `-- 500x50 runs/x/best.json`.
+ * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json [BACKEND]]], e.g. `-- 500x50 runs/x/best.json`;
+ * BACKEND computes the policy: js (the default) or a TensorFlow.js backend (src/agents/tfjs.ts).
  */
 
 import { join } from 'node:path';
 import { learnedPolicy } from '../src/agents/learned.js';
+import { LEARNER_BACKENDS, type LearnerBackend } from '../src/agents/tfjs.js';
 import { describeMachine } from '../src/core/machine.js';
 import { parseSize } from '../src/core/options.js';
 import { packageRoot } from '../src/core/paths.js';
@@ -20,6 +22,9 @@ import type { JobShopBatch } from '../envs/jobshop/types.js';
 const sizes = (process.argv[2] ?? '500x50,2000x50').split(',');
 const file = process.argv[3] ?? join(packageRoot(), 'checkpoints', 'jobshop-ppo.json');
 const checkpoint = readCheckpoint(file);
+const backend = (process.argv[4] ?? 'js') as LearnerBackend;
+if (!LEARNER_BACKENDS.includes(backend))
+  throw new Error(`bench:large: backend must be one of ${LEARNER_BACKENDS.join(', ')}`);
 
 const rows: {
   size: string;
@@ -35,7 +40,7 @@ for (const size of sizes) {
     const t0 = performance.now();
     const learned =
       name === 'checkpoint'
-        ? await learnedPolicy(checkpoint, name, { sample: false, seed: 0, backend: 'wasm' })
+        ? await learnedPolicy(checkpoint, name, { sample: false, seed: 0, backend })
         : undefined;
     const policy: Policy<JobShopBatch> = learned ?? rulePolicy(name as RuleName);
     const [outcome] = await playEpisodes([instance], () => policy, 'active');
@@ -53,4 +58,6 @@ for (const size of sizes) {
     );
   }
 }
-console.log(JSON.stringify({ machine: describeMachine(), checkpoint: file, rows }, null, 2));
+console.log(
+  JSON.stringify({ machine: describeMachine(), checkpoint: file, backend, rows }, null, 2),
+);

@@ -8,9 +8,10 @@ import { InputError, UsageError } from '../core/errors.js';
 import { findEnv } from '../core/registry.js';
 import type { Observation, ObservationSpec } from '../core/vecenv.js';
 import type { Checkpoint } from '../train/checkpoint.js';
+import { JsScorer, jsPolicyOutputs } from './js-scorer.js';
 import { CandidateScorer } from './network.js';
 import { choose, policyOutputs } from './policy.js';
-import { useTfBackend, type Tf, type TfBackendName } from './tfjs.js';
+import { useTfBackend, type LearnerBackend, type Tf } from './tfjs.js';
 
 export interface LearnedPolicy {
   readonly name: string;
@@ -102,12 +103,25 @@ function checkNormalization(
 export async function learnedPolicy(
   c: Checkpoint,
   label: string,
-  options: { readonly sample: boolean; readonly seed: number; readonly backend: TfBackendName },
+  options: { readonly sample: boolean; readonly seed: number; readonly backend: LearnerBackend },
   tfIn?: Tf,
 ): Promise<LearnedPolicy> {
-  const tf = tfIn ?? (await useTfBackend(options.backend));
-  const net = new CandidateScorer(tf, c.architecture, c.weights);
   const rng = options.sample ? new Rng(options.seed) : null;
+  if (options.backend === 'js' && tfIn === undefined) {
+    // The JavaScript network scores the legal candidates only by construction.
+    const net = new JsScorer(c.architecture, c.weights);
+    return {
+      name: label,
+      act(batch, actions) {
+        const { logp } = jsPolicyOutputs(net, batch.obs, batch.numEnvs);
+        actions.set(choose(logp, batch.numEnvs, rng).actions);
+        return Promise.resolve();
+      },
+      dispose() {},
+    };
+  }
+  const tf = tfIn ?? (await useTfBackend(options.backend === 'js' ? 'cpu' : options.backend));
+  const net = new CandidateScorer(tf, c.architecture, c.weights);
   const compact = new LegalCandidates();
   return {
     name: label,

@@ -52,7 +52,7 @@ export interface UpdateMetrics {
 }
 
 /** Loss of one minibatch and its diagnostics; call inside tf.variableGrads. */
-function minibatchLoss(
+export function minibatchLoss(
   tf: Tf,
   net: CandidateScorer,
   rollout: Rollout,
@@ -121,31 +121,32 @@ function minibatchLoss(
   return { loss, diagnostics };
 }
 
+/** What one minibatch's gradient step reports: the six diagnostics of `minibatchLoss` and the gradient norm before clipping. */
+export interface MinibatchStepResult {
+  readonly diagnostics: ArrayLike<number>;
+  readonly gradNorm: number;
+}
+
 /**
- * Runs the epochs and minibatches of one update on `rollout` and returns the metrics of the last
- * epoch's minibatches (averaged), as CleanRL logs them. With `imitation`, the rollout's actions
- * are a teacher's and the policy loss is their cross-entropy.
+ * Runs the epochs and minibatches of one update on `rollout`, `step` taking one gradient step
+ * on each minibatch, and returns the metrics of the last epoch's minibatches (averaged), as
+ * CleanRL logs them. Shared by the tfjs learner (`update` below) and the JavaScript one
+ * (src/agents/js-ppo.ts), so that both draw the same minibatches from the same RNG.
  */
-export async function update(
-  tf: Tf,
-  net: CandidateScorer,
-  adam: Adam,
+export async function runEpochs(
   rollout: Rollout,
   advantages: Float32Array,
   returns: Float32Array,
   c: UpdateConfig,
-  learningRate: number,
   rng: Rng,
-  imitation = false,
+  imitation: boolean,
+  step: (mb: Minibatch) => Promise<MinibatchStepResult> | MinibatchStepResult,
 ): Promise<UpdateMetrics> {
   const n = rollout.numSteps * rollout.numEnvs;
   const epochs = c.algo === 'a2c' ? 1 : c.updateEpochs;
   const numMinibatches = c.algo === 'a2c' ? 1 : c.numMinibatches;
   const mbSize = Math.floor(n / numMinibatches);
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  const varList = [...net.params.values()];
-  const names = [...net.params.keys()];
-  rollout.observations.prepare?.(tf);
   let sums = new Float64Array(7);
   let count = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -159,30 +160,9 @@ export async function update(
     let approxKl = 0;
     for (let start = 0; start + mbSize <= n; start += mbSize) {
       const mb = rollout.gather(order.subarray(start, start + mbSize), advantages, returns);
-      let diagnostics: tfc.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
-        diagnostics = tf.keep(r.diagnostics);
-        return r.loss;
-      }, varList);
-      value.dispose();
-      // Global gradient clipping.
-      const byName = new Map(names.map((name, i) => [name, grads[varList[i].name]]));
-      const normT = tf.tidy(() =>
-        tf.sqrt(tf.addN([...byName.values()].map((gr) => tf.sum(tf.square(gr))))),
-      );
-      const norm = (await normT.data())[0];
-      normT.dispose();
-      const scale = Math.min(1, c.maxGradNorm / (norm + 1e-6));
-      const clipped = new Map(
-        [...byName].map(([name, gr]) => [name, scale === 1 ? gr : tf.mul(gr, scale)]),
-      );
-      adam.apply(net.params, clipped, learningRate);
-      for (const t of new Set([...byName.values(), ...clipped.values()])) t.dispose();
-      const d = (await diagnostics!.data()) as Float32Array;
-      diagnostics!.dispose();
+      const { diagnostics: d, gradNorm } = await step(mb);
       for (let i = 0; i < 6; i++) sums[i] += d[i];
-      sums[6] += norm;
+      sums[6] += gradNorm;
       count++;
       approxKl = d[3];
     }
@@ -199,4 +179,50 @@ export async function update(
     'losses/clipfrac': avg(5),
     'losses/grad_norm': avg(6),
   };
+}
+
+/**
+ * One update of the tfjs network (see `runEpochs`). With `imitation`, the rollout's actions are
+ * a teacher's and the policy loss is their cross-entropy.
+ */
+export async function update(
+  tf: Tf,
+  net: CandidateScorer,
+  adam: Adam,
+  rollout: Rollout,
+  advantages: Float32Array,
+  returns: Float32Array,
+  c: UpdateConfig,
+  learningRate: number,
+  rng: Rng,
+  imitation = false,
+): Promise<UpdateMetrics> {
+  const varList = [...net.params.values()];
+  const names = [...net.params.keys()];
+  rollout.observations.prepare?.(tf);
+  return runEpochs(rollout, advantages, returns, c, rng, imitation, async (mb) => {
+    let diagnostics: tfc.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
+      diagnostics = tf.keep(r.diagnostics);
+      return r.loss;
+    }, varList);
+    value.dispose();
+    // Global gradient clipping.
+    const byName = new Map(names.map((name, i) => [name, grads[varList[i].name]]));
+    const normT = tf.tidy(() =>
+      tf.sqrt(tf.addN([...byName.values()].map((gr) => tf.sum(tf.square(gr))))),
+    );
+    const norm = (await normT.data())[0];
+    normT.dispose();
+    const scale = Math.min(1, c.maxGradNorm / (norm + 1e-6));
+    const clipped = new Map(
+      [...byName].map(([name, gr]) => [name, scale === 1 ? gr : tf.mul(gr, scale)]),
+    );
+    adam.apply(net.params, clipped, learningRate);
+    for (const t of new Set([...byName.values(), ...clipped.values()])) t.dispose();
+    const d = (await diagnostics!.data()) as Float32Array;
+    diagnostics!.dispose();
+    return { diagnostics: d, gradNorm: norm };
+  });
 }

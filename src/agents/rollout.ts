@@ -38,16 +38,19 @@ export interface Minibatch {
 
 /** Observations copied to host arrays, step by step. */
 export class HostObservations implements ObservationStore {
-  private readonly cand: Float32Array;
-  private readonly glob: Float32Array;
-  private readonly mask: Uint8Array;
+  /** [T * E, K, F] */
+  readonly cand: Float32Array;
+  /** [T * E, G] */
+  readonly glob: Float32Array;
+  /** [T * E, K] 1 for legal candidates. */
+  readonly mask: Uint8Array;
 
   constructor(
     readonly numSteps: number,
     readonly numEnvs: number,
-    private readonly k: number,
-    private readonly f: number,
-    private readonly g: number,
+    readonly k: number,
+    readonly f: number,
+    readonly g: number,
   ) {
     const n = numSteps * numEnvs;
     this.cand = new Float32Array(n * k * f);

@@ -16,6 +16,14 @@ export const TF_BACKENDS: readonly TfBackendName[] = ['wasm', 'cpu', 'webgpu', '
 
 export type Tf = typeof tfc;
 
+/**
+ * What computes the network: `js`, schedrl's own float32 loops without TensorFlow.js (the
+ * default; src/agents/js-scorer.ts), or a TensorFlow.js backend.
+ */
+export type LearnerBackend = 'js' | TfBackendName;
+
+export const LEARNER_BACKENDS: readonly LearnerBackend[] = ['js', ...TF_BACKENDS];
+
 /** Makes `name` the current tfjs backend and returns tfjs-core. `webgpu` needs the device. */
 export async function useTfBackend(name: TfBackendName, gpu?: GpuContext): Promise<Tf> {
   if (name === 'webgpu') {

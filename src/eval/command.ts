@@ -10,7 +10,7 @@
  * its suite's contents (evaluation.options). Every episode is validated by the environment.
  */
 
-import { TF_BACKENDS } from '../agents/tfjs.js';
+import { LEARNER_BACKENDS } from '../agents/tfjs.js';
 import { UsageError } from '../core/errors.js';
 import { checkOutputPath, writeFileAtomic } from '../core/files.js';
 import {
@@ -87,8 +87,8 @@ function options(entry: AnyEnvEntry, kind: EvalKind): Record<string, OptionSpec>
     ...BACKEND_OPTIONS,
     'tf-backend': {
       type: 'string',
-      description: `TensorFlow.js backend of learned policies: ${TF_BACKENDS.join(', ')}`,
-      default: 'wasm',
+      description: `what computes learned policies: js (no TensorFlow.js), or a TensorFlow.js backend: ${LEARNER_BACKENDS.join(', ')}`,
+      default: 'js',
     },
   };
 }
@@ -109,7 +109,7 @@ async function run(
   );
   const samples = integerOption(values, 'samples', 1, 1, 4096);
   const seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
-  const tfBackend = choiceOption(values, 'tf-backend', TF_BACKENDS, 'wasm');
+  const tfBackend = choiceOption(values, 'tf-backend', LEARNER_BACKENDS, 'js');
   const chartFile = optionalString(values, 'chart');
   const viewFile = optionalString(values, 'view');
   const viewName = optionalString(values, 'view-cell');

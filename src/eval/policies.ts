@@ -6,7 +6,7 @@
 
 import { basename } from 'node:path';
 import { checkCompatible, learnedPolicy, type LearnedPolicy } from '../agents/learned.js';
-import type { TfBackendName } from '../agents/tfjs.js';
+import type { LearnerBackend } from '../agents/tfjs.js';
 import { UsageError } from '../core/errors.js';
 import type { AnyEnvEntry } from '../core/registry.js';
 import type { Policy } from '../core/vecenv.js';
@@ -81,7 +81,7 @@ export interface ActingOptions {
   /** 1: greedy; K > 1: sampling (the caller plays K episodes per copy and keeps the best). */
   readonly samples: number;
   readonly seed: number;
-  readonly tfBackend: TfBackendName;
+  readonly tfBackend: LearnerBackend;
 }
 
 /** A ready-to-act policy and what to free afterwards. */

@@ -3,12 +3,14 @@
  * the policy's log-probabilities and values on the current observation (storing that observation
  * in the rollout), then hands it the chosen actions.
  * - `HostActor`: the CPU environment; observations are host arrays, uploaded for the forward pass.
+ * - `JsHostActor`: the CPU environment and the JavaScript network, which reads the host arrays.
  * - `DeviceActor`: the WebGPU environment on the network's own device; the forward pass reads the
  *   environment's buffers in place and the rollout keeps device copies, so observations never
  *   cross to the host (only actions go in, and rewards and flags come out).
  */
 
 import type * as tfc from '@tensorflow/tfjs-core';
+import { jsPolicyOutputs, type JsScorer } from '../agents/js-scorer.js';
 import { evaluateObservation, policyOutputs } from '../agents/policy.js';
 import type { CandidateScorer } from '../agents/network.js';
 import { DeviceObservations, HostObservations, type ObservationStore } from '../agents/rollout.js';
@@ -46,6 +48,33 @@ export class HostActor implements Actor {
   evaluate(t: number | null): Promise<{ logp: Float32Array; values: Float32Array }> {
     if (t !== null) this.observations.store(t, this.env.obs);
     return evaluateObservation(this.tf, this.net, this.env.obs, this.env.numEnvs);
+  }
+
+  step(actions: Int32Array): Promise<StepResult> {
+    return Promise.resolve(this.env.step(actions));
+  }
+}
+
+export class JsHostActor implements Actor {
+  readonly observations: HostObservations;
+  constructor(
+    private readonly net: JsScorer,
+    private readonly env: VecEnv,
+    numSteps: number,
+  ) {
+    const s = env.spec;
+    this.observations = new HostObservations(
+      numSteps,
+      env.numEnvs,
+      s.maxCandidates,
+      s.candidateFeatures.length,
+      s.globalFeatures.length,
+    );
+  }
+
+  evaluate(t: number | null): Promise<{ logp: Float32Array; values: Float32Array }> {
+    if (t !== null) this.observations.store(t, this.env.obs);
+    return Promise.resolve(jsPolicyOutputs(this.net, this.env.obs, this.env.numEnvs));
   }
 
   step(actions: Int32Array): Promise<StepResult> {

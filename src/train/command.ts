@@ -11,7 +11,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { checkOutputPath } from '../core/files.js';
 import { choiceOption, integerOption, numberOption, optionalString } from '../core/options.js';
 import type { AnyEnvEntry, CommandReport, EnvCommand, OptionValues } from '../core/registry.js';
-import { TF_BACKENDS } from '../agents/tfjs.js';
+import { LEARNER_BACKENDS } from '../agents/tfjs.js';
 import { BACKENDS } from '../core/vecenv.js';
 import { withBackend } from '../gpu/session.js';
 import { readResumeCheckpoint } from './checkpoint.js';
@@ -107,7 +107,7 @@ function fromFlags(values: OptionValues): Partial<Tunable> {
   if (values.seed !== undefined) out.seed = integerOption(values, 'seed', 0, 0, 0xffffffff);
   if (values.hidden !== undefined) out.hidden = integerOption(values, 'hidden', 0, 1, 4096);
   if (values['tf-backend'] !== undefined)
-    out.tfBackend = choiceOption(values, 'tf-backend', TF_BACKENDS, 'wasm');
+    out.tfBackend = choiceOption(values, 'tf-backend', LEARNER_BACKENDS, 'js');
   if (values.backend !== undefined) {
     out.envBackend = choiceOption(values, 'backend', BACKENDS, 'cpu');
     // The environment's buffers are read in place, so the network must be on the same device.
@@ -167,7 +167,7 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
       },
       'tf-backend': {
         type: 'string',
-        description: `TensorFlow.js backend: ${TF_BACKENDS.join(', ')}`,
+        description: `what computes the network: js (no TensorFlow.js), or a TensorFlow.js backend: ${LEARNER_BACKENDS.join(', ')}`,
         default: DEFAULT_CONFIG.tfBackend,
       },
       backend: {

@@ -45,6 +45,9 @@ export function metricNames(metric: string): readonly string[] {
     'charts/learning_rate',
     'losses/explained_variance',
     'charts/SPS',
+    // Seconds of the update's rollout (acting and stepping, GAE) and of its gradient steps.
+    'perf/rollout_seconds',
+    'perf/update_seconds',
     'charts/episodic_return',
     `charts/episodic_${metric}`,
     `eval/greedy_${metric}`,

@@ -9,14 +9,13 @@
 
 import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Adam } from '../agents/adam.js';
 import { computeGae, explainedVariance } from '../agents/gae.js';
-import { CandidateScorer, initialParameters, type Architecture } from '../agents/network.js';
-import { choose, decide } from '../agents/policy.js';
-import { DeviceActor, HostActor, type Actor } from './actors.js';
-import { update, type UpdateConfig } from '../agents/ppo.js';
+import { initialParameters, type Architecture } from '../agents/network.js';
+import { choose } from '../agents/policy.js';
+import type { UpdateConfig } from '../agents/ppo.js';
 import { Rollout } from '../agents/rollout.js';
-import { TF_BACKENDS, useTfBackend, type TfBackendName } from '../agents/tfjs.js';
+import { LEARNER_BACKENDS, type LearnerBackend } from '../agents/tfjs.js';
+import { createLearner } from './learner.js';
 import { writeFileAtomic } from '../core/files.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { BackendName, Policy, VecEnv } from '../core/vecenv.js';
@@ -55,8 +54,8 @@ export interface TrainConfig extends UpdateConfig {
   readonly hidden: number;
   /** Seeds the network, the environment streams and the sampling. */
   readonly seed: number;
-  /** TensorFlow.js backend. */
-  readonly tfBackend: TfBackendName;
+  /** What computes the network: 'js' (no TensorFlow.js) or a TensorFlow.js backend (src/train/learner.ts). */
+  readonly tfBackend: LearnerBackend;
   /** Where the environment steps: the CPU reference, or WGSL kernels on the network's WebGPU device (needs tfBackend webgpu). */
   readonly envBackend: BackendName;
   /** Evaluate greedily on the validation set every this many updates (and at the end). */
@@ -94,7 +93,7 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
   targetKl: null,
   hidden: 64,
   seed: 1,
-  tfBackend: 'wasm',
+  tfBackend: 'js',
   envBackend: 'cpu',
   evalEvery: 10,
   evalInstances: 32,
@@ -151,9 +150,9 @@ export function configProblems(c: TrainConfig): [string, string][] {
   need(int(c.hidden, 1, 4096), 'hidden', 'an integer from 1 to 4096');
   need(int(c.seed, 0) && c.seed <= 0xffffffff, 'seed', 'an integer from 0 to 4294967295');
   need(
-    (TF_BACKENDS as readonly unknown[]).includes(c.tfBackend),
+    (LEARNER_BACKENDS as readonly unknown[]).includes(c.tfBackend),
     'tfBackend',
-    TF_BACKENDS.join(', '),
+    LEARNER_BACKENDS.join(', '),
   );
   need(c.envBackend === 'cpu' || c.envBackend === 'webgpu', 'envBackend', "'cpu' or 'webgpu'");
   need(int(c.evalEvery, 1), 'evalEvery', 'an integer >= 1');
@@ -329,20 +328,19 @@ async function trainInFolder(
   const validation = await validationSet(entry, config.envOptions, config.evalInstances);
 
   // Network and optimizer.
-  const tf = await useTfBackend(config.tfBackend, gpu);
   const architecture: Architecture = {
     type: 'candidate-scorer',
     candidateFeatures: spec.candidateFeatures.length,
     globalFeatures: spec.globalFeatures.length,
     hidden: config.hidden,
   };
-  const net = new CandidateScorer(
-    tf,
+  const learner = await createLearner(
+    config.tfBackend,
     architecture,
     resume?.weights ?? initialParameters(architecture, config.seed),
+    resume?.optimizer ?? null,
+    gpu,
   );
-  const adam = new Adam(tf, net.params);
-  if (resume !== undefined) adam.load(resume.optimizer!);
 
   // Bookkeeping; a resumed run continues the step count and the learning-rate schedule.
   let globalStep = resume?.training.steps ?? 0;
@@ -364,7 +362,7 @@ async function trainInFolder(
       '\n',
   );
   progress.log(
-    `training ${config.algo} on ${config.env} ${JSON.stringify(config.envOptions)}: ${numUpdates} updates of ${batchSize} steps, tfjs ${tf.getBackend()}`,
+    `training ${config.algo} on ${config.env} ${JSON.stringify(config.envOptions)}: ${numUpdates} updates of ${batchSize} steps, ${learner.description}`,
   );
   progress.log(
     `validation: ${validation.numEnvs} instances, best baseline ${validation.baseline.name} = ${validation.baseline.metric.toFixed(1)}`,
@@ -373,7 +371,7 @@ async function trainInFolder(
   const greedy = async (
     obs: Parameters<Parameters<typeof validation.evaluate>[0]>[0],
     n: number,
-  ): Promise<Int32Array> => (await decide(tf, net, obs, n, null)).actions;
+  ): Promise<Int32Array> => choose((await learner.evaluate(obs, n)).logp, n, null).actions;
 
   const bestPath = join(config.out, 'best.json');
   let best: { metric: number; updates: number } | null = resume ? previousBest(bestPath) : null;
@@ -387,8 +385,8 @@ async function trainInFolder(
         normalization: entry.features.scales,
       },
       architecture,
-      weights: await net.values(),
-      optimizer: await adam.state(),
+      weights: await learner.weights(),
+      optimizer: await learner.optimizerState(),
       training: {
         algo: config.algo,
         seed: config.seed,
@@ -419,15 +417,11 @@ async function trainInFolder(
     if (path === checkpointPath) lastCheckpointUpdate = updates;
   };
 
-  const actor: Actor =
-    'writeActions' in env
-      ? new DeviceActor(tf, net, env)
-      : new HostActor(tf, net, env, config.numSteps);
+  const actor = learner.actor(env, config.numSteps);
   const rollout = new Rollout(config.numSteps, config.numEnvs, spec, actor.observations);
   await env.reset((config.seed ^ hashString(`env-${firstUpdate}`)) >>> 0);
   const episodeMetrics: number[] = [];
   const episodeReturns: number[] = [];
-  const memoryAtStart = tf.memory().numTensors;
 
   try {
     for (let u = firstUpdate; u <= numUpdates; u++) {
@@ -489,24 +483,17 @@ async function trainInFolder(
       );
 
       // Update.
-      const losses = await update(
-        tf,
-        net,
-        adam,
-        rollout,
-        advantages,
-        returns,
-        config,
-        lr,
-        rng,
-        imitating,
-      );
+      const rolloutSeconds = (performance.now() - updateStart) / 1000;
+      const losses = await learner.update(rollout, advantages, returns, config, lr, rng, imitating);
+      const seconds = (performance.now() - updateStart) / 1000;
       const metrics: Record<string, number> = {
         ...losses,
         ...(imitating ? { 'imitation/greedy_agreement': agreement / batchSize } : {}),
         'charts/learning_rate': lr,
         'losses/explained_variance': explainedVariance(rollout.values, returns),
-        'charts/SPS': Math.round(batchSize / ((performance.now() - updateStart) / 1000)),
+        'charts/SPS': Math.round(batchSize / seconds),
+        'perf/rollout_seconds': rolloutSeconds,
+        'perf/update_seconds': seconds - rolloutSeconds,
       };
       if (episodeMetrics.length > 0) {
         metrics['charts/episodic_return'] =
@@ -516,7 +503,7 @@ async function trainInFolder(
         episodeMetrics.length = 0;
         episodeReturns.length = 0;
       }
-      metrics['debug/live_tensors'] = tf.memory().numTensors - memoryAtStart;
+      metrics['debug/live_tensors'] = learner.liveTensors();
       const bad = Object.entries(losses).find(([, v]) => !Number.isFinite(v));
       if (bad !== undefined) {
         const kept =
@@ -558,8 +545,7 @@ async function trainInFolder(
         `${config.algo} on ${config.env} ${JSON.stringify(config.envOptions)}`,
       ),
     );
-    net.dispose();
-    adam.dispose();
+    learner.dispose();
   }
   return {
     checkpoint: checkpointPath,

@@ -46,4 +46,35 @@ describe('learned policy', () => {
     net.dispose();
     expect(Array.from(actions)).toEqual(Array.from(full.actions));
   });
+
+  it('decides greedily on the js learner as the tfjs network does, ties to the first candidate', async () => {
+    const tf = await useTfBackend('cpu');
+    const c = jobshopCheckpoint(6);
+    const F = c.architecture.candidateFeatures;
+    const G = c.architecture.globalFeatures;
+    const E = 64;
+    const K = 15;
+    const rng = new Rng(10);
+    const obs: Observation = {
+      cand: Float32Array.from({ length: E * K * F }, () => rng.unit() * 2 - 1),
+      mask: Uint8Array.from({ length: E * K }, (_, i) => (i % K === 3 || rng.unit() < 0.5 ? 1 : 0)),
+      glob: Float32Array.from({ length: E * G }, () => rng.unit()),
+    };
+    const policy = await learnedPolicy(c, 'p', { sample: false, seed: 0, backend: 'js' });
+    const actions = new Int32Array(E);
+    await policy.act({ obs, numEnvs: E }, actions);
+    const net = new CandidateScorer(tf, c.architecture, c.weights);
+    const full = await decide(tf, net, obs, E, null);
+    net.dispose();
+    expect(Array.from(actions)).toEqual(Array.from(full.actions));
+    // Copy 0's choice duplicated into its last slot: the two tie, and the first must win.
+    const first = actions[0];
+    expect(first).toBeLessThan(K - 1);
+    obs.cand.copyWithin((K - 1) * F, first * F, (first + 1) * F);
+    obs.mask[K - 1] = 1;
+    const again = new Int32Array(E);
+    await policy.act({ obs, numEnvs: E }, again);
+    expect(again[0]).toBe(first);
+    policy.dispose();
+  });
 });

@@ -290,7 +290,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
     expect((await cli('train', '--algo', 'dqn')).err).toMatch(/--algo must be one of ppo, a2c/);
     expect((await cli('train', '--steps', '-5')).code).toBe(2);
     expect((await cli('train', '--tf-backend', 'tpu')).err).toMatch(
-      /--tf-backend must be one of wasm, cpu, webgpu, tensorflow/,
+      /--tf-backend must be one of js, wasm, cpu, webgpu, tensorflow/,
     );
     expect((await cli('train', '--backend', 'tpu')).err).toMatch(
       /--backend must be one of cpu, webgpu/,

@@ -1,0 +1,395 @@
+/**
+ * The candidate scorer of src/agents/network.ts in plain JavaScript: the same parameters and the
+ * same forward pass, plus its backward pass written out by hand, on the legal candidates only.
+ *
+ * Why not TensorFlow.js on the CPU: the network is small (H = 64) and its batches are many small
+ * ops, where tfjs-backend-wasm spends its time in per-op overhead and elementwise kernels rather
+ * than in arithmetic (docs/agents.md, "The learner's speed"). Why only the legal candidates: a
+ * masked slot changes nothing in the tfjs network's outputs or gradients (its encoding enters the
+ * pooled sum multiplied by 0, its logit is -1e9 and its probability exactly 0), so packing the
+ * legal candidates of every sample into consecutive rows computes the same function on fewer rows.
+ *
+ * Numbers: float32 throughout, as in tfjs: parameters and activations are stored as float32, the
+ * products and tanh run in float32 WebAssembly SIMD (src/agents/simd.ts; the JavaScript fallback
+ * accumulates in doubles); gradients are summed in doubles. tfjs's kernels round differently, so
+ * the two agree to about 1e-6, not bit for bit (test/agents/js-learner.test.ts).
+ *
+ * Shapes, for a packed batch of B samples whose legal candidates are R rows in all:
+ *   cand [R, F], glob [B, G]; sample s owns rows start[s] .. start[s + 1] - 1
+ *   g_s   = W1[F:] . glob_s + b1                    [B, H]   (the global part of layer 1, once per sample)
+ *   a1_r  = tanh(W1[:F] . cand_r + g_s)             [R, H]
+ *   h_r   = tanh(W2 . a1_r + b2)                    [R, H]
+ *   p_s   = mean of h_r over the sample's rows      [B, H]
+ *   z_r   = tanh(h_r + Wc . p_s + bc)               [R, H]
+ *   logit_r = wo . z_r + bo                         [R]
+ *   v1_s  = tanh(Wv1 . p_s + bv1); value_s = wv2 . v1_s + bv2
+ */
+
+import type { Observation } from '../core/vecenv.js';
+import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
+import { SIMD } from './simd.js';
+import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
+
+/** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
+export interface PackedBatch {
+  readonly samples: number;
+  readonly rows: number;
+  /** [B + 1] first row of each sample; start[B] = rows. */
+  readonly start: Int32Array;
+  /** [R] the candidate slot (0..K-1) each row came from. */
+  readonly slot: Int32Array;
+  /** [R, F] */
+  readonly cand: Float32Array;
+  /** [B, G] */
+  readonly glob: Float32Array;
+}
+
+/**
+ * Packs samples `idx` (or 0..B-1 when null) of observations stored as cand [S, K, F], mask
+ * [S, K] (1: legal) and glob [S, G].
+ */
+export function packLegal(
+  cand: Float32Array,
+  mask: Uint8Array,
+  glob: Float32Array,
+  K: number,
+  F: number,
+  G: number,
+  idx: Int32Array | null,
+): PackedBatch {
+  const B = idx === null ? mask.length / K : idx.length;
+  const start = new Int32Array(B + 1);
+  let rows = 0;
+  for (let i = 0; i < B; i++) {
+    const s = idx === null ? i : idx[i];
+    start[i] = rows;
+    for (let k = s * K; k < (s + 1) * K; k++) rows += mask[k] === 1 ? 1 : 0;
+  }
+  start[B] = rows;
+  const slot = new Int32Array(rows);
+  const packed = new Float32Array(rows * F);
+  const globOut = new Float32Array(B * G);
+  let r = 0;
+  for (let i = 0; i < B; i++) {
+    const s = idx === null ? i : idx[i];
+    globOut.set(glob.subarray(s * G, (s + 1) * G), i * G);
+    for (let k = 0; k < K; k++) {
+      const at = s * K + k;
+      if (mask[at] !== 1) continue;
+      slot[r] = k;
+      packed.set(cand.subarray(at * F, (at + 1) * F), r * F);
+      r++;
+    }
+  }
+  return { samples: B, rows, start, slot, cand: packed, glob: globOut };
+}
+
+/** The forward pass's outputs and the activations its backward pass reads. */
+export interface Forward {
+  readonly batch: PackedBatch;
+  /** [R] */
+  readonly logits: Float32Array;
+  /** [B] */
+  readonly value: Float32Array;
+  readonly a1: Float32Array;
+  readonly h: Float32Array;
+  readonly pooled: Float32Array;
+  readonly z: Float32Array;
+  readonly v1: Float32Array;
+}
+
+/** Gradients by parameter name, in double precision. */
+export type Gradients = Map<string, Float64Array>;
+
+export class JsScorer {
+  readonly architecture: Architecture;
+  /** Parameters by name (parameterSpecs order and shapes, row-major), updated in place. */
+  readonly params: ReadonlyMap<string, Float32Array>;
+  // Transposed weights for the backward products (refreshed by `changed()`).
+  private readonly w2T: Float32Array;
+  private readonly wcT: Float32Array;
+  private readonly wv1T: Float32Array;
+
+  constructor(architecture: Architecture, values: ReadonlyMap<string, Float32Array>) {
+    this.architecture = architecture;
+    const params = new Map<string, Float32Array>();
+    for (const p of parameterSpecs(architecture)) {
+      const v = values.get(p.name);
+      const size = p.shape.reduce((x, y) => x * y, 1);
+      if (v === undefined || v.length !== size)
+        throw new Error(
+          `network: parameter ${p.name} needs ${size} values, got ${v?.length ?? 'none'}`,
+        );
+      params.set(p.name, Float32Array.from(v));
+    }
+    this.params = params;
+    const H = architecture.hidden;
+    this.w2T = new Float32Array(H * H);
+    this.wcT = new Float32Array(H * H);
+    this.wv1T = new Float32Array(H * H);
+    this.changed();
+  }
+
+  private p(name: string): Float32Array {
+    return this.params.get(name)!;
+  }
+
+  /** Call after changing `params` in place. */
+  changed(): void {
+    const H = this.architecture.hidden;
+    transpose(this.p('W2'), H, H, this.w2T);
+    transpose(this.p('Wc'), H, H, this.wcT);
+    transpose(this.p('Wv1'), H, H, this.wv1T);
+  }
+
+  forward(batch: PackedBatch): Forward {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    const { samples: B, rows: R, start } = batch;
+    const w1 = this.p('W1');
+    const g = new Float32Array(B * H);
+    matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
+    const a1 = matmulGrouped(batch.cand, w1, g, start, H, F, true);
+    const h = new Float32Array(R * H);
+    matmul(a1, this.p('W2'), h, R, H, H, this.p('b2'), false, true);
+    const pooled = new Float32Array(B * H);
+    const sum = new Float64Array(H);
+    for (let s = 0; s < B; s++) {
+      sum.fill(0);
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) sum[j] += h[r * H + j];
+      const n = Math.max(1, start[s + 1] - start[s]);
+      for (let j = 0; j < H; j++) pooled[s * H + j] = sum[j] / n;
+    }
+    const context = new Float32Array(B * H);
+    matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
+    const z = addTanhGrouped(h, context, start, H);
+    const logits = new Float32Array(R);
+    matmul(z, this.p('wo'), logits, R, 1, H, this.p('bo'));
+    const v1 = new Float32Array(B * H);
+    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
+    const value = new Float32Array(B);
+    matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    return { batch, logits, value, a1, h, pooled, z, v1 };
+  }
+
+  /**
+   * The logits [R] and values [B] of `forward` without the activations the backward pass needs:
+   * with the SIMD kernels, every per-row layer stays in the kernels' memory and only the logits
+   * come out (acting and evaluation, where a large instance scores thousands of rows per
+   * decision and copying them out and in again would cost about as much as computing them).
+   */
+  scores(batch: PackedBatch): { logits: Float32Array; value: Float32Array } {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    if (SIMD === null || H % 16 !== 0) {
+      const f = this.forward(batch);
+      return { logits: f.logits, value: f.value };
+    }
+    const { samples: B, rows: R, start } = batch;
+    const w1 = this.p('W1');
+    // The per-sample products go through `matmul` as in `forward`, so that both give the same
+    // numbers; it uses the start of the kernels' memory, which below holds only operands already
+    // consumed when it runs.
+    const g = new Float32Array(B * H);
+    matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
+    // Float32 offsets in the kernels' memory.
+    const candAt = 0;
+    const w1At = candAt + R * F;
+    const gAt = w1At + F * H;
+    const w2At = gAt + B * H;
+    const b2At = w2At + H * H;
+    const contextAt = b2At + H;
+    const a1At = contextAt + B * H;
+    const hAt = a1At + R * H;
+    const zAt = hAt + R * H;
+    let heap = SIMD.reserve(zAt + R * H);
+    heap.set(batch.cand, candAt);
+    heap.set(w1.subarray(0, F * H), w1At);
+    heap.set(g, gAt);
+    heap.set(this.p('W2'), w2At);
+    heap.set(this.p('b2'), b2At);
+    for (let s = 0; s < B; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows > 0)
+        SIMD.mmAt(
+          candAt + start[s] * F,
+          w1At,
+          a1At + start[s] * H,
+          rows,
+          H,
+          F,
+          gAt + s * H,
+          1,
+          true,
+          F,
+          1,
+        );
+    }
+    SIMD.mmAt(a1At, w2At, hAt, R, H, H, b2At, 1, true, H, 1);
+    const pooled = new Float32Array(B * H);
+    const sum = new Float64Array(H);
+    for (let s = 0; s < B; s++) {
+      sum.fill(0);
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) sum[j] += heap[hAt + r * H + j];
+      const n = Math.max(1, start[s + 1] - start[s]);
+      for (let j = 0; j < H; j++) pooled[s * H + j] = sum[j] / n;
+    }
+    const context = new Float32Array(B * H);
+    matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
+    heap = SIMD.reserve(zAt + R * H);
+    heap.set(context, contextAt);
+    for (let s = 0; s < B; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows > 0)
+        SIMD.addTanhAt(hAt + start[s] * H, contextAt + s * H, zAt + start[s] * H, rows, H);
+    }
+    const logits = new Float32Array(R);
+    const wo = this.p('wo');
+    const bo = this.p('bo')[0];
+    for (let r = 0; r < R; r++) {
+      let logit = bo;
+      for (let j = 0; j < H; j++) logit += heap[zAt + r * H + j] * wo[j];
+      logits[r] = logit;
+    }
+    const v1 = new Float32Array(B * H);
+    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
+    const value = new Float32Array(B);
+    matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    return { logits, value };
+  }
+
+  /**
+   * Gradients of a loss with respect to every parameter, given the loss's gradients with
+   * respect to the logits (`dLogits` [R]) and the values (`dValue` [B]) of `f`.
+   */
+  backward(f: Forward, dLogits: Float64Array, dValue: Float64Array): Gradients {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    const { samples: B, rows: R, start } = f.batch;
+    const wo = this.p('wo');
+    const wv2 = this.p('wv2');
+    const grads: Gradients = new Map();
+    for (const p of parameterSpecs(this.architecture))
+      grads.set(p.name, new Float64Array(p.shape.reduce((x, y) => x * y, 1)));
+    const grad = (name: string): Float64Array => grads.get(name)!;
+
+    // Policy head: logit_r = wo . z_r + bo, z_r = tanh(h_r + context_s); context_s feeds
+    // every row of sample s.
+    const dwo = grad('wo');
+    let dbo = 0;
+    const dzPre = new Float32Array(R * H);
+    const dContext = new Float32Array(B * H);
+    for (let s = 0; s < B; s++)
+      for (let r = start[s]; r < start[s + 1]; r++) {
+        const d = dLogits[r];
+        dbo += d;
+        for (let j = 0; j < H; j++) {
+          const zj = f.z[r * H + j];
+          dwo[j] += d * zj;
+          const dz = d * wo[j] * (1 - zj * zj);
+          dzPre[r * H + j] = dz;
+          dContext[s * H + j] += dz;
+        }
+      }
+    grad('bo')[0] = dbo;
+    const dPooled = new Float32Array(B * H);
+    linearBackward(f.pooled, dContext, B, H, H, grad('Wc'), grad('bc'), this.wcT, dPooled);
+
+    // Value head: value_s = wv2 . v1_s + bv2, v1_s = tanh(Wv1 . pooled_s + bv1).
+    const dwv2 = grad('wv2');
+    let dbv2 = 0;
+    const dv1Pre = new Float32Array(B * H);
+    for (let s = 0; s < B; s++) {
+      const d = dValue[s];
+      dbv2 += d;
+      for (let j = 0; j < H; j++) {
+        const v = f.v1[s * H + j];
+        dwv2[j] += d * v;
+        dv1Pre[s * H + j] = d * wv2[j] * (1 - v * v);
+      }
+    }
+    grad('bv2')[0] = dbv2;
+    const dPooledValue = new Float32Array(B * H);
+    linearBackward(f.pooled, dv1Pre, B, H, H, grad('Wv1'), grad('bv1'), this.wv1T, dPooledValue);
+
+    // h_r reaches the loss directly (through z_r) and through the mean of its sample.
+    const db2 = grad('b2');
+    const dhPre = new Float32Array(R * H);
+    for (let s = 0; s < B; s++) {
+      const inv = 1 / Math.max(1, start[s + 1] - start[s]);
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) {
+          const hj = f.h[r * H + j];
+          const dp = (dPooled[s * H + j] + dPooledValue[s * H + j]) * inv;
+          const dh = (dzPre[r * H + j] + dp) * (1 - hj * hj);
+          dhPre[r * H + j] = dh;
+          db2[j] += dh;
+        }
+    }
+    const da1 = new Float32Array(R * H);
+    linearBackward(f.a1, dhPre, R, H, H, grad('W2'), null, this.w2T, da1);
+    // Layer 1: the candidate part per row, the global part (and b1) once per sample.
+    const db1 = grad('b1');
+    const dg = new Float32Array(B * H);
+    for (let s = 0; s < B; s++)
+      for (let r = start[s]; r < start[s + 1]; r++)
+        for (let j = 0; j < H; j++) {
+          const a = f.a1[r * H + j];
+          const d = da1[r * H + j] * (1 - a * a);
+          da1[r * H + j] = d;
+          dg[s * H + j] += d;
+          db1[j] += d;
+        }
+    const dW1 = grad('W1');
+    linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), null, null, null);
+    linearBackward(f.batch.glob, dg, B, G, H, dW1.subarray(F * H), null, null, null);
+    return grads;
+  }
+}
+
+/**
+ * For y = x . W + b with x [N, I], W [I, O], given dy [N, O]: adds x^T dy to dW [I, O] and the
+ * column sums of dy to db (when given), and writes dx = dy . W^T [N, I] from `wT` (W
+ * transposed) when asked.
+ */
+function linearBackward(
+  x: Float32Array,
+  dy: Float32Array,
+  N: number,
+  I: number,
+  O: number,
+  dW: Float64Array,
+  db: Float64Array | null,
+  wT: Float32Array | null,
+  dx: Float32Array | null,
+): void {
+  matmulTN(x, dy, dW, N, I, O);
+  if (db !== null) for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) db[o] += dy[n * O + o];
+  if (wT !== null && dx !== null) matmul(dy, wT, dx, N, I, O, null);
+}
+
+/**
+ * Log-probabilities [E, K] (masked candidates: MASKED_LOGIT) and values [E] of an observation of
+ * E copies: what src/agents/policy.ts's evaluateObservation gives for the tfjs network.
+ */
+export function jsPolicyOutputs(
+  net: JsScorer,
+  obs: Observation,
+  numEnvs: number,
+): { logp: Float32Array; values: Float32Array } {
+  const K = obs.mask.length / numEnvs;
+  const { candidateFeatures: F, globalFeatures: G } = net.architecture;
+  const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null);
+  const out = net.scores(batch);
+  const logp = new Float32Array(numEnvs * K).fill(MASKED_LOGIT);
+  for (let e = 0; e < numEnvs; e++) {
+    const first = batch.start[e];
+    const last = batch.start[e + 1];
+    let max = -Infinity;
+    for (let r = first; r < last; r++) max = Math.max(max, out.logits[r]);
+    let total = 0;
+    for (let r = first; r < last; r++) total += Math.exp(out.logits[r] - max);
+    const lse = max + Math.log(total);
+    for (let r = first; r < last; r++) logp[e * K + batch.slot[r]] = out.logits[r] - lse;
+  }
+  return { logp, values: out.value };
+}

@@ -1,0 +1,708 @@
+/**
+ * WebAssembly SIMD kernels for the JavaScript learner, assembled here byte by byte (no build step,
+ * no dependency), four float32 lanes at a time: a matrix product with its bias and tanh fused
+ * (`mm`, which also reads its left operand transposed for weight gradients), tanh(x + bias) per
+ * row (`addTanh`), and tanh alone (`tanh`, which the tests check against Math.tanh). JavaScript
+ * has no SIMD and V8 does not vectorize loops, so the product runs at about 5 GFLOP/s in plain
+ * JavaScript (src/agents/dense.ts) and about 32 here, on one idle core of the machine in
+ * docs/agents.md.
+ *
+ * The kernels see one linear memory; the wrappers copy their operands in and the result out,
+ * which costs O(MK + KN + MN) against the product's O(MNK); `JsScorer.scores` lays out its own
+ * operands there to skip the copies. Where WebAssembly SIMD is missing, `SIMD` is null and the
+ * callers use the plain JavaScript kernels.
+ */
+
+// Opcodes (WebAssembly core and fixed-width SIMD specifications).
+const I32 = 0x7f;
+const V128 = 0x7b;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const END = 0x0b;
+const VOID = 0x40;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const I32_CONST = 0x41;
+const F32_LOAD = 0x2a;
+const I32_EQZ = 0x45;
+const I32_GE_U = 0x4f;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_MUL = 0x6c;
+const I32_SHL = 0x74;
+const IF = 0x04;
+const ELSE = 0x05;
+const I32_EQ = 0x46;
+const SIMD_PREFIX = 0xfd;
+const V128_LOAD = 0x00;
+const V128_STORE = 0x0b;
+const V128_CONST = 0x0c;
+const F32X4_SPLAT = 0x13;
+const F32X4_NEAREST = 0x6a;
+const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const I32X4_SHL = 0xab;
+const I32X4_SUB = 0xb1;
+const F32X4_ABS = 0xe0;
+const F32X4_NEG = 0xe1;
+const F32X4_ADD = 0xe4;
+const F32X4_SUB = 0xe5;
+const F32X4_MUL = 0xe6;
+const F32X4_DIV = 0xe7;
+const F32X4_MIN = 0xe8;
+const I32X4_TRUNC_SAT_F32X4_S = 0xf8;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+// Instruction helpers.
+const get = (i: number): number[] => [LOCAL_GET, ...uleb(i)];
+const set = (i: number): number[] => [LOCAL_SET, ...uleb(i)];
+const i32 = (v: number): number[] => [I32_CONST, ...sleb(v)];
+const simd = (op: number): number[] => [SIMD_PREFIX, ...uleb(op)];
+const load = (offset: number): number[] => [...simd(V128_LOAD), 4, ...uleb(offset)];
+const store = (offset: number): number[] => [...simd(V128_STORE), 4, ...uleb(offset)];
+const f32x4 = (v: number): number[] => {
+  const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+  return [...simd(V128_CONST), ...bytes];
+};
+const i32x4 = (v: number): number[] => {
+  const bytes = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
+  return [...simd(V128_CONST), ...bytes];
+};
+/** `while (!exit) body`: block { loop { br_if exit; body; br loop } }. */
+const loopUntil = (exit: number[], body: number[]): number[] => [
+  BLOCK,
+  VOID,
+  LOOP,
+  VOID,
+  ...exit,
+  BR_IF,
+  1,
+  ...body,
+  BR,
+  0,
+  END,
+  END,
+];
+
+/** Function indices in the module. */
+const MM = 0;
+const TANH = 1;
+const ADD_TANH = 2;
+
+/**
+ * mm(a, b, c, M, N, K, bias, init, act, aRow, aCol): C[M, N] = init + A[M, K] B[K, N] at byte
+ * addresses a, b, c, where init is 0 (init = 0), the row bias[N] (init = 1) or C itself
+ * (init = 2); then tanh applied when act = 1. B and C are row-major, N a multiple of 16; A[m, k]
+ * is at a + m aRow + k aCol bytes, so that A can be read transposed (aRow 4, aCol 4 M) as well
+ * as row-major (aRow 4 K, aCol 4). C is done two rows by 16 columns at a time, in eight vector
+ * accumulators, each strip of B loaded once for both rows.
+ */
+function matmulBody(): number[] {
+  const [a, b, c, M, N, K, bias, init, act, aRow, aCol] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [m, n0, k, pb, rowBytes] = [11, 12, 13, 14, 15];
+  const pa = [16, 17]; // A's element of each row in the block
+  const pc = [18, 19]; // C's row start of each row in the block
+  const [acc0, splat0, scratch] = [20, 28, 30];
+  const acc = (row: number, j: number): number => acc0 + 4 * row + j;
+  const cols = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
+
+  /** The n-loop over 16-column strips for a block of `rows` (1 or 2) rows starting at m. */
+  const block = (rows: number): number[] => {
+    const each = (f: (row: number, j: number) => number[]): number[] =>
+      Array.from({ length: rows }, (_, row) => cols((j) => f(row, j))).flat();
+    const kLoop = loopUntil(
+      [...get(k), I32_EQZ],
+      [
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(pa[row]),
+          F32_LOAD,
+          2,
+          0,
+          ...simd(F32X4_SPLAT),
+          ...set(splat0 + row),
+        ]).flat(),
+        // Each strip of B is loaded once and used for every row of the block.
+        ...cols((j) => [
+          ...get(pb),
+          ...load(16 * j),
+          ...set(scratch),
+          ...Array.from({ length: rows }, (_, row) => [
+            ...get(acc(row, j)),
+            ...get(splat0 + row),
+            ...get(scratch),
+            ...simd(F32X4_MUL),
+            ...simd(F32X4_ADD),
+            ...set(acc(row, j)),
+          ]).flat(),
+        ]),
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(pa[row]),
+          ...get(aCol),
+          I32_ADD,
+          ...set(pa[row]),
+        ]).flat(),
+        ...get(pb),
+        ...get(rowBytes),
+        I32_ADD,
+        ...set(pb),
+        ...get(k),
+        ...i32(1),
+        I32_SUB,
+        ...set(k),
+      ],
+    );
+    const initialize = [
+      ...get(init),
+      ...i32(1),
+      I32_EQ,
+      IF,
+      VOID,
+      ...each((row, j) => [
+        ...get(bias),
+        ...get(n0),
+        ...i32(2),
+        I32_SHL,
+        I32_ADD,
+        ...load(16 * j),
+        ...set(acc(row, j)),
+      ]),
+      ELSE,
+      ...get(init),
+      ...i32(2),
+      I32_EQ,
+      IF,
+      VOID,
+      ...each((row, j) => [...get(pc[row]), ...load(16 * j), ...set(acc(row, j))]),
+      ELSE,
+      ...each((row, j) => [...f32x4(0), ...set(acc(row, j))]),
+      END,
+      END,
+    ];
+    const activate = [
+      ...get(act),
+      IF,
+      VOID,
+      ...each((row, j) => [...tanhInline(acc(row, j), scratch), ...set(acc(row, j))]),
+      END,
+    ];
+    return loopUntil(
+      [...get(n0), ...get(N), I32_GE_U],
+      [
+        // pc[row] = c + 4 ((m + row) N + n0)
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(c),
+          ...get(m),
+          ...i32(row),
+          I32_ADD,
+          ...get(N),
+          I32_MUL,
+          ...get(n0),
+          I32_ADD,
+          ...i32(2),
+          I32_SHL,
+          I32_ADD,
+          ...set(pc[row]),
+        ]).flat(),
+        ...initialize,
+        // pa[row] = a + (m + row) aRow, pb = b + 4 n0, k = K
+        ...Array.from({ length: rows }, (_, row) => [
+          ...get(a),
+          ...get(m),
+          ...i32(row),
+          I32_ADD,
+          ...get(aRow),
+          I32_MUL,
+          I32_ADD,
+          ...set(pa[row]),
+        ]).flat(),
+        ...get(b),
+        ...get(n0),
+        ...i32(2),
+        I32_SHL,
+        I32_ADD,
+        ...set(pb),
+        ...get(K),
+        ...set(k),
+        ...kLoop,
+        ...activate,
+        ...each((row, j) => [...get(pc[row]), ...get(acc(row, j)), ...store(16 * j)]),
+        ...get(n0),
+        ...i32(16),
+        I32_ADD,
+        ...set(n0),
+      ],
+    );
+  };
+  const pairs = loopUntil(
+    [...get(m), ...i32(1), I32_ADD, ...get(M), I32_GE_U],
+    [...i32(0), ...set(n0), ...block(2), ...get(m), ...i32(2), I32_ADD, ...set(m)],
+  );
+  const rest = loopUntil(
+    [...get(m), ...get(M), I32_GE_U],
+    [...i32(0), ...set(n0), ...block(1), ...get(m), ...i32(1), I32_ADD, ...set(m)],
+  );
+  const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...pairs, ...rest, END];
+  // Locals after the 11 parameters: 9 i32, then 15 v128 (8 accumulators, 2 splats, tanh's 5,
+  // the first of which also holds a strip of B).
+  return [
+    ...vec([
+      [...uleb(9), I32],
+      [...uleb(15), V128],
+    ]),
+    ...code,
+  ];
+}
+
+/** tanh(p, bytes): tanh in place on the float32s at byte address p; bytes a multiple of 16. */
+function tanhBody(): number[] {
+  const [p, bytes, end, x, scratch] = [0, 1, 2, 3, 4];
+  const body = [
+    ...get(p),
+    ...get(p),
+    ...load(0),
+    ...set(x),
+    ...tanhInline(x, scratch),
+    ...store(0),
+  ];
+  const code = [
+    ...get(p),
+    ...get(bytes),
+    I32_ADD,
+    ...set(end),
+    ...loopUntil(
+      [...get(p), ...get(end), I32_GE_U],
+      [...body, ...get(p), ...i32(16), I32_ADD, ...set(p)],
+    ),
+    END,
+  ];
+  // Locals after the 2 parameters: 1 i32, then 6 v128 (x and tanh's 5).
+  return [
+    ...vec([
+      [...uleb(1), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
+}
+
+/**
+ * addTanh(x, bias, out, M, N): out[m, n] = tanh(x[m, n] + bias[n]) for M rows of N (a multiple
+ * of 4) float32s at byte addresses x, out; bias at byte address bias.
+ */
+function addTanhBody(): number[] {
+  const [x, bias, out, M, N] = [0, 1, 2, 3, 4];
+  const [m, n, off, v, scratch] = [5, 6, 7, 8, 9];
+  const row = loopUntil(
+    [...get(n), ...get(N), I32_GE_U],
+    [
+      ...get(out),
+      ...get(off),
+      I32_ADD,
+      ...get(x),
+      ...get(off),
+      I32_ADD,
+      ...load(0),
+      ...get(bias),
+      ...get(n),
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...load(0),
+      ...simd(F32X4_ADD),
+      ...set(v),
+      ...tanhInline(v, scratch),
+      ...store(0),
+      ...get(off),
+      ...i32(16),
+      I32_ADD,
+      ...set(off),
+      ...get(n),
+      ...i32(4),
+      I32_ADD,
+      ...set(n),
+    ],
+  );
+  const code = [
+    ...i32(0),
+    ...set(off),
+    ...loopUntil(
+      [...get(m), ...get(M), I32_GE_U],
+      [...i32(0), ...set(n), ...row, ...get(m), ...i32(1), I32_ADD, ...set(m)],
+    ),
+    END,
+  ];
+  // Locals after the 5 parameters: 3 i32, then 6 v128 (the sum and tanh's 5).
+  return [
+    ...vec([
+      [...uleb(3), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
+}
+
+// ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.1219444e-4;
+
+/**
+ * tanh of the four float32 lanes of local x, left on the stack; locals t .. t + 4 (v128) are
+ * scratch. As
+ * src/agents/dense.ts's tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from
+ * -2|x| = -n ln 2 + r, e^r - 1 by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n
+ * built in the exponent bits; the sign of x is put back at the end.
+ */
+function tanhInline(x: number, t: number): number[] {
+  const [y, nf, r, e, sc] = [t, t + 1, t + 2, t + 3, t + 4];
+  const taylor = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
+  // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree.
+  const horner = [
+    ...f32x4(taylor[0]),
+    ...taylor
+      .slice(1)
+      .flatMap((coef) => [...get(r), ...simd(F32X4_MUL), ...f32x4(coef), ...simd(F32X4_ADD)]),
+    ...get(r),
+    ...simd(F32X4_MUL),
+  ];
+  const code = [
+    // y = min(2 |x|, 40)
+    ...get(x),
+    ...simd(F32X4_ABS),
+    ...f32x4(2),
+    ...simd(F32X4_MUL),
+    ...f32x4(40),
+    ...simd(F32X4_MIN),
+    ...set(y),
+    // n = nearest(y log2 e), r = (n LN2_HI - y) + n LN2_LO
+    ...get(y),
+    ...f32x4(Math.LOG2E),
+    ...simd(F32X4_MUL),
+    ...simd(F32X4_NEAREST),
+    ...set(nf),
+    ...get(nf),
+    ...f32x4(LN2_HI),
+    ...simd(F32X4_MUL),
+    ...get(y),
+    ...simd(F32X4_SUB),
+    ...get(nf),
+    ...f32x4(LN2_LO),
+    ...simd(F32X4_MUL),
+    ...simd(F32X4_ADD),
+    ...set(r),
+    ...horner,
+    ...set(e),
+    // sc = 2^-n: exponent bits (127 - n) << 23
+    ...i32x4(127),
+    ...get(nf),
+    ...simd(I32X4_TRUNC_SAT_F32X4_S),
+    ...simd(I32X4_SUB),
+    ...i32(23),
+    ...simd(I32X4_SHL),
+    ...set(sc),
+    // E = m sc + (sc - 1); t = -E / (2 + E)
+    ...get(e),
+    ...get(sc),
+    ...simd(F32X4_MUL),
+    ...get(sc),
+    ...f32x4(1),
+    ...simd(F32X4_SUB),
+    ...simd(F32X4_ADD),
+    ...set(e),
+    ...get(e),
+    ...simd(F32X4_NEG),
+    ...f32x4(2),
+    ...get(e),
+    ...simd(F32X4_ADD),
+    ...simd(F32X4_DIV),
+    ...get(x),
+    ...i32x4(-0x80000000),
+    ...simd(V128_AND),
+    ...simd(V128_OR),
+  ];
+  return code;
+}
+
+function moduleBytes(): Uint8Array {
+  const params = (n: number): number[] => vec(Array.from({ length: n }, () => [I32]));
+  // Types in function order: mm, tanh, addTanh.
+  const types = vec([
+    [0x60, ...params(11), ...vec([])],
+    [0x60, ...params(2), ...vec([])],
+    [0x60, ...params(5), ...vec([])],
+  ]);
+  const funcs = vec([[MM], [TANH], [ADD_TANH]]);
+  const memory = vec([[0x00, ...uleb(1)]]); // 1 page to start, growable
+  const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
+  const exports = vec([
+    [...name('mm'), 0x00, MM],
+    [...name('tanh'), 0x00, TANH],
+    [...name('addTanh'), 0x00, ADD_TANH],
+    [...name('memory'), 0x02, 0],
+  ]);
+  const bodies = [matmulBody(), tanhBody(), addTanhBody()].map((b) => [...uleb(b.length), ...b]);
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, types),
+    ...section(3, funcs),
+    ...section(5, memory),
+    ...section(7, exports),
+    ...section(10, vec(bodies)),
+  ]);
+}
+
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Exports {
+  mm(
+    a: number,
+    b: number,
+    c: number,
+    M: number,
+    N: number,
+    K: number,
+    bias: number,
+    init: number,
+    act: number,
+    aRow: number,
+    aCol: number,
+  ): void;
+  tanh(p: number, bytes: number): void;
+  addTanh(x: number, bias: number, out: number, M: number, N: number): void;
+  memory: Memory;
+}
+
+/** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: unknown };
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The kernels with copying wrappers over one growing linear memory. */
+export class SimdKernels {
+  private readonly exports: Exports;
+  private heap: Float32Array;
+
+  constructor() {
+    const instance = new wasm!.Instance(new wasm!.Module(moduleBytes()));
+    this.exports = instance.exports as unknown as Exports;
+    this.heap = new Float32Array(this.exports.memory.buffer);
+  }
+
+  /**
+   * The heap as float32s, grown to hold at least `floats`; valid until the next call (growing
+   * replaces the buffer). For callers that lay out their own operands and call `mmAt`, `addTanhAt`.
+   */
+  reserve(floats: number): Float32Array {
+    const bytes = floats * 4;
+    const have = this.exports.memory.buffer.byteLength;
+    if (bytes > have) this.exports.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (this.heap.buffer !== this.exports.memory.buffer)
+      this.heap = new Float32Array(this.exports.memory.buffer);
+    return this.heap;
+  }
+
+  /**
+   * c[M, N] = a[M, K] b[K, N] + bias[N] (bias null: 0), row-major, then tanh when `activate`;
+   * N a multiple of 16. With `accumulate`, the product is added to c (bias and tanh ignored).
+   */
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array | Float64Array,
+    M: number,
+    N: number,
+    K: number,
+    bias: Float32Array | null,
+    accumulate = false,
+    activate = false,
+  ): void {
+    const aAt = 0;
+    const bAt = aAt + M * K;
+    const biasAt = bAt + K * N;
+    const cAt = biasAt + N;
+    const heap = this.reserve(cAt + M * N);
+    heap.set(a.subarray(0, M * K), aAt);
+    heap.set(b.subarray(0, K * N), bAt);
+    const useBias = bias !== null && !accumulate;
+    if (useBias) heap.set(bias, biasAt);
+    const act = activate && !accumulate ? 1 : 0;
+    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K, biasAt * 4, useBias ? 1 : 0, act, K * 4, 4);
+    const out = heap.subarray(cAt, cAt + M * N);
+    if (accumulate) for (let i = 0; i < M * N; i++) c[i] += out[i];
+    else c.set(out);
+  }
+
+  /** The `mm` kernel on operands already in the heap, at float32 offsets (see matmulBody). */
+  mmAt(
+    aAt: number,
+    bAt: number,
+    cAt: number,
+    M: number,
+    N: number,
+    K: number,
+    biasAt: number,
+    init: 0 | 1 | 2,
+    activate: boolean,
+    aRow: number,
+    aCol: number,
+  ): void {
+    this.exports.mm(
+      aAt * 4,
+      bAt * 4,
+      cAt * 4,
+      M,
+      N,
+      K,
+      biasAt * 4,
+      init,
+      activate ? 1 : 0,
+      aRow * 4,
+      aCol * 4,
+    );
+  }
+
+  /** The `addTanh` kernel on operands already in the heap, at float32 offsets. */
+  addTanhAt(xAt: number, biasAt: number, outAt: number, M: number, N: number): void {
+    this.exports.addTanh(xAt * 4, biasAt * 4, outAt * 4, M, N);
+  }
+
+  /** c[I, O] += a[R, I]^T b[R, O] (a read transposed in place); O a multiple of 16. */
+  matmulTN(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float64Array,
+    R: number,
+    I: number,
+    O: number,
+  ): void {
+    const aAt = 0;
+    const bAt = aAt + R * I;
+    const cAt = bAt + R * O;
+    const heap = this.reserve(cAt + I * O);
+    heap.set(a.subarray(0, R * I), aAt);
+    heap.set(b.subarray(0, R * O), bAt);
+    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, I, O, R, 0, 0, 0, 4, I * 4);
+    const out = heap.subarray(cAt, cAt + I * O);
+    for (let i = 0; i < I * O; i++) c[i] += out[i];
+  }
+
+  /**
+   * Rows in groups: out[r] = a[r] b + bias[s] (then tanh when `activate`) for the rows r of group
+   * s, start[s] <= r < start[s + 1]; a [R, K], b [K, N], bias [S, N]; N a multiple of 16.
+   */
+  matmulGrouped(
+    a: Float32Array,
+    b: Float32Array,
+    bias: Float32Array,
+    start: Int32Array,
+    N: number,
+    K: number,
+    activate: boolean,
+  ): Float32Array {
+    const S = start.length - 1;
+    const R = start[S];
+    const aAt = 0;
+    const bAt = aAt + R * K;
+    const biasAt = bAt + K * N;
+    const cAt = biasAt + S * N;
+    const heap = this.reserve(cAt + R * N);
+    heap.set(a.subarray(0, R * K), aAt);
+    heap.set(b.subarray(0, K * N), bAt);
+    heap.set(bias.subarray(0, S * N), biasAt);
+    const mm = this.exports.mm;
+    for (let s = 0; s < S; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows === 0) continue;
+      const first = start[s];
+      mm(
+        (aAt + first * K) * 4,
+        bAt * 4,
+        (cAt + first * N) * 4,
+        rows,
+        N,
+        K,
+        (biasAt + s * N) * 4,
+        1,
+        activate ? 1 : 0,
+        K * 4,
+        4,
+      );
+    }
+    return heap.slice(cAt, cAt + R * N);
+  }
+
+  /** Rows in groups: out[r] = tanh(x[r] + bias[s]) for start[s] <= r < start[s + 1]; N a multiple of 4. */
+  addTanhGrouped(x: Float32Array, bias: Float32Array, start: Int32Array, N: number): Float32Array {
+    const S = start.length - 1;
+    const R = start[S];
+    const xAt = 0;
+    const biasAt = xAt + R * N;
+    const outAt = biasAt + S * N;
+    const heap = this.reserve(outAt + R * N);
+    heap.set(x.subarray(0, R * N), xAt);
+    heap.set(bias.subarray(0, S * N), biasAt);
+    const addTanh = this.exports.addTanh;
+    for (let s = 0; s < S; s++) {
+      const rows = start[s + 1] - start[s];
+      if (rows > 0)
+        addTanh(
+          (xAt + start[s] * N) * 4,
+          (biasAt + s * N) * 4,
+          (outAt + start[s] * N) * 4,
+          rows,
+          N,
+        );
+    }
+    return heap.slice(outAt, outAt + R * N);
+  }
+
+  /** a[i] = tanh(a[i]) for every i (the tanh the other kernels inline, alone). */
+  tanh(a: Float32Array): void {
+    const n = a.length;
+    const padded = (n + 3) & ~3;
+    const heap = this.reserve(padded);
+    heap.set(a, 0);
+    this.exports.tanh(0, padded * 4);
+    a.set(heap.subarray(0, n));
+  }
+}
+
+/** The kernels, or null where this JavaScript engine has no WebAssembly SIMD. */
+export const SIMD: SimdKernels | null = ((): SimdKernels | null => {
+  const bytes = moduleBytes();
+  if (wasm === undefined || !wasm.validate(bytes)) return null;
+  return new SimdKernels();
+})();

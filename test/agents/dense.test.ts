@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { matmulJs, tanh } from '../../src/agents/dense.js';
+import { SIMD } from '../../src/agents/simd.js';
+import { Rng } from '../../src/core/rng.js';
+
+// The WebAssembly SIMD kernels against plain JavaScript: the learner uses the first where it
+// can and the second otherwise, and both must compute the same network.
+const rng = new Rng(11);
+const random = (n: number, scale = 1): Float32Array =>
+  Float32Array.from({ length: n }, () => (rng.unit() * 2 - 1) * scale);
+
+describe('dense kernels', () => {
+  it('assembles a valid WebAssembly SIMD module on this Node', () => {
+    expect(SIMD).not.toBeNull();
+  });
+
+  it.each([
+    [1, 16, 1],
+    [7, 16, 10],
+    [33, 64, 64],
+    [5, 32, 3],
+  ])(
+    'multiplies %i x %i (inner %i) with bias, and accumulates, as the JavaScript kernel',
+    (M, N, K) => {
+      const a = random(M * K);
+      const b = random(K * N);
+      const bias = random(N);
+      const expected = new Float32Array(M * N);
+      matmulJs(a, b, expected, M, N, K, bias);
+      const actual = new Float32Array(M * N);
+      SIMD!.matmul(a, b, actual, M, N, K, bias);
+      for (let i = 0; i < M * N; i++) expect(actual[i]).toBeCloseTo(expected[i], 5);
+      // Accumulating adds the product (without bias) to what is there.
+      const sum = Float64Array.from(expected);
+      SIMD!.matmul(a, b, sum, M, N, K, bias, true);
+      matmulJs(a, b, expected, M, N, K, null, true);
+      for (let i = 0; i < M * N; i++) expect(sum[i]).toBeCloseTo(expected[i], 5);
+    },
+  );
+
+  it('computes tanh within two float32 ulps of Math.tanh, signs, zeros and saturation included', () => {
+    const x = Float32Array.from([
+      0,
+      -0,
+      1e-30,
+      -1e-7,
+      3e-4,
+      0.1,
+      -0.5,
+      1,
+      -2,
+      4.5,
+      9,
+      -9.5,
+      20,
+      -100,
+      1e30,
+      ...random(1001, 6),
+    ]);
+    const simd = x.slice();
+    SIMD!.tanh(simd);
+    for (let i = 0; i < x.length; i++) {
+      const exact = Math.tanh(x[i]);
+      const ulp = Math.max(Math.abs(exact) * 2 ** -23, 2 ** -149);
+      expect(Math.abs(simd[i] - exact)).toBeLessThanOrEqual(2 * ulp);
+      expect(Math.abs(Math.fround(tanh(x[i])) - exact)).toBeLessThanOrEqual(ulp);
+      if (x[i] !== 0) expect(Math.sign(simd[i])).toBe(Math.sign(x[i]));
+    }
+  });
+});
