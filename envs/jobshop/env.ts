@@ -14,7 +14,7 @@
  * scan of that machine's intervals (O(jobs + waiting jobs x intervals on the machine)).
  */
 
-import { InputError } from '../../src/core/errors.js';
+import { fieldFailure } from '../../src/core/errors.js';
 import { BatchEnv, type AllocatedState } from '../../src/core/batch-env.js';
 import type { MetricSpec, Observation } from '../../src/core/vecenv.js';
 import {
@@ -50,12 +50,7 @@ export const MAKESPAN: MetricSpec = { name: 'makespan', lowerIsBetter: true };
  * `jobShopConfig` fills in the documented defaults.
  */
 export function checkConfig(config: JobShopConfig): void {
-  const fail = (field: string, expected: string, got: unknown): never => {
-    throw new InputError(
-      { file: 'jobshop config', field },
-      `expected ${expected}, got ${JSON.stringify(got)}`,
-    );
-  };
+  const fail = fieldFailure('jobshop config');
   if (!Number.isInteger(config.numEnvs) || config.numEnvs < 1)
     fail('numEnvs', 'a positive integer', config.numEnvs);
   if (!SCHEDULE_MODES.includes(config.mode))

@@ -16,7 +16,7 @@
  * loses nothing when K is large enough.
  */
 
-import { InputError } from '../../src/core/errors.js';
+import { fieldFailure } from '../../src/core/errors.js';
 import { BatchEnv, type AllocatedState } from '../../src/core/batch-env.js';
 import { nextInt } from '../../src/core/rng.js';
 import type { MetricSpec, Observation } from '../../src/core/vecenv.js';
@@ -57,12 +57,7 @@ const TWO_32 = 2 ** 32;
 
 /** Throws naming the field when a trace built in code is malformed. */
 export function checkTrace(trace: Trace, where = `memmap trace ${trace.name}`): void {
-  const fail = (field: string, expected: string, got: unknown): never => {
-    throw new InputError(
-      { file: where, field },
-      `expected ${expected}, got ${JSON.stringify(got)}`,
-    );
-  };
+  const fail = fieldFailure(where);
   if (!Number.isSafeInteger(trace.capacity) || trace.capacity < 1 || trace.capacity > MAX_VALUE)
     fail('capacity', `an integer in 1..${MAX_VALUE}`, trace.capacity);
   if (!Array.isArray(trace.buffers) || trace.buffers.length === 0)
@@ -91,12 +86,7 @@ export function checkTrace(trace: Trace, where = `memmap trace ${trace.name}`): 
 
 /** Validates a config built in code; `memmapConfig` fills in the documented defaults. */
 export function checkConfig(config: MemmapConfig): void {
-  const fail = (field: string, expected: string, got: unknown): never => {
-    throw new InputError(
-      { file: 'memmap config', field },
-      `expected ${expected}, got ${JSON.stringify(got)}`,
-    );
-  };
+  const fail = fieldFailure('memmap config');
   if (!Number.isInteger(config.numEnvs) || config.numEnvs < 1)
     fail('numEnvs', 'a positive integer', config.numEnvs);
   if (!CONFIG_ORDERS.includes(config.order))

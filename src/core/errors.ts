@@ -28,6 +28,21 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The failure of a value built in code (a config, a trace), as an InputError naming `where`, the
+ * field, what was expected and what was there: `const fail = fieldFailure('memmap config')`.
+ */
+export function fieldFailure(
+  where: string,
+): (field: string, expected: string, got: unknown) => never {
+  return (field, expected, got) => {
+    throw new InputError(
+      { file: where, field },
+      `expected ${expected}, got ${JSON.stringify(got)}`,
+    );
+  };
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   /** A short hint shown below the message, such as the valid choices. */
