@@ -8,7 +8,9 @@
  * `charts/SPS` is wall time, which other processes on a shared machine slow down; beside it,
  * `cpuSps` divides the steps by the process's CPU time (user + system) between the progress
  * callbacks of updates 1..n-1 (update n also validates), a figure that load changes less. A
- * WebGPU backend on llvmpipe runs threads of its own, so its CPU time can exceed its wall time.
+ * WebGPU backend on llvmpipe runs threads of its own, so its CPU time can exceed its wall time;
+ * they stay once the device is acquired, and load every later case of the run (for clean CPU
+ * figures, run the WebGPU backends on their own).
  *
  * Usage: npm run bench:train [-- --env jobshop --cases size=6x6,size=15x15
  *        --backends js,wasm,cpu,webgpu,webgpu+env --updates 5 --num-envs 32 --num-steps 64 --hidden 64]
