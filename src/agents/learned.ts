@@ -25,8 +25,8 @@ export interface LearnedPolicy {
 /**
  * Scales that were literals in an environment's feature code when checkpoints recorded only the
  * named ones, with the literal's value: a checkpoint may leave these out. soc's `/ 8` and `/ 16`
- * became JOBS_SCALE and TASKS_SCALE (commit c769f94) after checkpoints/soc-ppo.json recorded
- * {TIME_SCALE: 100}; the policy was trained with those very values.
+ * became JOBS_SCALE and TASKS_SCALE (commit c769f94) after the first shipped soc policy recorded
+ * {TIME_SCALE: 100}; it was trained with those very values, and so was any run of that time.
  */
 const UNRECORDED_SCALES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   soc: { JOBS_SCALE: 8, TASKS_SCALE: 16 },
