@@ -2,20 +2,24 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMPLETION_FIRST } from '../../envs/offload/entry.js';
+import { BOTH_FIGURES } from '../../envs/offload/entry.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { train } from '../../src/train/train.js';
 import { quiet, rows, tiny } from '../support/training.js';
 
 describe('best.json by an environment selection rule', () => {
-  it('offload ranks validations completing as many tasks as the best baseline above all others', () => {
+  it('offload ranks validations matching the best baseline in utility and completion above all others', () => {
     const baseline = { metric: 34, 'completion %': 58 };
     const score = (metric: number, completion: number): number =>
-      COMPLETION_FIRST.score({ metric, 'completion %': completion }, baseline);
-    expect(score(36, 58)).toBeGreaterThan(score(40, 57.9));
-    expect(score(37, 60)).toBeGreaterThan(score(36, 58));
-    expect(score(40, 50)).toBeGreaterThan(score(39, 57));
+      BOTH_FIGURES.score({ metric, 'completion %': completion }, baseline);
     expect(score(36, 58)).toBe(36);
+    expect(score(36, 58)).toBeGreaterThan(score(40, 57.9));
+    // A barely trained policy completes many tasks at a poor utility.
+    expect(score(34, 58)).toBeGreaterThan(score(3, 60));
+    expect(score(37, 60)).toBeGreaterThan(score(36, 58));
+    // Among the rest, utility as before.
+    expect(score(40, 50)).toBeGreaterThan(score(39, 57));
+    expect(score(40, 50)).toBeGreaterThan(score(3, 60));
   });
 
   it('keeps the validation of highest selection score, and says which in best.json', async () => {
