@@ -92,6 +92,9 @@ export interface Suite<C> {
   readonly xLabel: string;
 }
 
+/** Mean figures of a validation pass: `metric` and the environment's extras by name. */
+export type ValidationFigures = Readonly<Record<string, number>>;
+
 /**
  * A registered environment. `C` is its config (numEnvs included); `B` what its baselines,
  * validator and viewer read (the union of its two backends' batches).
@@ -174,6 +177,16 @@ export interface EnvEntry<
      * `seed` (never drawn from the training streams).
      */
     validation(options: EnvOptions, count: number): { config: C; seed: number };
+    /**
+     * How a run ranks its validations for best.json where the metric alone is not the aim (higher
+     * is better), from the policy's and the best baseline's mean figures on the validation set:
+     * the metric under `metric`, the extras under their names. Absent: the metric.
+     */
+    readonly selection?: {
+      /** One line on the rule, for the run's log. */
+      readonly summary: string;
+      score(policy: ValidationFigures, baseline: ValidationFigures): number;
+    };
   };
 
   readonly bench: {

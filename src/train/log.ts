@@ -52,6 +52,8 @@ export function metricNames(metric: string): readonly string[] {
     `charts/episodic_${metric}`,
     `eval/greedy_${metric}`,
     `eval/baseline_${metric}`,
+    // Only where the environment ranks validations by its own rule (registry: training.selection).
+    'eval/selection_score',
     'debug/live_tensors',
   ];
 }

@@ -353,6 +353,9 @@ async function trainInFolder(
   );
   const checkpointPath = join(config.out, 'checkpoint.json');
   let lastEval: TrainResult['evaluation'] = null;
+  // The score best.json is chosen by: the environment's selection rule, else the metric.
+  let lastScore: number | null = null;
+  const selection = entry.training.selection;
   let stopped: string | null = null;
   let interrupted: string | null = null;
   let lastCheckpointUpdate = resume?.training.updates ?? 0;
@@ -367,6 +370,7 @@ async function trainInFolder(
   progress.log(
     `validation: ${validation.numEnvs} instances, best baseline ${validation.baseline.name} = ${validation.baseline.metric.toFixed(1)}`,
   );
+  if (selection !== undefined) progress.log(`best.json: ${selection.summary}`);
 
   const greedy = async (
     obs: Parameters<Parameters<typeof validation.evaluate>[0]>[0],
@@ -374,7 +378,9 @@ async function trainInFolder(
   ): Promise<Int32Array> => choose((await learner.evaluate(obs, n)).logp, n, null).actions;
 
   const bestPath = join(config.out, 'best.json');
-  let best: { metric: number; updates: number } | null = resume ? previousBest(bestPath) : null;
+  let best: { metric: number; score: number; updates: number } | null = resume
+    ? previousBest(bestPath, env.metric.lowerIsBetter, selection !== undefined)
+    : null;
 
   const saveCheckpoint = async (updates: number, path = checkpointPath): Promise<void> => {
     const c: Checkpoint = {
@@ -401,6 +407,9 @@ async function trainInFolder(
                 [`greedy_${entry.name}_metric`]: lastEval.metric,
                 baseline: lastEval.baseline.name,
                 baseline_metric: lastEval.baseline.metric,
+                ...(selection === undefined || lastScore === null
+                  ? {}
+                  : { selection_score: lastScore }),
               },
         toolkitVersion: version(),
         machine: { ...describeMachine() },
@@ -517,15 +526,18 @@ async function trainInFolder(
 
       // Periodic greedy evaluation on the fixed validation set, next to the best baseline.
       if (u % config.evalEvery === 0 || u === numUpdates) {
-        const metric = await validation.evaluate(greedy);
+        const { metric, figures } = await validation.evaluate(greedy);
         lastEval = { metric, baseline: validation.baseline };
+        lastScore =
+          selection?.score(figures, validation.baseline.figures) ??
+          (env.metric.lowerIsBetter ? -metric : metric);
         metrics[`eval/greedy_${env.metric.name}`] = metric;
         metrics[`eval/baseline_${env.metric.name}`] = validation.baseline.metric;
+        if (selection !== undefined) metrics['eval/selection_score'] = lastScore;
         await saveCheckpoint(u);
         // The best validation so far is kept beside the last (policy-gradient runs wander).
-        const sign = env.metric.lowerIsBetter ? 1 : -1;
-        if (best === null || sign * metric < sign * best.metric) {
-          best = { metric, updates: u };
+        if (best === null || lastScore > best.score) {
+          best = { metric, score: lastScore, updates: u };
           await saveCheckpoint(u, bestPath);
         }
       }
@@ -593,14 +605,22 @@ async function teacherChoices(
   return { actions, logprobs, agreement };
 }
 
-/** A resumed run's best validation so far, from its best.json (none if it has none). */
-function previousBest(path: string): { metric: number; updates: number } | null {
+/**
+ * A resumed run's best validation so far, from its best.json (none if it has none, or if the run
+ * ranks by a selection score that best.json lacks).
+ */
+function previousBest(
+  path: string,
+  lowerIsBetter: boolean,
+  selected: boolean,
+): { metric: number; score: number; updates: number } | null {
   if (!existsSync(path)) return null;
   const c = readCheckpoint(path);
-  const metric = Object.entries(c.training.evaluation ?? {}).find(([k]) =>
-    k.startsWith('greedy_'),
-  )?.[1];
-  return typeof metric === 'number' ? { metric, updates: c.training.updates } : null;
+  const evaluation = c.training.evaluation ?? {};
+  const metric = Object.entries(evaluation).find(([k]) => k.startsWith('greedy_'))?.[1];
+  if (typeof metric !== 'number') return null;
+  const score = selected ? evaluation.selection_score : lowerIsBetter ? -metric : metric;
+  return typeof score === 'number' ? { metric, score, updates: c.training.updates } : null;
 }
 
 /** Whether two folder paths name the same folder (through links, when both exist). */

@@ -5,19 +5,33 @@
  */
 
 import { mean } from '../core/table.js';
-import type { AnyEnvEntry, EnvOptions } from '../core/registry.js';
+import type { AnyEnvEntry, EnvOptions, ValidationFigures } from '../core/registry.js';
 import type { Observation } from '../core/vecenv.js';
-import { playBatch } from '../eval/play.js';
+import { playBatch, type EpisodeResult } from '../eval/play.js';
 
 const CPU = { backend: 'cpu', gpu: undefined } as const;
 
 export interface Validation {
   /** Copies in one pass (one per validation episode). */
   readonly numEnvs: number;
-  /** The best baseline's mean metric on the same episodes. */
-  readonly baseline: { readonly name: string; readonly metric: number };
-  /** Plays `choose` once on every episode and returns the mean metric. */
-  evaluate(choose: (obs: Observation, numEnvs: number) => Promise<Int32Array>): Promise<number>;
+  /** The best baseline's mean metric (and all its figures) on the same episodes. */
+  readonly baseline: {
+    readonly name: string;
+    readonly metric: number;
+    readonly figures: ValidationFigures;
+  };
+  /** Plays `choose` once on every episode and returns the mean metric and figures. */
+  evaluate(
+    choose: (obs: Observation, numEnvs: number) => Promise<Int32Array>,
+  ): Promise<{ metric: number; figures: ValidationFigures }>;
+}
+
+/** The mean metric (as `metric`) and mean extras of a pass. */
+function meanFigures(episodes: readonly EpisodeResult[]): ValidationFigures {
+  const figures: Record<string, number> = { metric: mean(episodes.map((x) => x.metric)) };
+  for (const key of Object.keys(episodes[0]?.extras ?? {}))
+    if (key !== 'metric') figures[key] = mean(episodes.map((x) => x.extras[key] ?? NaN));
+  return figures;
 }
 
 export async function validationSet(
@@ -27,7 +41,11 @@ export async function validationSet(
 ): Promise<Validation> {
   const { config, seed } = entry.training.validation(options, count);
   const better = (a: number, b: number): boolean => (entry.metric.lowerIsBetter ? a < b : a > b);
-  let baseline = { name: '', metric: entry.metric.lowerIsBetter ? Infinity : -Infinity };
+  let baseline = {
+    name: '',
+    metric: entry.metric.lowerIsBetter ? Infinity : -Infinity,
+    figures: {} as ValidationFigures,
+  };
   for (const name of entry.baselines.names) {
     const played = await playBatch(
       entry,
@@ -36,8 +54,9 @@ export async function validationSet(
       CPU,
       { seed },
     );
-    const metric = mean(played.episodes.map((x) => x.metric));
-    if (better(metric, baseline.metric)) baseline = { name, metric };
+    const figures = meanFigures(played.episodes);
+    if (better(figures.metric, baseline.metric))
+      baseline = { name, metric: figures.metric, figures };
   }
   return {
     numEnvs: count,
@@ -53,7 +72,8 @@ export async function validationSet(
         CPU,
         { seed },
       );
-      return mean(played.episodes.map((x) => x.metric));
+      const figures = meanFigures(played.episodes);
+      return { metric: figures.metric, figures };
     },
   };
 }
