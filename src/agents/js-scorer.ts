@@ -197,8 +197,12 @@ export class JsScorer {
     const gAt = w1At + F * H;
     const w2At = gAt + B * H;
     const b2At = w2At + H * H;
-    const contextAt = b2At + H;
-    const a1At = contextAt + B * H;
+    const woAt = b2At + H;
+    const boAt = woAt + H;
+    const contextAt = boAt + 4;
+    const pooledAt = contextAt + B * H;
+    const logitsAt = pooledAt + B * H;
+    const a1At = logitsAt + R;
     const hAt = a1At + R * H;
     const zAt = hAt + R * H;
     let heap = SIMD.reserve(zAt + R * H);
@@ -225,32 +229,22 @@ export class JsScorer {
         );
     }
     SIMD.mmAt(a1At, w2At, hAt, R, H, H, b2At, 1, true, H, 1);
-    const pooled = new Float32Array(B * H);
-    const sum = new Float64Array(H);
-    for (let s = 0; s < B; s++) {
-      sum.fill(0);
-      for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) sum[j] += heap[hAt + r * H + j];
-      const n = Math.max(1, start[s + 1] - start[s]);
-      for (let j = 0; j < H; j++) pooled[s * H + j] = sum[j] / n;
-    }
+    for (let s = 0; s < B; s++)
+      SIMD.colMeanAt(hAt + start[s] * H, pooledAt + s * H, start[s + 1] - start[s], H);
+    const pooled = heap.slice(pooledAt, pooledAt + B * H);
     const context = new Float32Array(B * H);
     matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
     heap = SIMD.reserve(zAt + R * H);
     heap.set(context, contextAt);
+    heap.set(this.p('wo'), woAt);
+    heap.set(this.p('bo'), boAt);
     for (let s = 0; s < B; s++) {
       const rows = start[s + 1] - start[s];
       if (rows > 0)
         SIMD.addTanhAt(hAt + start[s] * H, contextAt + s * H, zAt + start[s] * H, rows, H);
     }
-    const logits = new Float32Array(R);
-    const wo = this.p('wo');
-    const bo = this.p('bo')[0];
-    for (let r = 0; r < R; r++) {
-      let logit = bo;
-      for (let j = 0; j < H; j++) logit += heap[zAt + r * H + j] * wo[j];
-      logits[r] = logit;
-    }
+    SIMD.dotRowsAt(zAt, woAt, logitsAt, R, H, boAt);
+    const logits = heap.slice(logitsAt, logitsAt + R);
     const v1 = new Float32Array(B * H);
     matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
     const value = new Float32Array(B);

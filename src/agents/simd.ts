@@ -15,6 +15,7 @@
 
 // Opcodes (WebAssembly core and fixed-width SIMD specifications).
 const I32 = 0x7f;
+const F64 = 0x7c;
 const V128 = 0x7b;
 const BLOCK = 0x02;
 const LOOP = 0x03;
@@ -26,6 +27,13 @@ const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
 const I32_CONST = 0x41;
 const F32_LOAD = 0x2a;
+const F32_STORE = 0x38;
+const I32_GT_U = 0x4b;
+const F64_ADD = 0xa0;
+const F64_MUL = 0xa2;
+const F32_DEMOTE_F64 = 0xb6;
+const F64_CONVERT_I32_U = 0xb8;
+const F64_PROMOTE_F32 = 0xbb;
 const I32_EQZ = 0x45;
 const I32_GE_U = 0x4f;
 const I32_ADD = 0x6a;
@@ -39,6 +47,12 @@ const SIMD_PREFIX = 0xfd;
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
 const V128_CONST = 0x0c;
+const I8X16_SHUFFLE = 0x0d;
+const F64X2_SPLAT = 0x14;
+const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
+const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
+const F64X2_ADD = 0xf0;
+const F64X2_DIV = 0xf3;
 const F32X4_SPLAT = 0x13;
 const F32X4_NEAREST = 0x6a;
 const V128_AND = 0x4e;
@@ -116,6 +130,8 @@ const loopUntil = (exit: number[], body: number[]): number[] => [
 const MM = 0;
 const TANH = 1;
 const ADD_TANH = 2;
+const COL_MEAN = 3;
+const DOT_ROWS = 4;
 
 /**
  * mm(a, b, c, M, N, K, bias, init, act, aRow, aCol): C[M, N] = init + A[M, K] B[K, N] at byte
@@ -369,6 +385,223 @@ function addTanhBody(): number[] {
   ];
 }
 
+/** i8x16.shuffle of the two vectors on the stack, by byte index (0-15 first, 16-31 second). */
+const shuffle = (lanes: number[]): number[] => [...simd(I8X16_SHUFFLE), ...lanes];
+const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+/** The high two float32 lanes of a vector moved to its low half. */
+const HIGH_TO_LOW = [...range(8, 8), ...range(0, 8)];
+/** The low halves of two vectors, side by side. */
+const LOW_HALVES = [...range(0, 8), ...range(16, 8)];
+
+/**
+ * colMean(x, out, rows, N): out[j] = (sum over r of x[r, j]) / max(1, rows) for the N (a multiple
+ * of 8) columns of rows x N float32s at byte address x, summed in float64 in row order and
+ * rounded once to float32: the same numbers as the JavaScript loop it replaces (a sum of doubles,
+ * one column at a time). Eight columns at a time, in four f64x2 accumulators.
+ */
+function colMeanBody(): number[] {
+  const [x, out, rows, N] = [0, 1, 2, 3];
+  const [j, p, r, rowBytes] = [4, 5, 6, 7];
+  const [acc0, v, divisor] = [8, 12, 13];
+  const accumulate = (accLow: number, offset: number): number[] => [
+    ...get(p),
+    ...load(offset),
+    ...set(v),
+    ...get(accLow),
+    ...get(v),
+    ...simd(F64X2_PROMOTE_LOW_F32X4),
+    ...simd(F64X2_ADD),
+    ...set(accLow),
+    ...get(accLow + 1),
+    ...get(v),
+    ...get(v),
+    ...shuffle(HIGH_TO_LOW),
+    ...simd(F64X2_PROMOTE_LOW_F32X4),
+    ...simd(F64X2_ADD),
+    ...set(accLow + 1),
+  ];
+  const mean = (acc: number): number[] => [
+    ...get(acc),
+    ...get(divisor),
+    ...simd(F64X2_DIV),
+    ...simd(F32X4_DEMOTE_F64X2_ZERO),
+  ];
+  const storeMeans = (accLow: number, offset: number): number[] => [
+    ...get(out),
+    ...get(j),
+    ...i32(2),
+    I32_SHL,
+    I32_ADD,
+    ...mean(accLow),
+    ...mean(accLow + 1),
+    ...shuffle(LOW_HALVES),
+    ...store(offset),
+  ];
+  const code = [
+    ...get(N),
+    ...i32(2),
+    I32_SHL,
+    ...set(rowBytes),
+    // divisor = max(1, rows), as rows + (rows == 0)
+    ...get(rows),
+    ...get(rows),
+    I32_EQZ,
+    I32_ADD,
+    F64_CONVERT_I32_U,
+    ...simd(F64X2_SPLAT),
+    ...set(divisor),
+    ...loopUntil(
+      [...get(j), ...get(N), I32_GE_U],
+      [
+        ...[0, 1, 2, 3].flatMap((i) => [...f32x4(0), ...set(acc0 + i)]),
+        ...get(x),
+        ...get(j),
+        ...i32(2),
+        I32_SHL,
+        I32_ADD,
+        ...set(p),
+        ...get(rows),
+        ...set(r),
+        ...loopUntil(
+          [...get(r), I32_EQZ],
+          [
+            ...accumulate(acc0, 0),
+            ...accumulate(acc0 + 2, 16),
+            ...get(p),
+            ...get(rowBytes),
+            I32_ADD,
+            ...set(p),
+            ...get(r),
+            ...i32(1),
+            I32_SUB,
+            ...set(r),
+          ],
+        ),
+        ...storeMeans(acc0, 0),
+        ...storeMeans(acc0 + 2, 16),
+        ...get(j),
+        ...i32(8),
+        I32_ADD,
+        ...set(j),
+      ],
+    ),
+    END,
+  ];
+  // Locals after the 4 parameters: 4 i32, then 6 v128 (4 accumulators, a row's vector, divisor).
+  return [
+    ...vec([
+      [...uleb(4), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
+}
+
+/**
+ * dotRows(z, w, out, rows, N, bias): out[r] = bias + sum over j of z[r, j] w[j] for rows x N
+ * float32s at byte address z, w[N] and the float32 bias at byte addresses w and bias, accumulated
+ * in float64 in column order and rounded once to float32: the numbers of the JavaScript `matvec`
+ * (src/agents/dense.ts), bit for bit. Scalar, because a vector across columns would change the
+ * order of the sum; four rows at a time, so that four independent sums keep the adder busy.
+ */
+function dotRowsBody(): number[] {
+  const [z, w, out, rows, N, bias] = [0, 1, 2, 3, 4, 5];
+  const [r, j, p0, pw, rowBytes] = [6, 7, 8, 12, 13]; // p0 .. p0 + 3: each row's element
+  const [s0, wj, b] = [14, 18, 19]; // s0 .. s0 + 3: each row's sum
+  const group = (n: number): number[] => [
+    ...Array.from({ length: n }, (_, i) => [
+      ...get(z),
+      ...get(r),
+      ...i32(i),
+      I32_ADD,
+      ...get(rowBytes),
+      I32_MUL,
+      I32_ADD,
+      ...set(p0 + i),
+      ...get(b),
+      ...set(s0 + i),
+    ]).flat(),
+    ...get(w),
+    ...set(pw),
+    ...get(N),
+    ...set(j),
+    ...loopUntil(
+      [...get(j), I32_EQZ],
+      [
+        ...get(pw),
+        F32_LOAD,
+        2,
+        0,
+        F64_PROMOTE_F32,
+        ...set(wj),
+        ...Array.from({ length: n }, (_, i) => [
+          ...get(s0 + i),
+          ...get(p0 + i),
+          F32_LOAD,
+          2,
+          0,
+          F64_PROMOTE_F32,
+          ...get(wj),
+          F64_MUL,
+          F64_ADD,
+          ...set(s0 + i),
+          ...get(p0 + i),
+          ...i32(4),
+          I32_ADD,
+          ...set(p0 + i),
+        ]).flat(),
+        ...get(pw),
+        ...i32(4),
+        I32_ADD,
+        ...set(pw),
+        ...get(j),
+        ...i32(1),
+        I32_SUB,
+        ...set(j),
+      ],
+    ),
+    ...Array.from({ length: n }, (_, i) => [
+      ...get(out),
+      ...get(r),
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...get(s0 + i),
+      F32_DEMOTE_F64,
+      F32_STORE,
+      2,
+      ...uleb(4 * i),
+    ]).flat(),
+    ...get(r),
+    ...i32(n),
+    I32_ADD,
+    ...set(r),
+  ];
+  const code = [
+    ...get(N),
+    ...i32(2),
+    I32_SHL,
+    ...set(rowBytes),
+    ...get(bias),
+    F32_LOAD,
+    2,
+    0,
+    F64_PROMOTE_F32,
+    ...set(b),
+    ...loopUntil([...get(r), ...i32(4), I32_ADD, ...get(rows), I32_GT_U], group(4)),
+    ...loopUntil([...get(r), ...get(rows), I32_GE_U], group(1)),
+    END,
+  ];
+  // Locals after the 6 parameters: 8 i32, then 6 f64 (four sums, w[j], the bias).
+  return [
+    ...vec([
+      [...uleb(8), I32],
+      [...uleb(6), F64],
+    ]),
+    ...code,
+  ];
+}
+
 // ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444e-4;
@@ -457,17 +690,23 @@ function moduleBytes(): Uint8Array {
     [0x60, ...params(11), ...vec([])],
     [0x60, ...params(2), ...vec([])],
     [0x60, ...params(5), ...vec([])],
+    [0x60, ...params(4), ...vec([])],
+    [0x60, ...params(6), ...vec([])],
   ]);
-  const funcs = vec([[MM], [TANH], [ADD_TANH]]);
+  const funcs = vec([[MM], [TANH], [ADD_TANH], [COL_MEAN], [DOT_ROWS]]);
   const memory = vec([[0x00, ...uleb(1)]]); // 1 page to start, growable
   const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
   const exports = vec([
     [...name('mm'), 0x00, MM],
     [...name('tanh'), 0x00, TANH],
     [...name('addTanh'), 0x00, ADD_TANH],
+    [...name('colMean'), 0x00, COL_MEAN],
+    [...name('dotRows'), 0x00, DOT_ROWS],
     [...name('memory'), 0x02, 0],
   ]);
-  const bodies = [matmulBody(), tanhBody(), addTanhBody()].map((b) => [...uleb(b.length), ...b]);
+  const bodies = [matmulBody(), tanhBody(), addTanhBody(), colMeanBody(), dotRowsBody()].map(
+    (b) => [...uleb(b.length), ...b],
+  );
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
@@ -499,6 +738,8 @@ interface Exports {
   ): void;
   tanh(p: number, bytes: number): void;
   addTanh(x: number, bias: number, out: number, M: number, N: number): void;
+  colMean(x: number, out: number, rows: number, N: number): void;
+  dotRows(z: number, w: number, out: number, rows: number, N: number, bias: number): void;
   memory: Memory;
 }
 
@@ -597,6 +838,23 @@ export class SimdKernels {
   /** The `addTanh` kernel on operands already in the heap, at float32 offsets. */
   addTanhAt(xAt: number, biasAt: number, outAt: number, M: number, N: number): void {
     this.exports.addTanh(xAt * 4, biasAt * 4, outAt * 4, M, N);
+  }
+
+  /** The `colMean` kernel on operands already in the heap, at float32 offsets; N a multiple of 8. */
+  colMeanAt(xAt: number, outAt: number, rows: number, N: number): void {
+    this.exports.colMean(xAt * 4, outAt * 4, rows, N);
+  }
+
+  /** The `dotRows` kernel on operands already in the heap, at float32 offsets. */
+  dotRowsAt(
+    zAt: number,
+    wAt: number,
+    outAt: number,
+    rows: number,
+    N: number,
+    biasAt: number,
+  ): void {
+    this.exports.dotRows(zAt * 4, wAt * 4, outAt * 4, rows, N, biasAt * 4);
   }
 
   /** c[I, O] += a[R, I]^T b[R, O] (a read transposed in place); O a multiple of 16. */
