@@ -27,6 +27,7 @@
 
 import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
+import { HEAD, LAYERS, ScoringPool } from './scoring-pool.js';
 import { SIMD } from './simd.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
@@ -73,12 +74,18 @@ export function packLegal(
   for (let i = 0; i < B; i++) {
     const s = idx === null ? i : idx[i];
     globOut.set(glob.subarray(s * G, (s + 1) * G), i * G);
-    for (let k = 0; k < K; k++) {
-      const at = s * K + k;
-      if (mask[at] !== 1) continue;
-      slot[r] = k;
-      packed.set(cand.subarray(at * F, (at + 1) * F), r * F);
-      r++;
+    // Each run of consecutive legal slots is copied as one block (in the job shop's active mode
+    // nearly every slot is legal, and a copy per row cost more than the rows' first layer).
+    const first = s * K;
+    for (let k = 0; k < K;) {
+      if (mask[first + k] !== 1) {
+        k++;
+        continue;
+      }
+      const from = k;
+      for (; k < K && mask[first + k] === 1; k++) slot[r + k - from] = k;
+      packed.set(cand.subarray((first + from) * F, (first + k) * F), r * F);
+      r += k - from;
     }
   }
   return { samples: B, rows, start, slot, cand: packed, glob: globOut };
@@ -109,6 +116,8 @@ export class JsScorer {
   private readonly w2T: Float32Array;
   private readonly wcT: Float32Array;
   private readonly wv1T: Float32Array;
+  /** `scores`'s row jobs when no pool is given: this thread alone. */
+  private serial: ScoringPool | undefined;
 
   constructor(architecture: Architecture, values: ReadonlyMap<string, Float32Array>) {
     this.architecture = architecture;
@@ -178,17 +187,22 @@ export class JsScorer {
    * come out (acting and evaluation, where a large instance scores thousands of rows per
    * decision and copying them out and in again would cost about as much as computing them).
    */
-  scores(batch: PackedBatch): { logits: Float32Array; value: Float32Array } {
+  scores(
+    batch: PackedBatch,
+    pool: ScoringPool | null = null,
+  ): { logits: Float32Array; value: Float32Array } {
     const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
     if (SIMD === null || H % 16 !== 0) {
       const f = this.forward(batch);
       return { logits: f.logits, value: f.value };
     }
+    const rowJobs = pool ?? (this.serial ??= new ScoringPool(1));
+    const kernels = rowJobs.kernels;
     const { samples: B, rows: R, start } = batch;
     const w1 = this.p('W1');
     // The per-sample products go through `matmul` as in `forward`, so that both give the same
-    // numbers; it uses the start of the kernels' memory, which below holds only operands already
-    // consumed when it runs.
+    // numbers; it uses the start of SIMD's memory, which (when `kernels` is SIMD) below holds
+    // only operands already consumed when it runs.
     const g = new Float32Array(B * H);
     matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
     // Float32 offsets in the kernels' memory.
@@ -205,45 +219,44 @@ export class JsScorer {
     const a1At = logitsAt + R;
     const hAt = a1At + R * H;
     const zAt = hAt + R * H;
-    let heap = SIMD.reserve(zAt + R * H);
+    const startAt = zAt + R * H;
+    let heap = kernels.reserve(startAt + B + 1);
     heap.set(batch.cand, candAt);
     heap.set(w1.subarray(0, F * H), w1At);
     heap.set(g, gAt);
     heap.set(this.p('W2'), w2At);
     heap.set(this.p('b2'), b2At);
-    for (let s = 0; s < B; s++) {
-      const rows = start[s + 1] - start[s];
-      if (rows > 0)
-        SIMD.mmAt(
-          candAt + start[s] * F,
-          w1At,
-          a1At + start[s] * H,
-          rows,
-          H,
-          F,
-          gAt + s * H,
-          1,
-          true,
-          F,
-          1,
-        );
-    }
-    SIMD.mmAt(a1At, w2At, hAt, R, H, H, b2At, 1, true, H, 1);
+    new Int32Array(heap.buffer, startAt * 4, B + 1).set(start);
+    const job = {
+      samples: B,
+      candidateFeatures: F,
+      hidden: H,
+      cand: candAt * 4,
+      w1: w1At * 4,
+      g: gAt * 4,
+      w2: w2At * 4,
+      b2: b2At * 4,
+      a1: a1At * 4,
+      h: hAt * 4,
+      context: contextAt * 4,
+      z: zAt * 4,
+      wo: woAt * 4,
+      bo: boAt * 4,
+      logits: logitsAt * 4,
+      start: startAt * 4,
+    };
+    rowJobs.run({ kind: LAYERS, ...job }, R);
+    // The mean over each sample's rows, in row order, on this thread alone.
     for (let s = 0; s < B; s++)
-      SIMD.colMeanAt(hAt + start[s] * H, pooledAt + s * H, start[s + 1] - start[s], H);
+      kernels.colMeanAt(hAt + start[s] * H, pooledAt + s * H, start[s + 1] - start[s], H);
     const pooled = heap.slice(pooledAt, pooledAt + B * H);
     const context = new Float32Array(B * H);
     matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
-    heap = SIMD.reserve(zAt + R * H);
+    heap = kernels.reserve(startAt + B + 1);
     heap.set(context, contextAt);
     heap.set(this.p('wo'), woAt);
     heap.set(this.p('bo'), boAt);
-    for (let s = 0; s < B; s++) {
-      const rows = start[s + 1] - start[s];
-      if (rows > 0)
-        SIMD.addTanhAt(hAt + start[s] * H, contextAt + s * H, zAt + start[s] * H, rows, H);
-    }
-    SIMD.dotRowsAt(zAt, woAt, logitsAt, R, H, boAt);
+    rowJobs.run({ kind: HEAD, ...job }, R);
     const logits = heap.slice(logitsAt, logitsAt + R);
     const v1 = new Float32Array(B * H);
     matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
@@ -369,11 +382,12 @@ export function jsPolicyOutputs(
   net: JsScorer,
   obs: Observation,
   numEnvs: number,
+  pool: ScoringPool | null = null,
 ): { logp: Float32Array; values: Float32Array } {
   const K = obs.mask.length / numEnvs;
   const { candidateFeatures: F, globalFeatures: G } = net.architecture;
   const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null);
-  const out = net.scores(batch);
+  const out = net.scores(batch, pool);
   const logp = new Float32Array(numEnvs * K).fill(MASKED_LOGIT);
   for (let e = 0; e < numEnvs; e++) {
     const first = batch.start[e];

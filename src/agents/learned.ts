@@ -10,6 +10,8 @@ import type { Observation, ObservationSpec } from '../core/vecenv.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { JsScorer, jsPolicyOutputs } from './js-scorer.js';
 import { CandidateScorer } from './network.js';
+import { ScoringPool } from './scoring-pool.js';
+import { SIMD } from './simd.js';
 import { choose, policyOutputs } from './policy.js';
 import { useTfBackend, type LearnerBackend, type Tf } from './tfjs.js';
 
@@ -103,21 +105,31 @@ function checkNormalization(
 export async function learnedPolicy(
   c: Checkpoint,
   label: string,
-  options: { readonly sample: boolean; readonly seed: number; readonly backend: LearnerBackend },
+  options: {
+    readonly sample: boolean;
+    readonly seed: number;
+    readonly backend: LearnerBackend;
+    /** Threads scoring each decision's candidates (js backend); default: every core. */
+    readonly threads?: number;
+  },
   tfIn?: Tf,
 ): Promise<LearnedPolicy> {
   const rng = options.sample ? new Rng(options.seed) : null;
   if (options.backend === 'js' && tfIn === undefined) {
-    // The JavaScript network scores the legal candidates only by construction.
+    // The JavaScript network scores the legal candidates only by construction, each decision's
+    // rows split across `threads` threads (src/agents/scoring-pool.ts: the same numbers).
     const net = new JsScorer(c.architecture, c.weights);
+    const pool = SIMD === null ? null : new ScoringPool(options.threads);
     return {
       name: label,
       act(batch, actions) {
-        const { logp } = jsPolicyOutputs(net, batch.obs, batch.numEnvs);
+        const { logp } = jsPolicyOutputs(net, batch.obs, batch.numEnvs, pool);
         actions.set(choose(logp, batch.numEnvs, rng).actions);
         return Promise.resolve();
       },
-      dispose() {},
+      dispose() {
+        pool?.dispose();
+      },
     };
   }
   const tf = tfIn ?? (await useTfBackend(options.backend === 'js' ? 'cpu' : options.backend));

@@ -57,16 +57,14 @@ const F32X4_SPLAT = 0x13;
 const F32X4_NEAREST = 0x6a;
 const V128_AND = 0x4e;
 const V128_OR = 0x50;
+const V128_XOR = 0x51;
 const I32X4_SHL = 0xab;
 const I32X4_SUB = 0xb1;
-const F32X4_ABS = 0xe0;
-const F32X4_NEG = 0xe1;
 const F32X4_ADD = 0xe4;
 const F32X4_SUB = 0xe5;
 const F32X4_MUL = 0xe6;
 const F32X4_DIV = 0xe7;
-const F32X4_MIN = 0xe8;
-const I32X4_TRUNC_SAT_F32X4_S = 0xf8;
+const F32X4_PMIN = 0xea;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -285,13 +283,22 @@ function matmulBody(): number[] {
     [...get(m), ...get(M), I32_GE_U],
     [...i32(0), ...set(n0), ...block(1), ...get(m), ...i32(1), I32_ADD, ...set(m)],
   );
-  const code = [...get(N), ...i32(2), I32_SHL, ...set(rowBytes), ...pairs, ...rest, END];
-  // Locals after the 11 parameters: 9 i32, then 15 v128 (8 accumulators, 2 splats, tanh's 5,
-  // the first of which also holds a strip of B).
+  const code = [
+    ...tanhSetup(scratch),
+    ...get(N),
+    ...i32(2),
+    I32_SHL,
+    ...set(rowBytes),
+    ...pairs,
+    ...rest,
+    END,
+  ];
+  // Locals after the 11 parameters: 9 i32, then v128: 8 accumulators, 2 splats, tanh's (the
+  // first of which also holds a strip of B).
   return [
     ...vec([
       [...uleb(9), I32],
-      [...uleb(15), V128],
+      [...uleb(10 + TANH_LOCALS), V128],
     ]),
     ...code,
   ];
@@ -309,6 +316,7 @@ function tanhBody(): number[] {
     ...store(0),
   ];
   const code = [
+    ...tanhSetup(scratch),
     ...get(p),
     ...get(bytes),
     I32_ADD,
@@ -319,11 +327,11 @@ function tanhBody(): number[] {
     ),
     END,
   ];
-  // Locals after the 2 parameters: 1 i32, then 6 v128 (x and tanh's 5).
+  // Locals after the 2 parameters: 1 i32, then v128: x and tanh's.
   return [
     ...vec([
       [...uleb(1), I32],
-      [...uleb(6), V128],
+      [...uleb(1 + TANH_LOCALS), V128],
     ]),
     ...code,
   ];
@@ -367,6 +375,7 @@ function addTanhBody(): number[] {
     ],
   );
   const code = [
+    ...tanhSetup(scratch),
     ...i32(0),
     ...set(off),
     ...loopUntil(
@@ -375,11 +384,11 @@ function addTanhBody(): number[] {
     ),
     END,
   ];
-  // Locals after the 5 parameters: 3 i32, then 6 v128 (the sum and tanh's 5).
+  // Locals after the 5 parameters: 3 i32, then v128: the sum and tanh's.
   return [
     ...vec([
       [...uleb(3), I32],
-      [...uleb(6), V128],
+      [...uleb(1 + TANH_LOCALS), V128],
     ]),
     ...code,
   ];
@@ -606,56 +615,95 @@ function dotRowsBody(): number[] {
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444e-4;
 
+const TAYLOR = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
+/** tanh's constants, in the locals after its scratch ones (see `tanhSetup`). */
+const TANH_CONSTANTS: readonly number[][] = [
+  f32x4(2),
+  f32x4(40),
+  f32x4(Math.LOG2E),
+  f32x4(LN2_HI),
+  f32x4(LN2_LO),
+  i32x4(0x4b00007f),
+  f32x4(2 ** 23),
+  f32x4(1),
+  i32x4(-0x80000000),
+  i32x4(0x7fffffff),
+  ...TAYLOR.map(f32x4),
+];
+const [TWO, FORTY, LOG2E, LN2HI, LN2LO, BIAS_BITS, TWO_23, ONE, SIGN, MAGNITUDE] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+];
+const TAYLOR_AT = 10;
+const TANH_SCRATCH = 5;
+/** The v128 locals `tanhInline` uses from its base t: 5 scratch, then the constants. */
+const TANH_LOCALS = TANH_SCRATCH + TANH_CONSTANTS.length;
+
+/**
+ * Sets tanh's constants in locals t + 5 ...: once per kernel call, rather than once per use.
+ * V8 builds a v128 constant from general registers in several instructions every time one
+ * appears, which made the constants about half of tanh's instructions.
+ */
+function tanhSetup(t: number): number[] {
+  return TANH_CONSTANTS.flatMap((bytes, i) => [...bytes, ...set(t + TANH_SCRATCH + i)]);
+}
+
 /**
  * tanh of the four float32 lanes of local x, left on the stack; locals t .. t + 4 (v128) are
- * scratch. As
+ * scratch and t + 5 ... hold the constants (`tanhSetup`). As
  * src/agents/dense.ts's tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from
  * -2|x| = -n ln 2 + r, e^r - 1 by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n
  * built in the exponent bits; the sign of x is put back at the end.
  */
 function tanhInline(x: number, t: number): number[] {
   const [y, nf, r, e, sc] = [t, t + 1, t + 2, t + 3, t + 4];
-  const taylor = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1];
+  const constant = (i: number): number[] => get(t + TANH_SCRATCH + i);
   // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree.
   const horner = [
-    ...f32x4(taylor[0]),
-    ...taylor
-      .slice(1)
-      .flatMap((coef) => [...get(r), ...simd(F32X4_MUL), ...f32x4(coef), ...simd(F32X4_ADD)]),
+    ...constant(TAYLOR_AT),
+    ...TAYLOR.slice(1).flatMap((_, i) => [
+      ...get(r),
+      ...simd(F32X4_MUL),
+      ...constant(TAYLOR_AT + 1 + i),
+      ...simd(F32X4_ADD),
+    ]),
     ...get(r),
     ...simd(F32X4_MUL),
   ];
   const code = [
-    // y = min(2 |x|, 40)
+    // y = min(2 |x|, 40); |x| by masking the sign, and pmin (b < a ? b : a: one instruction
+    // where min's NaN rules take several) is min itself on these operands.
     ...get(x),
-    ...simd(F32X4_ABS),
-    ...f32x4(2),
+    ...constant(MAGNITUDE),
+    ...simd(V128_AND),
+    ...constant(TWO),
     ...simd(F32X4_MUL),
-    ...f32x4(40),
-    ...simd(F32X4_MIN),
+    ...constant(FORTY),
+    ...simd(F32X4_PMIN),
     ...set(y),
     // n = nearest(y log2 e), r = (n LN2_HI - y) + n LN2_LO
     ...get(y),
-    ...f32x4(Math.LOG2E),
+    ...constant(LOG2E),
     ...simd(F32X4_MUL),
     ...simd(F32X4_NEAREST),
     ...set(nf),
     ...get(nf),
-    ...f32x4(LN2_HI),
+    ...constant(LN2HI),
     ...simd(F32X4_MUL),
     ...get(y),
     ...simd(F32X4_SUB),
     ...get(nf),
-    ...f32x4(LN2_LO),
+    ...constant(LN2LO),
     ...simd(F32X4_MUL),
     ...simd(F32X4_ADD),
     ...set(r),
     ...horner,
     ...set(e),
-    // sc = 2^-n: exponent bits (127 - n) << 23
-    ...i32x4(127),
+    // sc = 2^-n: exponent bits (127 - n) << 23. n is a whole number in 0..58, so the bits of
+    // n + 2^23 are 0x4b000000 + n (cheaper than a saturating conversion).
+    ...constant(BIAS_BITS),
     ...get(nf),
-    ...simd(I32X4_TRUNC_SAT_F32X4_S),
+    ...constant(TWO_23),
+    ...simd(F32X4_ADD),
     ...simd(I32X4_SUB),
     ...i32(23),
     ...simd(I32X4_SHL),
@@ -665,27 +713,38 @@ function tanhInline(x: number, t: number): number[] {
     ...get(sc),
     ...simd(F32X4_MUL),
     ...get(sc),
-    ...f32x4(1),
+    ...constant(ONE),
     ...simd(F32X4_SUB),
     ...simd(F32X4_ADD),
     ...set(e),
     ...get(e),
-    ...simd(F32X4_NEG),
-    ...f32x4(2),
+    ...constant(SIGN),
+    ...simd(V128_XOR),
+    ...constant(TWO),
     ...get(e),
     ...simd(F32X4_ADD),
     ...simd(F32X4_DIV),
     ...get(x),
-    ...i32x4(-0x80000000),
+    ...constant(SIGN),
     ...simd(V128_AND),
     ...simd(V128_OR),
   ];
   return code;
 }
 
-function moduleBytes(): Uint8Array {
+/**
+ * Pages of 64 KiB a shared memory may grow to (1 GiB). A shared memory cannot move, so its
+ * largest size is reserved (as address space) when it is made; a 2,000-candidate decision uses 1.5 MB.
+ */
+const SHARED_MAX_PAGES = 16384;
+
+/**
+ * The module's bytes. With `sharedMemory`, it imports its memory (env.memory, shared, as
+ * src/agents/scoring-pool.ts gives its threads) instead of defining its own.
+ */
+function moduleBytes(sharedMemory = false): Uint8Array {
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [I32]));
-  // Types in function order: mm, tanh, addTanh.
+  // Types in function order: mm, tanh, addTanh, colMean, dotRows.
   const types = vec([
     [0x60, ...params(11), ...vec([])],
     [0x60, ...params(2), ...vec([])],
@@ -694,8 +753,12 @@ function moduleBytes(): Uint8Array {
     [0x60, ...params(6), ...vec([])],
   ]);
   const funcs = vec([[MM], [TANH], [ADD_TANH], [COL_MEAN], [DOT_ROWS]]);
-  const memory = vec([[0x00, ...uleb(1)]]); // 1 page to start, growable
   const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
+  // Limits: flag 0 (a minimum, growable) or 3 (shared, with a maximum), then the page counts.
+  const memoryImport = vec([
+    [...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(SHARED_MAX_PAGES)],
+  ]);
+  const memory = vec([[0x00, ...uleb(1)]]);
   const exports = vec([
     [...name('mm'), 0x00, MM],
     [...name('tanh'), 0x00, TANH],
@@ -710,19 +773,21 @@ function moduleBytes(): Uint8Array {
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
+    ...(sharedMemory ? section(2, memoryImport) : []),
     ...section(3, funcs),
-    ...section(5, memory),
+    ...(sharedMemory ? [] : section(5, memory)),
     ...section(7, exports),
     ...section(10, vec(bodies)),
   ]);
 }
 
-interface Memory {
-  readonly buffer: ArrayBuffer;
+export interface Memory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
 
-interface Exports {
+/** The module's functions; addresses and sizes in bytes (see each kernel's body above). */
+export interface KernelExports {
   mm(
     a: number,
     b: number,
@@ -747,19 +812,38 @@ interface Exports {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { readonly exports: unknown };
+  Instance: new (module: object, imports?: object) => { readonly exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => Memory;
 }
 const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
+/** A compiled module of the kernels on a shared memory, and one such memory: what threads share. */
+export interface SharedKernels {
+  readonly module: object;
+  readonly memory: Memory;
+}
+
 /** The kernels with copying wrappers over one growing linear memory. */
 export class SimdKernels {
-  private readonly exports: Exports;
+  /** The kernels themselves, for callers that run them on addresses of their own. */
+  readonly exports: KernelExports;
   private heap: Float32Array;
 
-  constructor() {
-    const instance = new wasm!.Instance(new wasm!.Module(moduleBytes()));
-    this.exports = instance.exports as unknown as Exports;
+  /** On a memory of its own, or on `shared` (the module and memory every thread instantiates). */
+  constructor(shared?: SharedKernels) {
+    const instance =
+      shared === undefined
+        ? new wasm!.Instance(new wasm!.Module(moduleBytes()))
+        : new wasm!.Instance(shared.module, { env: { memory: shared.memory } });
+    this.exports = instance.exports as unknown as KernelExports;
     this.heap = new Float32Array(this.exports.memory.buffer);
+  }
+
+  /** A new shared memory with the module compiled for it, or null without WebAssembly SIMD. */
+  static shared(): SharedKernels | null {
+    if (SIMD === null) return null;
+    const memory = new wasm!.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+    return { module: new wasm!.Module(moduleBytes(true)), memory };
   }
 
   /**
@@ -769,7 +853,16 @@ export class SimdKernels {
   reserve(floats: number): Float32Array {
     const bytes = floats * 4;
     const have = this.exports.memory.buffer.byteLength;
-    if (bytes > have) this.exports.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (bytes > have) {
+      const pages = Math.ceil((bytes - have) / 65536);
+      try {
+        this.exports.memory.grow(pages);
+      } catch (e) {
+        throw new Error(
+          `simd: cannot grow the kernels' memory to ${bytes} bytes (${(e as Error).message})`,
+        );
+      }
+    }
     if (this.heap.buffer !== this.exports.memory.buffer)
       this.heap = new Float32Array(this.exports.memory.buffer);
     return this.heap;
