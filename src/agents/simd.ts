@@ -860,6 +860,7 @@ export class SimdKernels {
       } catch (e) {
         throw new Error(
           `simd: cannot grow the kernels' memory to ${bytes} bytes (${(e as Error).message})`,
+          { cause: e },
         );
       }
     }
