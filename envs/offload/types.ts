@@ -23,10 +23,15 @@ export interface Discipline {
   readonly adaptive: boolean;
 }
 
+/**
+ * A learned policy's mechanics: DEMS-A's, except that its cloud-bound tasks leave at once. Holding
+ * them for stealing spends their slack down to a 50 ms buffer that per-call noise often exceeds,
+ * and an overloaded fleet seldom has an idle device to steal with (docs/offload.md, Results).
+ */
 export const DEFAULT_DISCIPLINE: Discipline = {
   queue: 'edf',
   migrate: true,
-  steal: true,
+  steal: false,
   adaptive: true,
 };
 
