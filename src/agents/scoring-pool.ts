@@ -91,13 +91,18 @@ function runRows(k: KernelExports, p: Int32Array, r0: number, r1: number): void 
 }
 
 // Each worker's control slots in the control array: the job's sequence number (posted by the
-// caller), the last one done, the row range, and whether it failed.
+// caller), the last one done, the row range, whether it failed, how long its share took (in
+// 0.1 us), and whether it has started.
 const SEQ = 0;
 const DONE = 1;
 const FROM = 2;
 const TO = 3;
 const FAILED = 4;
-const SLOTS = 5;
+const ELAPSED = 5;
+const READY = 6;
+const SLOTS = 7;
+/** How long a worker may take to start before the pool gives up on threads. */
+const STARTUP_MS = 10000;
 /**
  * Milliseconds a worker polls for the next job before sleeping. It should still be polling when
  * the next decision's job comes, after the environment's step and the caller's own serial work
@@ -132,6 +137,8 @@ function workerLoop(data: WorkerData, run: typeof runRows): void {
   ).WebAssembly;
   const k = new wasm.Instance(data.module, { env: { memory: data.memory } })
     .exports as KernelExports;
+  Atomics.store(control, base + 6, 1);
+  Atomics.notify(control, base + 6);
   let seen = 0;
   for (;;) {
     const since = performance.now();
@@ -140,14 +147,24 @@ function workerLoop(data: WorkerData, run: typeof runRows): void {
         Atomics.wait(control, base + 0, seen);
     seen = Atomics.load(control, base + 0);
     if (seen < 0) return;
+    const started = performance.now();
     try {
       run(k, params, control[base + 2], control[base + 3]);
     } catch {
       Atomics.store(control, base + 4, 1);
     }
+    control[base + 5] = Math.round((performance.now() - started) * 1e4);
     Atomics.store(control, base + 1, seen);
     Atomics.notify(control, base + 1);
   }
+}
+
+/** Rows below which a share is not worth a thread. */
+const MIN_SHARE = 64;
+
+/** Moves thread t's speed estimate toward `rows` in `ms` (shares too small to time are skipped). */
+function learn(speed: Float64Array, t: number, rows: number, ms: number): void {
+  if (rows >= MIN_SHARE && ms > 0) speed[t] += 0.05 * (rows / ms - speed[t]);
 }
 
 /**
@@ -158,9 +175,19 @@ export class ScoringPool {
   readonly kernels: SimdKernels;
   readonly threads: number;
   private readonly workers: Worker[] = [];
+  /** The memory and module the workers share; null when the caller works alone. */
+  private shared: SharedKernels | null;
   private readonly params = new Int32Array(new SharedArrayBuffer(JOB_FIELDS.length * 4));
   private readonly control: Int32Array;
   private seq = 0;
+  /**
+   * Rows per millisecond of each thread, per job kind (a moving average of each thread's own
+   * timing): the split gives each thread rows in proportion, so that all finish together.
+   * Threads are not equally fast on the same rows: the caller's cache holds the rows it wrote,
+   * and a worker may share its core. (Timing a worker from the caller's side instead, start and
+   * noticing included, shrinks its share without end: the fixed latency weighs more on fewer rows.)
+   */
+  private readonly speed: Float64Array[];
 
   /** `threads` defaults to the cores Node reports; 1 without WebAssembly SIMD. */
   constructor(threads = availableParallelism()) {
@@ -170,7 +197,12 @@ export class ScoringPool {
     this.threads = shared === null ? 1 : threads;
     this.kernels = shared === null ? SIMD : new SimdKernels(shared);
     this.control = new Int32Array(new SharedArrayBuffer(this.threads * SLOTS * 4));
-    if (shared === null) return;
+    this.speed = [LAYERS, HEAD].map(() => new Float64Array(this.threads).fill(1));
+    this.shared = shared;
+  }
+
+  /** Starts the workers, on the first job worth sharing (most decisions of small problems are not). */
+  private startWorkers(shared: SharedKernels): void {
     const source = `const { workerData } = require('node:worker_threads');
 ${runRows.toString()}
 (${workerLoop.toString()})(workerData, runRows);`;
@@ -188,24 +220,59 @@ ${runRows.toString()}
       worker.unref();
       this.workers.push(worker);
     }
+    // A worker that cannot start would leave the caller waiting for it forever.
+    const deadline = performance.now() + STARTUP_MS;
+    for (let w = 1; w < this.threads; w++) {
+      const at = w * SLOTS + READY;
+      while (Atomics.load(this.control, at) === 0 && performance.now() < deadline)
+        Atomics.wait(this.control, at, 0, Math.max(1, deadline - performance.now()));
+      if (Atomics.load(this.control, at) === 0) {
+        process.emitWarning(
+          `ScoringPool: worker ${w} did not start within ${STARTUP_MS} ms; scoring on one thread`,
+        );
+        this.dispose();
+        return;
+      }
+    }
   }
 
-  /** Runs `job` on rows 0 .. rows - 1, split evenly across the threads; returns when all are done. */
+  /** Workers running (started on the first job worth sharing). */
+  get activeWorkers(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Runs `job` on rows 0 .. rows - 1, split across the threads in proportion to their recent
+   * speed on this kind of job; returns when all are done. The split never changes the numbers.
+   */
   run(job: RowJob, rows: number): void {
     JOB_FIELDS.forEach((f, i) => (this.params[i] = job[f]));
-    const parts = this.workers.length + 1;
     // Few rows are not worth waking a worker for.
-    const used = Math.max(1, Math.min(parts, Math.floor(rows / 64)));
-    const bound = (i: number): number => Math.round((rows * i) / used);
+    let used = Math.max(1, Math.min(this.threads, Math.floor(rows / MIN_SHARE)));
+    if (used > 1 && this.workers.length === 0) {
+      if (this.shared === null)
+        used = 1; // disposed: the caller alone
+      else this.startWorkers(this.shared);
+    }
+    const speed = this.speed[job.kind === LAYERS ? 0 : 1];
+    let total = 0;
+    for (let t = 0; t < used; t++) total += speed[t];
+    const bounds = new Int32Array(used + 1);
+    for (let t = 0, sum = 0; t < used; t++) {
+      sum += speed[t];
+      bounds[t + 1] = t === used - 1 ? rows : Math.round((rows * sum) / total);
+    }
     this.seq++;
     for (let w = 1; w < used; w++) {
       const base = w * SLOTS;
-      this.control[base + FROM] = bound(w);
-      this.control[base + TO] = bound(w + 1);
+      this.control[base + FROM] = bounds[w];
+      this.control[base + TO] = bounds[w + 1];
       Atomics.store(this.control, base + SEQ, this.seq);
       Atomics.notify(this.control, base + SEQ);
     }
-    runRows(this.kernels.exports, this.params, 0, bound(1));
+    const started = performance.now();
+    runRows(this.kernels.exports, this.params, 0, bounds[1]);
+    learn(speed, 0, bounds[1], performance.now() - started);
     for (let w = 1; w < used; w++) {
       const base = w * SLOTS;
       // Sleeps only on the value just read: the worker's store between a read and the sleep
@@ -221,7 +288,10 @@ ${runRows.toString()}
         done = Atomics.load(this.control, base + DONE);
       }
       if (this.control[base + FAILED] !== 0)
-        throw new Error(`ScoringPool: worker ${w} failed on rows ${bound(w)}..${bound(w + 1) - 1}`);
+        throw new Error(
+          `ScoringPool: worker ${w} failed on rows ${bounds[w]}..${bounds[w + 1] - 1}`,
+        );
+      learn(speed, w, bounds[w + 1] - bounds[w], this.control[base + ELAPSED] / 1e4);
     }
   }
 
@@ -233,5 +303,6 @@ ${runRows.toString()}
     }
     for (const worker of this.workers) void worker.terminate();
     this.workers.length = 0;
+    this.shared = null;
   }
 }

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { JsScorer, packLegal } from '../../src/agents/js-scorer.js';
+import { learnedPolicy } from '../../src/agents/learned.js';
+import { initialParameters, type Architecture } from '../../src/agents/network.js';
+import { ScoringPool } from '../../src/agents/scoring-pool.js';
+import { Rng } from '../../src/core/rng.js';
+import { randomInstance, randomSource } from '../../envs/jobshop/generator.js';
+import { playEpisodes } from '../../envs/jobshop/play.js';
+import { readCheckpoint } from '../../src/train/checkpoint.js';
+
+// Splitting a decision's rows across threads must not change a single bit of the scores: each
+// row goes through the same kernels whichever thread runs it, and the pooled mean is summed by
+// the caller in row order.
+const arch: Architecture = {
+  type: 'candidate-scorer',
+  candidateFeatures: 10,
+  globalFeatures: 4,
+  hidden: 64,
+};
+
+/** B samples of random observations, sample s with legal[s] legal candidates out of K. */
+function randomBatch(legal: readonly number[], K: number, seed: number) {
+  const rng = new Rng(seed);
+  const B = legal.length;
+  const cand = Float32Array.from(
+    { length: B * K * arch.candidateFeatures },
+    () => rng.unit() * 4 - 2,
+  );
+  const glob = Float32Array.from({ length: B * arch.globalFeatures }, () => rng.unit());
+  const mask = new Uint8Array(B * K);
+  legal.forEach((n, s) => {
+    // Legal slots scattered over the row, not only its front.
+    for (let k = 0; k < K && n > 0; k++)
+      if (rng.unit() < n / (K - k)) {
+        mask[s * K + k] = 1;
+        n--;
+      }
+  });
+  return packLegal(cand, mask, glob, K, arch.candidateFeatures, arch.globalFeatures, null);
+}
+
+describe('ScoringPool', () => {
+  const net = new JsScorer(arch, initialParameters(arch, 3));
+
+  it('scores like the calling thread alone, bit for bit, whatever the split', () => {
+    const pool = new ScoringPool(2);
+    try {
+      // Samples of every size: none, fewer rows than a share, and shares that cross samples.
+      const batch = randomBatch([700, 0, 5, 900, 130], 1000, 1);
+      const alone = net.scores(batch);
+      expect(pool.activeWorkers).toBe(0);
+      // Repeated calls: the split follows the threads' measured speeds, so it moves.
+      for (let i = 0; i < 6; i++) {
+        const shared = net.scores(batch, pool);
+        expect(Array.from(shared.logits)).toEqual(Array.from(alone.logits));
+        expect(Array.from(shared.value)).toEqual(Array.from(alone.value));
+        expect(pool.activeWorkers).toBe(1);
+      }
+      // And the same as the forward pass the learner differentiates.
+      expect(Array.from(alone.logits)).toEqual(Array.from(net.forward(batch).logits));
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('still scores after dispose, on the calling thread', () => {
+    const pool = new ScoringPool(2);
+    const batch = randomBatch([600], 600, 2);
+    const before = net.scores(batch, pool);
+    pool.dispose();
+    expect(Array.from(net.scores(batch, pool).logits)).toEqual(Array.from(before.logits));
+  });
+
+  it('gives a learned policy the same schedule on one thread and on two', async () => {
+    const checkpoint = readCheckpoint('checkpoints/jobshop-ppo.json');
+    const instance = randomInstance(randomSource(200, 4), 5);
+    const makespans: number[] = [];
+    const starts: number[][] = [];
+    for (const threads of [1, 2]) {
+      const policy = await learnedPolicy(checkpoint, 'ppo', {
+        sample: false,
+        seed: 0,
+        backend: 'js',
+        threads,
+      });
+      const [outcome] = await playEpisodes([instance], () => policy, 'active');
+      policy.dispose();
+      makespans.push(outcome.makespan);
+      starts.push(outcome.schedule.start.flat());
+    }
+    expect(makespans[1]).toBe(makespans[0]);
+    expect(starts[1]).toEqual(starts[0]);
+  });
+});
