@@ -57,6 +57,13 @@ for (const entry of ENVIRONMENTS) {
     it('plays its default suite: validated episodes, a picture, replayable copies', async () => {
       await expectSuitePlays(entry);
     });
+    it("names its teachers and training's reference baselines among its baselines", () => {
+      const names = entry.baselines.names;
+      expect(entry.baselines.teachers.filter((n) => !names.includes(n))).toEqual([]);
+      const references = entry.training.references ?? names;
+      expect(references.length).toBeGreaterThan(0);
+      expect(references.filter((n) => !names.includes(n))).toEqual([]);
+    });
     it('keeps its own flags apart from the shared ones', () => {
       expectOwnFlags(entry);
     });

@@ -15,7 +15,11 @@
  * - `dems-a`: DEMS whose expected cloud latency follows the recent calls' observed latency;
  * - `gems`: DEMS with GEMS's per-model QoE targets: a task whose model is below its target
  *   fraction of on-time tasks in the current window goes to the cloud where it is expected in
- *   time there at a positive utility.
+ *   time there at a positive utility;
+ * - `dems-direct`, `dems-a-direct`: DEMS's and DEMS-A's placement rule, migration and (DEMS-A)
+ *   adaptive latency estimate with holding off: cloud-bound tasks leave at once and nothing is
+ *   stolen, as a learned policy plays (DEFAULT_DISCIPLINE). Not the study's: they separate what
+ *   a learned policy gains by its placements from what it gains by not holding.
  */
 
 import { UsageError } from '../../src/core/errors.js';
@@ -39,6 +43,8 @@ export const OFFLOAD_BASELINES = [
   'dems',
   'dems-a',
   'gems',
+  'dems-direct',
+  'dems-a-direct',
   'edf',
   'fifo',
   'cloud',
@@ -48,6 +54,16 @@ export const OFFLOAD_BASELINES = [
   'huf',
 ] as const;
 export type OffloadBaseline = (typeof OFFLOAD_BASELINES)[number];
+
+/**
+ * The baselines that training's validation measures a policy against (the best of them is the
+ * figure best.json must match): the study's heuristics, not the `-direct` variants, which play
+ * a learned policy's own mechanics. Naming them keeps the shipped checkpoint's selection fixed
+ * (docs/offload.md, Commands).
+ */
+export const OFFLOAD_STUDY_BASELINES: readonly OffloadBaseline[] = OFFLOAD_BASELINES.filter(
+  (name) => !name.endsWith('-direct'),
+);
 
 const plain = (queue: Discipline['queue']): Discipline => ({
   queue,
@@ -61,6 +77,8 @@ export const BASELINE_DISCIPLINE: Readonly<Record<OffloadBaseline, Discipline>> 
   dems: DEMS,
   'dems-a': { ...DEMS, adaptive: true },
   gems: DEMS,
+  'dems-direct': { ...DEMS, steal: false },
+  'dems-a-direct': { ...DEMS, steal: false, adaptive: true },
   edf: plain('edf'),
   fifo: plain('fifo'),
   cloud: plain('edf'),
@@ -131,6 +149,8 @@ function decide(name: OffloadBaseline, b: OffloadBatch, e: number): number {
       return edgeInTime ? 0 : cloudOrDrop;
     case 'dems':
     case 'dems-a':
+    case 'dems-direct':
+    case 'dems-a-direct':
     case 'gems': {
       if (name === 'gems' && cloudViable && windowFraction(b, e, m) < b.config.models[m].qoeTarget)
         return cloudCandidate(d);

@@ -178,6 +178,12 @@ export interface EnvEntry<
      */
     validation(options: EnvOptions, count: number): { config: C; seed: number };
     /**
+     * The baselines whose best on the validation set is the figure to beat (and `selection`'s
+     * reference), where not every baseline should be: a baseline added later would otherwise
+     * change which validation a run selects. Absent: every baseline.
+     */
+    readonly references?: readonly string[];
+    /**
      * How a run ranks its validations for best.json where the metric alone is not the aim (higher
      * is better), from the policy's and the best baseline's mean figures on the validation set:
      * the metric under `metric`, the extras under their names. Absent: the metric.

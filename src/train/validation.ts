@@ -1,7 +1,7 @@
 /**
  * The fixed validation set of a training run, for every environment alike: the environment's
- * validation episodes, played once by every baseline (the best one's mean metric is the figure to
- * beat) and, at every validation, greedily by the policy being trained.
+ * validation episodes, played once by every reference baseline (training.references, else every
+ * baseline; the best one's mean metric is the figure to beat) and, at every validation, greedily by the policy being trained.
  */
 
 import { mean } from '../core/table.js';
@@ -14,7 +14,7 @@ const CPU = { backend: 'cpu', gpu: undefined } as const;
 export interface Validation {
   /** Copies in one pass (one per validation episode). */
   readonly numEnvs: number;
-  /** The best baseline's mean metric (and all its figures) on the same episodes. */
+  /** The best reference baseline's mean metric (and all its figures) on the same episodes. */
   readonly baseline: {
     readonly name: string;
     readonly metric: number;
@@ -46,7 +46,7 @@ export async function validationSet(
     metric: entry.metric.lowerIsBetter ? Infinity : -Infinity,
     figures: {} as ValidationFigures,
   };
-  for (const name of entry.baselines.names) {
+  for (const name of entry.training.references ?? entry.baselines.names) {
     const played = await playBatch(
       entry,
       entry.baselines.config?.(config, name) ?? config,

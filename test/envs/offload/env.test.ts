@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BASELINE_DISCIPLINE, baselineConfig } from '../../../envs/offload/baselines.js';
+import {
+  BASELINE_DISCIPLINE,
+  OFFLOAD_STUDY_BASELINES,
+  baselineConfig,
+} from '../../../envs/offload/baselines.js';
 import { offload } from '../../../envs/offload/entry.js';
-import { OffloadEnv, deadline, expectedEdge } from '../../../envs/offload/env.js';
-import { RUNNING } from '../../../envs/offload/layout.js';
+import { OffloadEnv, cloudCandidate, deadline, expectedEdge } from '../../../envs/offload/env.js';
+import { HELD, RUNNING } from '../../../envs/offload/layout.js';
 import { loadModels, modelTable } from '../../../envs/offload/models.js';
 import { finishedTasks, qoeUtility, type TaskRecord } from '../../../envs/offload/records.js';
 import {
@@ -14,7 +18,11 @@ import {
   readScenarioFile,
   scenarioFromFlags,
 } from '../../../envs/offload/scenario.js';
-import type { OffloadConfig, Scenario } from '../../../envs/offload/types.js';
+import {
+  DEFAULT_DISCIPLINE,
+  type OffloadConfig,
+  type Scenario,
+} from '../../../envs/offload/types.js';
 import { validateEpisode } from '../../../envs/offload/validate.js';
 import { InputError } from '../../../src/core/errors.js';
 import { mean } from '../../../src/core/table.js';
@@ -129,6 +137,71 @@ describe("offload: the study's headline shape", () => {
     const demsA = mean((await play(config, 'dems-a')).metrics);
     const dems = mean((await play(config, 'dems')).metrics);
     expect(demsA).toBeGreaterThan(dems + 10);
+  });
+});
+
+describe('offload baselines without holding (-direct)', () => {
+  it("differ from DEMS and DEMS-A only in holding: the learned policy's mechanics", () => {
+    for (const [direct, study] of [
+      ['dems-direct', 'dems'],
+      ['dems-a-direct', 'dems-a'],
+    ] as const)
+      expect(BASELINE_DISCIPLINE[direct], direct).toEqual({
+        ...BASELINE_DISCIPLINE[study],
+        steal: false,
+      });
+    expect(BASELINE_DISCIPLINE['dems-a-direct']).toEqual(DEFAULT_DISCIPLINE);
+  });
+
+  it("dems-a-direct places every task as dems-a's rule would in the same state, and holds none", async () => {
+    const config = baselineConfig(
+      offloadConfig({ ...DEFAULT_SCENARIO, segments: 3 }, 4),
+      'dems-a-direct',
+    );
+    const env = new OffloadEnv(config);
+    env.reset(3);
+    const direct = offload.baselines.policy('dems-a-direct', 0);
+    const demsA = offload.baselines.policy('dems-a', 0);
+    const actions = new Int32Array(4);
+    const theirs = new Int32Array(4);
+    const s = env.state;
+    const N = env.sim.d.tasks;
+    let cloud = 0;
+    let held = 0;
+    for (let t = 0; t < N; t++) {
+      await direct.act(env, actions);
+      await demsA.act(env, theirs);
+      expect(actions).toEqual(theirs);
+      for (let e = 0; e < 4; e++) if (actions[e] === cloudCandidate(env.sim.d)) cloud++;
+      env.step(actions);
+      held += s.taskStatus.filter((x) => x === HELD).length;
+    }
+    expect(held).toBe(0);
+    // Cloud placements happened, so holding had something to hold.
+    expect(cloud).toBeGreaterThan(20);
+  });
+
+  it('dems-a holds cloud-bound tasks in the same scenario (the difference is real)', async () => {
+    const config = baselineConfig(offloadConfig({ ...DEFAULT_SCENARIO, segments: 3 }, 4), 'dems-a');
+    const env = new OffloadEnv(config);
+    env.reset(3);
+    const demsA = offload.baselines.policy('dems-a', 0);
+    const actions = new Int32Array(4);
+    let held = 0;
+    for (let t = 0; t < env.sim.d.tasks; t++) {
+      await demsA.act(env, actions);
+      env.step(actions);
+      held += env.state.taskStatus.filter((x) => x === HELD).length;
+    }
+    expect(held).toBeGreaterThan(0);
+  });
+
+  it("are listed, but training's validation measures against the study's baselines only", () => {
+    expect(offload.baselines.names).toContain('dems-a-direct');
+    expect(offload.baselines.names).toContain('dems-direct');
+    expect(offload.training.references).toEqual(OFFLOAD_STUDY_BASELINES);
+    expect(OFFLOAD_STUDY_BASELINES).toContain('dems-a');
+    expect(OFFLOAD_STUDY_BASELINES.filter((n) => n.endsWith('-direct'))).toEqual([]);
   });
 });
 

@@ -1,8 +1,10 @@
 import { afterAll, describe, it } from 'vitest';
 import { BASELINE_DISCIPLINE } from '../../../envs/offload/baselines.js';
+import { offload } from '../../../envs/offload/entry.js';
 import { OffloadEnv } from '../../../envs/offload/env.js';
 import { OffloadGpuEnv } from '../../../envs/offload/gpu.js';
 import { DEFAULT_SCENARIO, offloadConfig } from '../../../envs/offload/scenario.js';
+import { expectBaselinesAgreeAcrossBackends } from '../../support/conformance.js';
 import { expectParity } from '../../support/parity.js';
 import { testGpu } from '../../support/webgpu.js';
 
@@ -31,4 +33,10 @@ describe.skipIf(gpu === undefined)('offload kernel', () => {
       await expectParity(cpu, kernel, 5, 150);
     });
   }
+
+  it('plays the baselines without holding on the kernel exactly as on the CPU reference', async () => {
+    const names = ['dems-direct', 'dems-a-direct'];
+    const entry = { ...offload, baselines: { ...offload.baselines, names } };
+    await expectBaselinesAgreeAcrossBackends(entry, gpu!, names.length);
+  });
 });
