@@ -2,10 +2,13 @@
  * Evaluation time on large job-shop instances: one random Taillard-style instance per size
  * (default 500x50 and 2000x50), played in active mode by every dispatching rule and by a trained
  * policy (default: the shipped checkpoint), as JSON on stdout, progress on stderr.
- * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json [BACKEND]]], e.g. `-- 500x50 runs/x/best.json`;
- * BACKEND computes the policy: js (the default) or a TensorFlow.js backend (src/agents/tfjs.ts).
+ * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json [BACKEND [THREADS]]]], e.g.
+ * `-- 500x50 runs/x/best.json`; BACKEND computes the policy: js (the default) or a TensorFlow.js
+ * backend (src/agents/tfjs.ts); THREADS score each decision's candidates on the js backend
+ * (default: every core; src/agents/scoring-pool.ts).
  */
 
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { learnedPolicy } from '../src/agents/learned.js';
 import { LEARNER_BACKENDS, type LearnerBackend } from '../src/agents/tfjs.js';
@@ -25,6 +28,9 @@ const checkpoint = readCheckpoint(file);
 const backend = (process.argv[4] ?? 'js') as LearnerBackend;
 if (!LEARNER_BACKENDS.includes(backend))
   throw new Error(`bench:large: backend must be one of ${LEARNER_BACKENDS.join(', ')}`);
+const threads = Number(process.argv[5] ?? availableParallelism());
+if (!Number.isInteger(threads) || threads < 1)
+  throw new Error(`bench:large: THREADS must be a whole number >= 1, got ${process.argv[5]}`);
 
 const rows: {
   size: string;
@@ -40,7 +46,7 @@ for (const size of sizes) {
     const t0 = performance.now();
     const learned =
       name === 'checkpoint'
-        ? await learnedPolicy(checkpoint, name, { sample: false, seed: 0, backend })
+        ? await learnedPolicy(checkpoint, name, { sample: false, seed: 0, backend, threads })
         : undefined;
     const policy: Policy<JobShopBatch> = learned ?? rulePolicy(name as RuleName);
     const [outcome] = await playEpisodes([instance], () => policy, 'active');
@@ -59,5 +65,5 @@ for (const size of sizes) {
   }
 }
 console.log(
-  JSON.stringify({ machine: describeMachine(), checkpoint: file, backend, rows }, null, 2),
+  JSON.stringify({ machine: describeMachine(), checkpoint: file, backend, threads, rows }, null, 2),
 );
