@@ -250,9 +250,9 @@ ${runRows.toString()}
     // Few rows are not worth waking a worker for.
     let used = Math.max(1, Math.min(this.threads, Math.floor(rows / MIN_SHARE)));
     if (used > 1 && this.workers.length === 0) {
-      if (this.shared === null)
-        used = 1; // disposed: the caller alone
-      else this.startWorkers(this.shared);
+      if (this.shared !== null) this.startWorkers(this.shared);
+      // Disposed, or the workers could not start: the caller alone.
+      if (this.workers.length === 0) used = 1;
     }
     const speed = this.speed[job.kind === LAYERS ? 0 : 1];
     let total = 0;
