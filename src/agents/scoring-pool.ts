@@ -9,9 +9,13 @@
  * rows (the pooled mean) is summed by the calling thread alone, in row order.
  *
  * How: one shared WebAssembly memory holds the operands; each thread instantiates the kernels'
- * module on it. A job is a block of int32 parameters (byte addresses in that memory) and a row
- * range per thread; the caller posts it, runs its own range, then waits for the workers. Threads
- * spin briefly before sleeping on Atomics.wait, because a decision's share takes about a
+ * module on it. A job is a block of int32 parameters (byte addresses in that memory); the caller
+ * posts it, and every thread, the caller included, takes blocks of rows from a shared counter
+ * until none are left (guided self-scheduling: each block a share of the rows not yet taken, so
+ * blocks shrink toward the end and the threads finish within a small block of each other, however
+ * fast each one runs at the moment; a split fixed in advance, even one following each thread's
+ * measured speed, left the caller waiting for its worker 18% of the time on 2 cores). Threads
+ * spin briefly before sleeping on Atomics.wait, because a decision's rows take about a
  * millisecond and a sleep-and-wake costs tens of microseconds.
  */
 
@@ -90,17 +94,20 @@ function runRows(k: KernelExports, p: Int32Array, r0: number, r1: number): void 
   else k.dotRows(z + r0 * H * 4, wo, logits + r0 * 4, r1 - r0, H, bo);
 }
 
-// Each worker's control slots in the control array: the job's sequence number (posted by the
-// caller), the last one done, the row range, whether it failed, how long its share took (in
-// 0.1 us), and whether it has started.
+// The control array: the job's shared slots, then each worker's own. Shared: the next row not
+// yet taken, the job's rows, and the threads taking part. A worker's: the job's sequence number
+// (posted by the caller), the last one it finished, whether it failed, and whether it started.
+const NEXT_ROW = 0;
+const ROWS = 1;
+const THREADS = 2;
+const SHARED_SLOTS = 3;
 const SEQ = 0;
 const DONE = 1;
-const FROM = 2;
-const TO = 3;
-const FAILED = 4;
-const ELAPSED = 5;
-const READY = 6;
-const SLOTS = 7;
+const FAILED = 2;
+const READY = 3;
+const WORKER_SLOTS = 4;
+/** The smallest block of rows a thread takes: a job's last blocks (about 10 us of work each). */
+const MIN_BLOCK = 16;
 /** How long a worker may take to start before the pool gives up on threads. */
 const STARTUP_MS = 10000;
 /**
@@ -118,18 +125,45 @@ const WORKER_POLL_MS = 2;
  */
 const CALLER_POLL_MS = 0.05;
 
+/**
+ * Takes blocks of rows from the job's shared counter and runs them until none are left; each
+ * block is 1 / (2 x threads) of the rows not yet taken, at least `minBlock`. It refers to nothing
+ * outside itself and takes the slot numbers as arguments (workers receive it as source).
+ */
+function takeRows(
+  k: KernelExports,
+  params: Int32Array,
+  control: Int32Array,
+  slots: { readonly next: number; readonly rows: number; readonly threads: number },
+  minBlock: number,
+  run: typeof runRows,
+): void {
+  const rows = Atomics.load(control, slots.rows);
+  const share = 2 * Atomics.load(control, slots.threads);
+  for (;;) {
+    const from = Atomics.load(control, slots.next);
+    if (from >= rows) return;
+    const to = Math.min(rows, from + Math.max(minBlock, Math.ceil((rows - from) / share)));
+    if (Atomics.compareExchange(control, slots.next, from, to) === from) run(k, params, from, to);
+  }
+}
+
 interface WorkerData {
   readonly module: object;
   readonly memory: SharedKernels['memory'];
   readonly params: Int32Array;
   readonly control: Int32Array;
+  /** This worker's first slot; its slots in SEQ, DONE, FAILED, READY order. */
   readonly base: number;
+  readonly shared: { readonly next: number; readonly rows: number; readonly threads: number };
   readonly spinMs: number;
+  readonly minBlock: number;
 }
 
 /** A worker's loop (runs in the worker, from source: it refers to nothing outside itself). */
-function workerLoop(data: WorkerData, run: typeof runRows): void {
+function workerLoop(data: WorkerData, run: typeof runRows, take: typeof takeRows): void {
   const { params, control, base, spinMs } = data;
+  const [seqAt, doneAt, failedAt, readyAt] = [base, base + 1, base + 2, base + 3];
   const wasm = (
     globalThis as unknown as {
       WebAssembly: { Instance: new (m: object, i: object) => { exports: unknown } };
@@ -137,35 +171,29 @@ function workerLoop(data: WorkerData, run: typeof runRows): void {
   ).WebAssembly;
   const k = new wasm.Instance(data.module, { env: { memory: data.memory } })
     .exports as KernelExports;
-  Atomics.store(control, base + 6, 1);
-  Atomics.notify(control, base + 6);
+  Atomics.store(control, readyAt, 1);
+  Atomics.notify(control, readyAt);
   let seen = 0;
   for (;;) {
     const since = performance.now();
-    for (let polls = 1; Atomics.load(control, base + 0) === seen; polls++)
+    for (let polls = 1; Atomics.load(control, seqAt) === seen; polls++)
       if (polls % 256 === 0 && performance.now() - since > spinMs)
-        Atomics.wait(control, base + 0, seen);
-    seen = Atomics.load(control, base + 0);
+        Atomics.wait(control, seqAt, seen);
+    seen = Atomics.load(control, seqAt);
     if (seen < 0) return;
-    const started = performance.now();
     try {
-      run(k, params, control[base + 2], control[base + 3]);
+      take(k, params, control, data.shared, data.minBlock, run);
     } catch {
-      Atomics.store(control, base + 4, 1);
+      Atomics.store(control, failedAt, 1);
     }
-    control[base + 5] = Math.round((performance.now() - started) * 1e4);
-    Atomics.store(control, base + 1, seen);
-    Atomics.notify(control, base + 1);
+    Atomics.store(control, doneAt, seen);
+    Atomics.notify(control, doneAt);
   }
 }
 
-/** Rows below which a share is not worth a thread. */
+/** Rows below which a job is not worth a second thread. */
 const MIN_SHARE = 64;
-
-/** Moves thread t's speed estimate toward `rows` in `ms` (shares too small to time are skipped). */
-function learn(speed: Float64Array, t: number, rows: number, ms: number): void {
-  if (rows >= MIN_SHARE && ms > 0) speed[t] += 0.05 * (rows / ms - speed[t]);
-}
+const SHARED = { next: NEXT_ROW, rows: ROWS, threads: THREADS } as const;
 
 /**
  * Runs row jobs on the calling thread and `threads - 1` workers (none: the calling thread alone,
@@ -180,14 +208,6 @@ export class ScoringPool {
   private readonly params = new Int32Array(new SharedArrayBuffer(JOB_FIELDS.length * 4));
   private readonly control: Int32Array;
   private seq = 0;
-  /**
-   * Rows per millisecond of each thread, per job kind (a moving average of each thread's own
-   * timing): the split gives each thread rows in proportion, so that all finish together.
-   * Threads are not equally fast on the same rows: the caller's cache holds the rows it wrote,
-   * and a worker may share its core. (Timing a worker from the caller's side instead, start and
-   * noticing included, shrinks its share without end: the fixed latency weighs more on fewer rows.)
-   */
-  private readonly speed: Float64Array[];
 
   /** `threads` defaults to the cores Node reports; 1 without WebAssembly SIMD. */
   constructor(threads = availableParallelism()) {
@@ -196,24 +216,33 @@ export class ScoringPool {
       throw new Error('ScoringPool: this JavaScript engine has no WebAssembly SIMD');
     this.threads = shared === null ? 1 : threads;
     this.kernels = shared === null ? SIMD : new SimdKernels(shared);
-    this.control = new Int32Array(new SharedArrayBuffer(this.threads * SLOTS * 4));
-    this.speed = [LAYERS, HEAD].map(() => new Float64Array(this.threads).fill(1));
+    this.control = new Int32Array(
+      new SharedArrayBuffer((SHARED_SLOTS + this.threads * WORKER_SLOTS) * 4),
+    );
     this.shared = shared;
+  }
+
+  /** Worker w's first control slot (w = 1 .. threads - 1). */
+  private static base(w: number): number {
+    return SHARED_SLOTS + w * WORKER_SLOTS;
   }
 
   /** Starts the workers, on the first job worth sharing (most decisions of small problems are not). */
   private startWorkers(shared: SharedKernels): void {
     const source = `const { workerData } = require('node:worker_threads');
 ${runRows.toString()}
-(${workerLoop.toString()})(workerData, runRows);`;
+${takeRows.toString()}
+(${workerLoop.toString()})(workerData, runRows, takeRows);`;
     for (let w = 1; w < this.threads; w++) {
       const workerData: WorkerData = {
         module: shared.module,
         memory: shared.memory,
         params: this.params,
         control: this.control,
-        base: w * SLOTS,
+        base: ScoringPool.base(w),
+        shared: SHARED,
         spinMs: WORKER_POLL_MS,
+        minBlock: MIN_BLOCK,
       };
       const worker = new Worker(source, { eval: true, workerData });
       // A pool left undisposed must not keep the process alive.
@@ -223,7 +252,7 @@ ${runRows.toString()}
     // A worker that cannot start would leave the caller waiting for it forever.
     const deadline = performance.now() + STARTUP_MS;
     for (let w = 1; w < this.threads; w++) {
-      const at = w * SLOTS + READY;
+      const at = ScoringPool.base(w) + READY;
       while (Atomics.load(this.control, at) === 0 && performance.now() < deadline)
         Atomics.wait(this.control, at, 0, Math.max(1, deadline - performance.now()));
       if (Atomics.load(this.control, at) === 0) {
@@ -242,8 +271,8 @@ ${runRows.toString()}
   }
 
   /**
-   * Runs `job` on rows 0 .. rows - 1, split across the threads in proportion to their recent
-   * speed on this kind of job; returns when all are done. The split never changes the numbers.
+   * Runs `job` on rows 0 .. rows - 1, the threads taking blocks of rows as they go; returns when
+   * all are done. Which thread runs which rows never changes the numbers.
    */
   run(job: RowJob, rows: number): void {
     JOB_FIELDS.forEach((f, i) => (this.params[i] = job[f]));
@@ -254,27 +283,21 @@ ${runRows.toString()}
       // Disposed, or the workers could not start: the caller alone.
       if (this.workers.length === 0) used = 1;
     }
-    const speed = this.speed[job.kind === LAYERS ? 0 : 1];
-    let total = 0;
-    for (let t = 0; t < used; t++) total += speed[t];
-    const bounds = new Int32Array(used + 1);
-    for (let t = 0, sum = 0; t < used; t++) {
-      sum += speed[t];
-      bounds[t + 1] = t === used - 1 ? rows : Math.round((rows * sum) / total);
+    if (used === 1) {
+      runRows(this.kernels.exports, this.params, 0, rows);
+      return;
     }
+    Atomics.store(this.control, NEXT_ROW, 0);
+    Atomics.store(this.control, ROWS, rows);
+    Atomics.store(this.control, THREADS, used);
     this.seq++;
     for (let w = 1; w < used; w++) {
-      const base = w * SLOTS;
-      this.control[base + FROM] = bounds[w];
-      this.control[base + TO] = bounds[w + 1];
-      Atomics.store(this.control, base + SEQ, this.seq);
-      Atomics.notify(this.control, base + SEQ);
+      Atomics.store(this.control, ScoringPool.base(w) + SEQ, this.seq);
+      Atomics.notify(this.control, ScoringPool.base(w) + SEQ);
     }
-    const started = performance.now();
-    runRows(this.kernels.exports, this.params, 0, bounds[1]);
-    learn(speed, 0, bounds[1], performance.now() - started);
+    takeRows(this.kernels.exports, this.params, this.control, SHARED, MIN_BLOCK, runRows);
     for (let w = 1; w < used; w++) {
-      const base = w * SLOTS;
+      const base = ScoringPool.base(w);
       // Sleeps only on the value just read: the worker's store between a read and the sleep
       // would otherwise go unseen.
       const since = performance.now();
@@ -288,18 +311,15 @@ ${runRows.toString()}
         done = Atomics.load(this.control, base + DONE);
       }
       if (this.control[base + FAILED] !== 0)
-        throw new Error(
-          `ScoringPool: worker ${w} failed on rows ${bounds[w]}..${bounds[w + 1] - 1}`,
-        );
-      learn(speed, w, bounds[w + 1] - bounds[w], this.control[base + ELAPSED] / 1e4);
+        throw new Error(`ScoringPool: worker ${w} failed on a block of rows`);
     }
   }
 
   /** Stops the workers. */
   dispose(): void {
     for (let w = 1; w <= this.workers.length; w++) {
-      Atomics.store(this.control, w * SLOTS + SEQ, -1);
-      Atomics.notify(this.control, w * SLOTS + SEQ);
+      Atomics.store(this.control, ScoringPool.base(w) + SEQ, -1);
+      Atomics.notify(this.control, ScoringPool.base(w) + SEQ);
     }
     for (const worker of this.workers) void worker.terminate();
     this.workers.length = 0;

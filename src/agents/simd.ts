@@ -144,7 +144,7 @@ function matmulBody(): number[] {
   const [m, n0, k, pb, rowBytes] = [11, 12, 13, 14, 15];
   const pa = [16, 17]; // A's element of each row in the block
   const pc = [18, 19]; // C's row start of each row in the block
-  const [acc0, splat0, scratch] = [20, 28, 30];
+  const [acc0, splat0, strip, tanhAt] = [20, 28, 30, 31];
   const acc = (row: number, j: number): number => acc0 + 4 * row + j;
   const cols = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
 
@@ -167,11 +167,11 @@ function matmulBody(): number[] {
         ...cols((j) => [
           ...get(pb),
           ...load(16 * j),
-          ...set(scratch),
+          ...set(strip),
           ...Array.from({ length: rows }, (_, row) => [
             ...get(acc(row, j)),
             ...get(splat0 + row),
-            ...get(scratch),
+            ...get(strip),
             ...simd(F32X4_MUL),
             ...simd(F32X4_ADD),
             ...set(acc(row, j)),
@@ -220,14 +220,44 @@ function matmulBody(): number[] {
       END,
       END,
     ];
+    // tanh over the block's finished rows of C, four vectors at a time while they are in the
+    // cache: done here rather than on the accumulators, whose chains would wait on each other
+    // (in a kernel with this many live values they cannot be interleaved without spilling).
+    const [p, end] = pc;
+    const vectors = [0, 1, 2, 3].map((j) => acc(0, j));
     const activate = [
       ...get(act),
       IF,
       VOID,
-      ...each((row, j) => [...tanhInline(acc(row, j), scratch), ...set(acc(row, j))]),
+      ...get(c),
+      ...get(m),
+      ...get(N),
+      I32_MUL,
+      ...i32(2),
+      I32_SHL,
+      I32_ADD,
+      ...set(p),
+      ...get(p),
+      ...get(rowBytes),
+      ...i32(rows),
+      I32_MUL,
+      I32_ADD,
+      ...set(end),
+      ...loopUntil(
+        [...get(p), ...get(end), I32_GE_U],
+        [
+          ...vectors.flatMap((v, i) => [...get(p), ...load(16 * i), ...set(v)]),
+          ...tanhInPlace(vectors, tanhAt),
+          ...vectors.flatMap((v, i) => [...get(p), ...get(v), ...store(16 * i)]),
+          ...get(p),
+          ...i32(64),
+          I32_ADD,
+          ...set(p),
+        ],
+      ),
       END,
     ];
-    return loopUntil(
+    const strips = loopUntil(
       [...get(n0), ...get(N), I32_GE_U],
       [
         // pc[row] = c + 4 ((m + row) N + n0)
@@ -266,7 +296,6 @@ function matmulBody(): number[] {
         ...get(K),
         ...set(k),
         ...kLoop,
-        ...activate,
         ...each((row, j) => [...get(pc[row]), ...get(acc(row, j)), ...store(16 * j)]),
         ...get(n0),
         ...i32(16),
@@ -274,6 +303,7 @@ function matmulBody(): number[] {
         ...set(n0),
       ],
     );
+    return [...strips, ...activate];
   };
   const pairs = loopUntil(
     [...get(m), ...i32(1), I32_ADD, ...get(M), I32_GE_U],
@@ -284,7 +314,7 @@ function matmulBody(): number[] {
     [...i32(0), ...set(n0), ...block(1), ...get(m), ...i32(1), I32_ADD, ...set(m)],
   );
   const code = [
-    ...tanhSetup(scratch),
+    ...tanhSetup(tanhAt),
     ...get(N),
     ...i32(2),
     I32_SHL,
@@ -293,45 +323,54 @@ function matmulBody(): number[] {
     ...rest,
     END,
   ];
-  // Locals after the 11 parameters: 9 i32, then v128: 8 accumulators, 2 splats, tanh's (the
-  // first of which also holds a strip of B).
+  // Locals after the 11 parameters: 9 i32, then v128: 8 accumulators, 2 splats, a strip of B,
+  // tanh's.
   return [
     ...vec([
       [...uleb(9), I32],
-      [...uleb(10 + TANH_LOCALS), V128],
+      [...uleb(11 + tanhLocals(4)), V128],
     ]),
     ...code,
   ];
 }
 
+/** Vectors per step of the elementwise tanh kernels (their chains interleaved: `tanhInPlace`). */
+const TANH_GROUP = 4;
+
 /** tanh(p, bytes): tanh in place on the float32s at byte address p; bytes a multiple of 16. */
 function tanhBody(): number[] {
-  const [p, bytes, end, x, scratch] = [0, 1, 2, 3, 4];
-  const body = [
-    ...get(p),
-    ...get(p),
-    ...load(0),
-    ...set(x),
-    ...tanhInline(x, scratch),
-    ...store(0),
-  ];
+  const [p, bytes, end, x0, t] = [0, 1, 2, 3, 3 + TANH_GROUP];
+  /** tanh of `vectors` vectors from p, then p moves past them. */
+  const step = (vectors: number): number[] => {
+    const xs = range(x0, vectors);
+    return [
+      ...xs.flatMap((x, i) => [...get(p), ...load(16 * i), ...set(x)]),
+      ...tanhInPlace(xs, t),
+      ...xs.flatMap((x, i) => [...get(p), ...get(x), ...store(16 * i)]),
+      ...get(p),
+      ...i32(16 * vectors),
+      I32_ADD,
+      ...set(p),
+    ];
+  };
   const code = [
-    ...tanhSetup(scratch),
+    ...tanhSetup(t),
     ...get(p),
     ...get(bytes),
     I32_ADD,
     ...set(end),
     ...loopUntil(
-      [...get(p), ...get(end), I32_GE_U],
-      [...body, ...get(p), ...i32(16), I32_ADD, ...set(p)],
+      [...get(p), ...i32(16 * TANH_GROUP), I32_ADD, ...get(end), I32_GT_U],
+      step(TANH_GROUP),
     ),
+    ...loopUntil([...get(p), ...get(end), I32_GE_U], step(1)),
     END,
   ];
-  // Locals after the 2 parameters: 1 i32, then v128: x and tanh's.
+  // Locals after the 2 parameters: 1 i32, then v128: a group of vectors and tanh's.
   return [
     ...vec([
       [...uleb(1), I32],
-      [...uleb(1 + TANH_LOCALS), V128],
+      [...uleb(TANH_GROUP + tanhLocals(TANH_GROUP)), V128],
     ]),
     ...code,
   ];
@@ -343,39 +382,46 @@ function tanhBody(): number[] {
  */
 function addTanhBody(): number[] {
   const [x, bias, out, M, N] = [0, 1, 2, 3, 4];
-  const [m, n, off, v, scratch] = [5, 6, 7, 8, 9];
-  const row = loopUntil(
-    [...get(n), ...get(N), I32_GE_U],
-    [
-      ...get(out),
+  const [m, n, off, v0, t] = [5, 6, 7, 8, 8 + TANH_GROUP];
+  /** Columns n .. n + 4 vectors - 1 of the row at byte offset off; then n and off move past. */
+  const step = (vectors: number): number[] => {
+    const vs = range(v0, vectors);
+    return [
+      ...vs.flatMap((v, i) => [
+        ...get(x),
+        ...get(off),
+        I32_ADD,
+        ...load(16 * i),
+        ...get(bias),
+        ...get(n),
+        ...i32(2),
+        I32_SHL,
+        I32_ADD,
+        ...load(16 * i),
+        ...simd(F32X4_ADD),
+        ...set(v),
+      ]),
+      ...tanhInPlace(vs, t),
+      ...vs.flatMap((v, i) => [...get(out), ...get(off), I32_ADD, ...get(v), ...store(16 * i)]),
       ...get(off),
-      I32_ADD,
-      ...get(x),
-      ...get(off),
-      I32_ADD,
-      ...load(0),
-      ...get(bias),
-      ...get(n),
-      ...i32(2),
-      I32_SHL,
-      I32_ADD,
-      ...load(0),
-      ...simd(F32X4_ADD),
-      ...set(v),
-      ...tanhInline(v, scratch),
-      ...store(0),
-      ...get(off),
-      ...i32(16),
+      ...i32(16 * vectors),
       I32_ADD,
       ...set(off),
       ...get(n),
-      ...i32(4),
+      ...i32(4 * vectors),
       I32_ADD,
       ...set(n),
-    ],
-  );
+    ];
+  };
+  const row = [
+    ...loopUntil(
+      [...get(n), ...i32(4 * TANH_GROUP), I32_ADD, ...get(N), I32_GT_U],
+      step(TANH_GROUP),
+    ),
+    ...loopUntil([...get(n), ...get(N), I32_GE_U], step(1)),
+  ];
   const code = [
-    ...tanhSetup(scratch),
+    ...tanhSetup(t),
     ...i32(0),
     ...set(off),
     ...loopUntil(
@@ -384,11 +430,11 @@ function addTanhBody(): number[] {
     ),
     END,
   ];
-  // Locals after the 5 parameters: 3 i32, then v128: the sum and tanh's.
+  // Locals after the 5 parameters: 3 i32, then v128: a group of sums and tanh's.
   return [
     ...vec([
       [...uleb(3), I32],
-      [...uleb(1 + TANH_LOCALS), V128],
+      [...uleb(TANH_GROUP + tanhLocals(TANH_GROUP)), V128],
     ]),
     ...code,
   ];
@@ -634,102 +680,119 @@ const [TWO, FORTY, LOG2E, LN2HI, LN2LO, BIAS_BITS, TWO_23, ONE, SIGN, MAGNITUDE]
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 ];
 const TAYLOR_AT = 10;
+/** Scratch v128 locals per vector in `tanhInPlace`. */
 const TANH_SCRATCH = 5;
-/** The v128 locals `tanhInline` uses from its base t: 5 scratch, then the constants. */
-const TANH_LOCALS = TANH_SCRATCH + TANH_CONSTANTS.length;
 
 /**
- * Sets tanh's constants in locals t + 5 ...: once per kernel call, rather than once per use.
+ * Sets tanh's constants in locals t ... t + 16: once per kernel call, rather than once per use.
  * V8 builds a v128 constant from general registers in several instructions every time one
  * appears, which made the constants about half of tanh's instructions.
  */
 function tanhSetup(t: number): number[] {
-  return TANH_CONSTANTS.flatMap((bytes, i) => [...bytes, ...set(t + TANH_SCRATCH + i)]);
+  return TANH_CONSTANTS.flatMap((bytes, i) => [...bytes, ...set(t + i)]);
 }
 
 /**
- * tanh of the four float32 lanes of local x, left on the stack; locals t .. t + 4 (v128) are
- * scratch and t + 5 ... hold the constants (`tanhSetup`). As
- * src/agents/dense.ts's tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from
- * -2|x| = -n ln 2 + r, e^r - 1 by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n
- * built in the exponent bits; the sign of x is put back at the end.
+ * tanh in place of the four float32 lanes of each local in `xs`; locals t ... hold the constants
+ * (`tanhSetup`), then five scratch v128 locals per vector (`tanhLocals`). As src/agents/dense.ts's
+ * tanh, in float32: tanh|x| = -E / (2 + E), E = e^(-2|x|) - 1 from -2|x| = -n ln 2 + r, e^r - 1
+ * by a degree-7 Taylor polynomial (|r| <= ln 2 / 2) and 2^-n built in the exponent bits; the sign
+ * of x is put back at the end.
+ *
+ * The vectors' steps are interleaved (step 1 of every vector, then step 2, ...): each vector's
+ * tanh is one chain of about 35 dependent operations, a division among them, and a kernel that
+ * did one chain after another (a bias and tanh per row, or layer 1's few products) waited on
+ * their latencies; interleaved, the chains fill each other's gaps (layer 1 and the head's tanh
+ * about twice as fast). Each vector's operations are the same, so are the numbers.
  */
-function tanhInline(x: number, t: number): number[] {
-  const [y, nf, r, e, sc] = [t, t + 1, t + 2, t + 3, t + 4];
-  const constant = (i: number): number[] => get(t + TANH_SCRATCH + i);
-  // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree.
-  const horner = [
-    ...constant(TAYLOR_AT),
-    ...TAYLOR.slice(1).flatMap((_, i) => [
-      ...get(r),
-      ...simd(F32X4_MUL),
-      ...constant(TAYLOR_AT + 1 + i),
-      ...simd(F32X4_ADD),
-    ]),
-    ...get(r),
-    ...simd(F32X4_MUL),
-  ];
-  const code = [
-    // y = min(2 |x|, 40); |x| by masking the sign, and pmin (b < a ? b : a: one instruction
-    // where min's NaN rules take several) is min itself on these operands.
-    ...get(x),
-    ...constant(MAGNITUDE),
-    ...simd(V128_AND),
-    ...constant(TWO),
-    ...simd(F32X4_MUL),
-    ...constant(FORTY),
-    ...simd(F32X4_PMIN),
-    ...set(y),
-    // n = nearest(y log2 e), r = (n LN2_HI - y) + n LN2_LO
-    ...get(y),
-    ...constant(LOG2E),
-    ...simd(F32X4_MUL),
-    ...simd(F32X4_NEAREST),
-    ...set(nf),
-    ...get(nf),
-    ...constant(LN2HI),
-    ...simd(F32X4_MUL),
-    ...get(y),
-    ...simd(F32X4_SUB),
-    ...get(nf),
-    ...constant(LN2LO),
-    ...simd(F32X4_MUL),
-    ...simd(F32X4_ADD),
-    ...set(r),
-    ...horner,
-    ...set(e),
-    // sc = 2^-n: exponent bits (127 - n) << 23. n is a whole number in 0..58, so the bits of
-    // n + 2^23 are 0x4b000000 + n (cheaper than a saturating conversion).
-    ...constant(BIAS_BITS),
-    ...get(nf),
-    ...constant(TWO_23),
-    ...simd(F32X4_ADD),
-    ...simd(I32X4_SUB),
-    ...i32(23),
-    ...simd(I32X4_SHL),
-    ...set(sc),
-    // E = m sc + (sc - 1); t = -E / (2 + E)
-    ...get(e),
-    ...get(sc),
-    ...simd(F32X4_MUL),
-    ...get(sc),
-    ...constant(ONE),
-    ...simd(F32X4_SUB),
-    ...simd(F32X4_ADD),
-    ...set(e),
-    ...get(e),
-    ...constant(SIGN),
-    ...simd(V128_XOR),
-    ...constant(TWO),
-    ...get(e),
-    ...simd(F32X4_ADD),
-    ...simd(F32X4_DIV),
-    ...get(x),
-    ...constant(SIGN),
-    ...simd(V128_AND),
-    ...simd(V128_OR),
-  ];
-  return code;
+function tanhInPlace(xs: readonly number[], t: number): number[] {
+  const constant = (i: number): number[] => get(t + i);
+  const steps = xs.map((x, v) => {
+    const base = t + TANH_CONSTANTS.length + TANH_SCRATCH * v;
+    const [y, nf, r, e, sc] = [base, base + 1, base + 2, base + 3, base + 4];
+    return [
+      // y = min(2 |x|, 40); |x| by masking the sign, and pmin (b < a ? b : a: one instruction
+      // where min's NaN rules take several) is min itself on these operands.
+      [
+        ...get(x),
+        ...constant(MAGNITUDE),
+        ...simd(V128_AND),
+        ...constant(TWO),
+        ...simd(F32X4_MUL),
+        ...constant(FORTY),
+        ...simd(F32X4_PMIN),
+        ...set(y),
+      ],
+      // n = nearest(y log2 e), r = (n LN2_HI - y) + n LN2_LO
+      [...get(y), ...constant(LOG2E), ...simd(F32X4_MUL), ...simd(F32X4_NEAREST), ...set(nf)],
+      [
+        ...get(nf),
+        ...constant(LN2HI),
+        ...simd(F32X4_MUL),
+        ...get(y),
+        ...simd(F32X4_SUB),
+        ...get(nf),
+        ...constant(LN2LO),
+        ...simd(F32X4_MUL),
+        ...simd(F32X4_ADD),
+        ...set(r),
+      ],
+      // m = r (1 + r (1/2 + r (1/6 + ...))): Horner from the highest degree, a step per term.
+      [...constant(TAYLOR_AT), ...set(e)],
+      ...TAYLOR.slice(1).map((_, i) => [
+        ...get(e),
+        ...get(r),
+        ...simd(F32X4_MUL),
+        ...constant(TAYLOR_AT + 1 + i),
+        ...simd(F32X4_ADD),
+        ...set(e),
+      ]),
+      [...get(e), ...get(r), ...simd(F32X4_MUL), ...set(e)],
+      // sc = 2^-n: exponent bits (127 - n) << 23. n is a whole number in 0..58, so the bits of
+      // n + 2^23 are 0x4b000000 + n (cheaper than a saturating conversion).
+      [
+        ...constant(BIAS_BITS),
+        ...get(nf),
+        ...constant(TWO_23),
+        ...simd(F32X4_ADD),
+        ...simd(I32X4_SUB),
+        ...i32(23),
+        ...simd(I32X4_SHL),
+        ...set(sc),
+      ],
+      // E = m sc + (sc - 1); t = -E / (2 + E)
+      [
+        ...get(e),
+        ...get(sc),
+        ...simd(F32X4_MUL),
+        ...get(sc),
+        ...constant(ONE),
+        ...simd(F32X4_SUB),
+        ...simd(F32X4_ADD),
+        ...set(e),
+      ],
+      [
+        ...get(e),
+        ...constant(SIGN),
+        ...simd(V128_XOR),
+        ...constant(TWO),
+        ...get(e),
+        ...simd(F32X4_ADD),
+        ...simd(F32X4_DIV),
+        ...get(x),
+        ...constant(SIGN),
+        ...simd(V128_AND),
+        ...simd(V128_OR),
+        ...set(x),
+      ],
+    ];
+  });
+  return steps[0].flatMap((_, i) => steps.flatMap((vector) => vector[i]));
+}
+
+/** The v128 locals `tanhInPlace` uses on `vectors` vectors: its constants and scratch. */
+function tanhLocals(vectors: number): number {
+  return TANH_CONSTANTS.length + TANH_SCRATCH * vectors;
 }
 
 /**

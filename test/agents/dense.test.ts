@@ -67,4 +67,37 @@ describe('dense kernels', () => {
       if (x[i] !== 0) expect(Math.sign(simd[i])).toBe(Math.sign(x[i]));
     }
   });
+
+  it('applies one tanh everywhere, bit for bit: alone, fused into a product, after a bias', () => {
+    // Every published figure of a shipped policy comes from these bits: the kernels may be
+    // rearranged for speed (grouped, interleaved) but must not change one. The hash is of the
+    // kernel that computed those figures.
+    const grid = Float32Array.from({ length: 4096 }, (_, i) => -12 + (24 * i) / 4098);
+    SIMD!.tanh(grid);
+    let hash = 2166136261;
+    for (const bits of new Uint32Array(grid.buffer)) hash = Math.imul(hash ^ bits, 16777619) >>> 0;
+    expect(hash).toBe(2100160373);
+
+    // Odd sizes reach the kernels' single-vector tails as well as their groups of four.
+    for (const [M, N, K] of [
+      [7, 64, 10],
+      [3, 16, 64],
+      [1, 32, 5],
+    ]) {
+      const a = random(M * K, 3);
+      const b = random(K * N);
+      const bias = random(N);
+      const fused = new Float32Array(M * N);
+      SIMD!.matmul(a, b, fused, M, N, K, bias, false, true);
+      const separate = new Float32Array(M * N);
+      SIMD!.matmul(a, b, separate, M, N, K, bias);
+      const sums = separate.slice();
+      SIMD!.tanh(separate);
+      expect(Array.from(fused)).toEqual(Array.from(separate));
+      // addTanh(x, 0) is tanh(x): x + 0 is x.
+      const start = Int32Array.from([0, M]);
+      const viaBias = SIMD!.addTanhGrouped(sums, new Float32Array(N), start, N);
+      expect(Array.from(viaBias)).toEqual(Array.from(separate));
+    }
+  });
 });

@@ -49,7 +49,7 @@ describe('ScoringPool', () => {
       const batch = randomBatch([700, 0, 5, 900, 130], 1000, 1);
       const alone = net.scores(batch);
       expect(pool.activeWorkers).toBe(0);
-      // Repeated calls: the split follows the threads' measured speeds, so it moves.
+      // Repeated calls: which thread takes which block of rows changes from call to call.
       for (let i = 0; i < 6; i++) {
         const shared = net.scores(batch, pool);
         expect(Array.from(shared.logits)).toEqual(Array.from(alone.logits));
