@@ -29,6 +29,7 @@ import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
 import { HEAD, LAYERS, ScoringPool } from './scoring-pool.js';
 import { SIMD } from './simd.js';
+import { choose } from './policy.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
 /** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
@@ -47,7 +48,8 @@ export interface PackedBatch {
 
 /**
  * Packs samples `idx` (or 0..B-1 when null) of observations stored as cand [S, K, F], mask
- * [S, K] (1: legal) and glob [S, G].
+ * [S, K] (1: legal) and glob [S, G]; the rows go to `into(rows, samples)` when given (room in
+ * the kernels' memory: `JsScorer.rowsIn`), else to a new array.
  */
 export function packLegal(
   cand: Float32Array,
@@ -57,6 +59,7 @@ export function packLegal(
   F: number,
   G: number,
   idx: Int32Array | null,
+  into?: (rows: number, samples: number) => Float32Array,
 ): PackedBatch {
   const B = idx === null ? mask.length / K : idx.length;
   const start = new Int32Array(B + 1);
@@ -68,7 +71,7 @@ export function packLegal(
   }
   start[B] = rows;
   const slot = new Int32Array(rows);
-  const packed = new Float32Array(rows * F);
+  const packed = into?.(rows, B) ?? new Float32Array(rows * F);
   const globOut = new Float32Array(B * G);
   let r = 0;
   for (let i = 0; i < B; i++) {
@@ -118,6 +121,10 @@ export class JsScorer {
   private readonly wv1T: Float32Array;
   /** `scores`'s row jobs when no pool is given: this thread alone. */
   private serial: ScoringPool | undefined;
+  /** Counts parameter updates (`changed`), so that a pool knows its copy of the weights is stale. */
+  private version = 0;
+  /** The rows `rowsIn` last handed out, which `scores` then need not copy. */
+  private packed: Float32Array | null = null;
 
   constructor(architecture: Architecture, values: ReadonlyMap<string, Float32Array>) {
     this.architecture = architecture;
@@ -145,6 +152,7 @@ export class JsScorer {
 
   /** Call after changing `params` in place. */
   changed(): void {
+    this.version++;
     const H = this.architecture.hidden;
     transpose(this.p('W2'), H, H, this.w2T);
     transpose(this.p('Wc'), H, H, this.wcT);
@@ -182,86 +190,140 @@ export class JsScorer {
   }
 
   /**
+   * Where `scores` keeps its operands in the kernels' memory, as float32 offsets: this network's
+   * weights first (they stay there from one call to the next), then one batch's rows.
+   */
+  private layout(rows: number, samples: number) {
+    const { candidateFeatures: F, hidden: H } = this.architecture;
+    const [R, B] = [rows, samples];
+    const w1 = 0;
+    const w2 = w1 + F * H;
+    const b2 = w2 + H * H;
+    const wo = b2 + H;
+    const bo = wo + H;
+    const cand = bo + 4;
+    const g = cand + R * F;
+    const context = g + B * H;
+    const pooled = context + B * H;
+    const logits = pooled + B * H;
+    const a1 = logits + R;
+    const h = a1 + R * H;
+    const z = h + R * H;
+    const start = z + R * H;
+    return {
+      w1,
+      w2,
+      b2,
+      wo,
+      bo,
+      cand,
+      g,
+      context,
+      pooled,
+      logits,
+      a1,
+      h,
+      z,
+      start,
+      end: start + B + 1,
+    };
+  }
+
+  /**
+   * Room for `rows` candidate rows of `samples` samples where `scores` reads them, in `pool`'s
+   * kernels' memory: a batch packed there (packLegal's `into`) is not copied again. Valid until
+   * the next call of `scores` or of this.
+   */
+  rowsIn(pool: ScoringPool | null, rows: number, samples: number): Float32Array {
+    const kernels = this.rowJobs(pool).kernels;
+    const at = this.layout(rows, samples);
+    this.packed = kernels
+      .reserve(at.end)
+      .subarray(at.cand, at.cand + rows * this.architecture.candidateFeatures);
+    return this.packed;
+  }
+
+  private rowJobs(pool: ScoringPool | null): ScoringPool {
+    return pool ?? (this.serial ??= new ScoringPool(1));
+  }
+
+  /**
    * The logits [R] and values [B] of `forward` without the activations the backward pass needs:
    * with the SIMD kernels, every per-row layer stays in the kernels' memory and only the logits
    * come out (acting and evaluation, where a large instance scores thousands of rows per
    * decision and copying them out and in again would cost about as much as computing them).
+   * Without `values`, the value head is skipped (greedy acting) and `value` is empty.
    */
   scores(
     batch: PackedBatch,
     pool: ScoringPool | null = null,
+    values = true,
   ): { logits: Float32Array; value: Float32Array } {
     const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
     if (SIMD === null || H % 16 !== 0) {
       const f = this.forward(batch);
       return { logits: f.logits, value: f.value };
     }
-    const rowJobs = pool ?? (this.serial ??= new ScoringPool(1));
+    const rowJobs = this.rowJobs(pool);
     const kernels = rowJobs.kernels;
     const { samples: B, rows: R, start } = batch;
     const w1 = this.p('W1');
     // The per-sample products go through `matmul` as in `forward`, so that both give the same
-    // numbers; it uses the start of SIMD's memory, which (when `kernels` is SIMD) below holds
-    // only operands already consumed when it runs.
+    // numbers (on SIMD's own memory, not the pool's).
     const g = new Float32Array(B * H);
     matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
-    // Float32 offsets in the kernels' memory.
-    const candAt = 0;
-    const w1At = candAt + R * F;
-    const gAt = w1At + F * H;
-    const w2At = gAt + B * H;
-    const b2At = w2At + H * H;
-    const woAt = b2At + H;
-    const boAt = woAt + H;
-    const contextAt = boAt + 4;
-    const pooledAt = contextAt + B * H;
-    const logitsAt = pooledAt + B * H;
-    const a1At = logitsAt + R;
-    const hAt = a1At + R * H;
-    const zAt = hAt + R * H;
-    const startAt = zAt + R * H;
-    let heap = kernels.reserve(startAt + B + 1);
-    heap.set(batch.cand, candAt);
-    heap.set(w1.subarray(0, F * H), w1At);
-    heap.set(g, gAt);
-    heap.set(this.p('W2'), w2At);
-    heap.set(this.p('b2'), b2At);
-    new Int32Array(heap.buffer, startAt * 4, B + 1).set(start);
+    const at = this.layout(R, B);
+    let heap = kernels.reserve(at.end);
+    // The weights are copied in once per pool and parameter update (copies into a shared
+    // memory run without SIMD: W2 alone cost as much as a 2,000-row decision's candidates).
+    if (rowJobs.weights?.owner !== this || rowJobs.weights.version !== this.version) {
+      heap.set(w1.subarray(0, F * H), at.w1);
+      heap.set(this.p('W2'), at.w2);
+      heap.set(this.p('b2'), at.b2);
+      heap.set(this.p('wo'), at.wo);
+      heap.set(this.p('bo'), at.bo);
+      rowJobs.weights = { owner: this, version: this.version };
+    }
+    if (batch.cand !== this.packed || heap.buffer !== this.packed.buffer)
+      heap.set(batch.cand, at.cand);
+    this.packed = null;
+    heap.set(g, at.g);
+    new Int32Array(heap.buffer, at.start * 4, B + 1).set(start);
     const job = {
       samples: B,
       candidateFeatures: F,
       hidden: H,
-      cand: candAt * 4,
-      w1: w1At * 4,
-      g: gAt * 4,
-      w2: w2At * 4,
-      b2: b2At * 4,
-      a1: a1At * 4,
-      h: hAt * 4,
-      context: contextAt * 4,
-      z: zAt * 4,
-      wo: woAt * 4,
-      bo: boAt * 4,
-      logits: logitsAt * 4,
-      start: startAt * 4,
+      cand: at.cand * 4,
+      w1: at.w1 * 4,
+      g: at.g * 4,
+      w2: at.w2 * 4,
+      b2: at.b2 * 4,
+      a1: at.a1 * 4,
+      h: at.h * 4,
+      context: at.context * 4,
+      z: at.z * 4,
+      wo: at.wo * 4,
+      bo: at.bo * 4,
+      logits: at.logits * 4,
+      start: at.start * 4,
     };
     rowJobs.run({ kind: LAYERS, ...job }, R);
     // The mean over each sample's rows, in row order, on this thread alone.
     for (let s = 0; s < B; s++)
-      kernels.colMeanAt(hAt + start[s] * H, pooledAt + s * H, start[s + 1] - start[s], H);
-    const pooled = heap.slice(pooledAt, pooledAt + B * H);
+      kernels.colMeanAt(at.h + start[s] * H, at.pooled + s * H, start[s + 1] - start[s], H);
+    const pooled = heap.slice(at.pooled, at.pooled + B * H);
     const context = new Float32Array(B * H);
     matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
-    heap = kernels.reserve(startAt + B + 1);
-    heap.set(context, contextAt);
-    heap.set(this.p('wo'), woAt);
-    heap.set(this.p('bo'), boAt);
+    heap = kernels.reserve(at.end);
+    heap.set(context, at.context);
     rowJobs.run({ kind: HEAD, ...job }, R);
-    const logits = heap.slice(logitsAt, logitsAt + R);
-    const v1 = new Float32Array(B * H);
-    matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
-    const value = new Float32Array(B);
-    matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    const logits = heap.slice(at.logits, at.logits + R);
+    const value = new Float32Array(values ? B : 0);
+    if (values) {
+      const v1 = new Float32Array(B * H);
+      matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
+      matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
+    }
     return { logits, value };
   }
 
@@ -385,19 +447,81 @@ export function jsPolicyOutputs(
   pool: ScoringPool | null = null,
 ): { logp: Float32Array; values: Float32Array } {
   const K = obs.mask.length / numEnvs;
-  const { candidateFeatures: F, globalFeatures: G } = net.architecture;
-  const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null);
-  const out = net.scores(batch, pool);
+  const { batch, logits, value } = scoreLegal(net, obs, numEnvs, pool, true);
   const logp = new Float32Array(numEnvs * K).fill(MASKED_LOGIT);
+  for (let e = 0; e < numEnvs; e++) writeLogp(batch, logits, e, logp.subarray(e * K, (e + 1) * K));
+  return { logp, values: value };
+}
+
+/**
+ * The most probable legal candidate of each copy (-1 where none is legal), as `choose` picks it
+ * from jsPolicyOutputs's log-probabilities, ties to the first, without computing them where it
+ * need not: a copy whose best logit leads the others by more than float32 rounding of the
+ * log-probabilities could merge has the same winner in both; only near-ties go through the
+ * log-probabilities (greedy evaluation: the softmax was a tenth of a large instance's serial work).
+ */
+export function jsGreedyActions(
+  net: JsScorer,
+  obs: Observation,
+  numEnvs: number,
+  pool: ScoringPool | null,
+  actions: Int32Array,
+): void {
+  const K = obs.mask.length / numEnvs;
+  const { batch, logits } = scoreLegal(net, obs, numEnvs, pool, false);
+  let logp: Float32Array | null = null;
   for (let e = 0; e < numEnvs; e++) {
-    const first = batch.start[e];
-    const last = batch.start[e + 1];
-    let max = -Infinity;
-    for (let r = first; r < last; r++) max = Math.max(max, out.logits[r]);
-    let total = 0;
-    for (let r = first; r < last; r++) total += Math.exp(out.logits[r] - max);
-    const lse = max + Math.log(total);
-    for (let r = first; r < last; r++) logp[e * K + batch.slot[r]] = out.logits[r] - lse;
+    const [first, last] = [batch.start[e], batch.start[e + 1]];
+    let best = -1;
+    let second = -Infinity;
+    for (let r = first; r < last; r++) {
+      const x = logits[r];
+      if (best < 0 || x > logits[best]) {
+        if (best >= 0) second = logits[best];
+        best = r;
+      } else if (x > second) second = x;
+    }
+    if (best < 0) {
+      actions[e] = -1;
+      continue;
+    }
+    // log-probabilities are logit - logsumexp, within [-ln n, 0] at the top: float32 rounding
+    // there moves them by under (1 + ln n) 2^-22, far less than this margin.
+    const margin = 1e-5 * (1 + Math.log(last - first));
+    if (logits[best] - second > margin) {
+      actions[e] = batch.slot[best];
+      continue;
+    }
+    logp ??= new Float32Array(K);
+    logp.fill(MASKED_LOGIT);
+    writeLogp(batch, logits, e, logp);
+    actions[e] = choose(logp, 1, null).actions[0];
   }
-  return { logp, values: out.value };
+}
+
+/** Packs an observation's legal candidates into `net`'s kernels' memory and scores them. */
+function scoreLegal(
+  net: JsScorer,
+  obs: Observation,
+  numEnvs: number,
+  pool: ScoringPool | null,
+  values: boolean,
+): { batch: PackedBatch; logits: Float32Array; value: Float32Array } {
+  const K = obs.mask.length / numEnvs;
+  const { candidateFeatures: F, globalFeatures: G } = net.architecture;
+  const into = SIMD === null ? undefined : (rows: number, B: number) => net.rowsIn(pool, rows, B);
+  const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null, into);
+  const { logits, value } = net.scores(batch, pool, values);
+  return { batch, logits, value };
+}
+
+/** Copy e's log-probabilities at its legal slots of `out` [K]: logit - logsumexp, in float32. */
+function writeLogp(batch: PackedBatch, logits: Float32Array, e: number, out: Float32Array): void {
+  const [first, last] = [batch.start[e], batch.start[e + 1]];
+  let max = -Infinity;
+  for (let r = first; r < last; r++) max = Math.max(max, logits[r]);
+  let total = 0;
+  for (let r = first; r < last; r++) total += Math.exp(logits[r] - max);
+  const lse = max + Math.log(total);
+  for (let r = first; r < last; r++) out[batch.slot[r]] = logits[r] - lse;
 }

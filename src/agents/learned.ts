@@ -8,7 +8,7 @@ import { InputError, UsageError } from '../core/errors.js';
 import { findEnv } from '../core/registry.js';
 import type { Observation, ObservationSpec } from '../core/vecenv.js';
 import type { Checkpoint } from '../train/checkpoint.js';
-import { JsScorer, jsPolicyOutputs } from './js-scorer.js';
+import { JsScorer, jsGreedyActions, jsPolicyOutputs } from './js-scorer.js';
 import { CandidateScorer } from './network.js';
 import { ScoringPool } from './scoring-pool.js';
 import { SIMD } from './simd.js';
@@ -123,8 +123,11 @@ export async function learnedPolicy(
     return {
       name: label,
       act(batch, actions) {
-        const { logp } = jsPolicyOutputs(net, batch.obs, batch.numEnvs, pool);
-        actions.set(choose(logp, batch.numEnvs, rng).actions);
+        if (rng === null) jsGreedyActions(net, batch.obs, batch.numEnvs, pool, actions);
+        else {
+          const { logp } = jsPolicyOutputs(net, batch.obs, batch.numEnvs, pool);
+          actions.set(choose(logp, batch.numEnvs, rng).actions);
+        }
         return Promise.resolve();
       },
       dispose() {

@@ -208,6 +208,11 @@ export class ScoringPool {
   private readonly params = new Int32Array(new SharedArrayBuffer(JOB_FIELDS.length * 4));
   private readonly control: Int32Array;
   private seq = 0;
+  /**
+   * Whose weights the kernels' memory holds, and of which parameter update (JsScorer keeps its
+   * weights there between calls); null: none yet.
+   */
+  weights: { readonly owner: object; readonly version: number } | null = null;
 
   /** `threads` defaults to the cores Node reports; 1 without WebAssembly SIMD. */
   constructor(threads = availableParallelism()) {
@@ -215,7 +220,8 @@ export class ScoringPool {
     if (SIMD === null)
       throw new Error('ScoringPool: this JavaScript engine has no WebAssembly SIMD');
     this.threads = shared === null ? 1 : threads;
-    this.kernels = shared === null ? SIMD : new SimdKernels(shared);
+    // The kernels' memory is the pool's own, so that what a scorer leaves there stays.
+    this.kernels = new SimdKernels(shared ?? undefined);
     this.control = new Int32Array(
       new SharedArrayBuffer((SHARED_SLOTS + this.threads * WORKER_SLOTS) * 4),
     );

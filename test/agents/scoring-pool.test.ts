@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { JsScorer, packLegal } from '../../src/agents/js-scorer.js';
+import {
+  JsScorer,
+  jsGreedyActions,
+  jsPolicyOutputs,
+  packLegal,
+} from '../../src/agents/js-scorer.js';
+import { choose } from '../../src/agents/policy.js';
 import { learnedPolicy } from '../../src/agents/learned.js';
 import { initialParameters, type Architecture } from '../../src/agents/network.js';
 import { ScoringPool } from '../../src/agents/scoring-pool.js';
@@ -90,5 +96,44 @@ describe('ScoringPool', () => {
     }
     expect(makespans[1]).toBe(makespans[0]);
     expect(starts[1]).toEqual(starts[0]);
+  });
+});
+
+describe('greedy actions', () => {
+  it('pick what choose picks from the log-probabilities, exact and near ties included', () => {
+    const net = new JsScorer(arch, initialParameters(arch, 4));
+    const rng = new Rng(8);
+    const [E, K, F, G] = [6, 40, arch.candidateFeatures, arch.globalFeatures];
+    const cand = Float32Array.from({ length: E * K * F }, () => rng.unit() * 2 - 1);
+    const glob = Float32Array.from({ length: E * G }, () => rng.unit());
+    const mask = Uint8Array.from({ length: E * K }, () => (rng.unit() < 0.7 ? 1 : 0));
+    // Copy 1: every legal candidate the same (all logits tie); copy 2: a twin of its best
+    // candidate later in the row; copy 3: one differing in the last bit of a feature (a near
+    // tie); copy 4: nothing legal; copy 5: one legal candidate.
+    const row = (e: number, k: number) => cand.subarray((e * K + k) * F, (e * K + k + 1) * F);
+    for (let k = 1; k < K; k++) row(1, k).set(row(1, 0));
+    mask.fill(0, 4 * K, 5 * K);
+    mask.fill(0, 5 * K, 6 * K);
+    mask[5 * K + 17] = 1;
+    const first = jsPolicyOutputs(net, { cand, mask, glob }, E);
+    for (const e of [2, 3]) {
+      let best = -1;
+      for (let k = 0; k < K; k++)
+        if (
+          first.logp[e * K + k] > -1e8 &&
+          (best < 0 || first.logp[e * K + k] > first.logp[e * K + best])
+        )
+          best = k;
+      row(e, K - 1).set(row(e, best));
+      mask[e * K + K - 1] = 1;
+      if (e === 3) row(e, K - 1)[0] = Math.fround(row(e, K - 1)[0] * (1 + 2 ** -23));
+    }
+    const obs = { cand, mask, glob };
+    const expected = choose(jsPolicyOutputs(net, obs, E).logp, E, null).actions;
+    const actions = new Int32Array(E);
+    jsGreedyActions(net, obs, E, null, actions);
+    expect(Array.from(actions)).toEqual(Array.from(expected));
+    expect(actions[4]).toBe(-1);
+    expect(actions[5]).toBe(17);
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { seedStreams } from '../../../src/core/rng.js';
+import { Rng, seedStreams } from '../../../src/core/rng.js';
 import { allocateObservation, randomLegalActions } from '../../../src/core/vecenv.js';
-import { JobShopEnv, jobShopConfig, writeObservation } from '../../../envs/jobshop/env.js';
+import {
+  JobShopEnv,
+  jobShopConfig,
+  placeCandidate,
+  writeObservation,
+} from '../../../envs/jobshop/env.js';
 import { playEpisodes } from '../../../envs/jobshop/play.js';
 import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from '../../../envs/jobshop/features.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
@@ -372,6 +377,52 @@ describe('jobshop environment: observations', () => {
       }
     });
   }
+});
+
+describe('jobshop environment: incremental placement', () => {
+  it('keeps every waiting job where a rescan of its machine would put it', () => {
+    // stepCopy moves the slot of a waiting job that the new interval precedes and rescans only
+    // the jobs it overlaps; a full rescan after every step must agree. Machines revisited within
+    // a job, zero-length operations and long gaps (active mode inserts into them) all occur.
+    const rng = new Rng(5);
+    const instances: Instance[] = Array.from({ length: 6 }, (_, i) => ({
+      name: `gappy-${i}`,
+      numJobs: 12,
+      numMachines: 3,
+      jobs: Array.from({ length: 12 }, () =>
+        Array.from({ length: rng.int(2, 6) }, () => ({
+          machine: rng.int(0, 2),
+          duration: rng.unit() < 0.1 ? 0 : rng.int(1, rng.unit() < 0.3 ? 60 : 6),
+        })),
+      ),
+    }));
+    for (const mode of SCHEDULE_MODES) {
+      const env = new JobShopEnv(fixed(instances, mode));
+      const s = env.state;
+      const { maxJobs: K } = env.dims;
+      env.reset(2);
+      const streams = new Uint32Array(instances.length);
+      seedStreams(streams, 9);
+      const actions = new Int32Array(instances.length);
+      let checked = 0;
+      for (let t = 0; t < 300; t++) {
+        randomLegalActions(env.obs.mask, K, streams, actions);
+        env.step(actions);
+        for (let e = 0; e < instances.length; e++)
+          for (let j = 0; j < s.numJobs[e]; j++) {
+            const job = e * K + j;
+            if (s.candMachine[job] < 0) continue;
+            const [start, slot] = [s.candStart[job], s.candSlot[job]];
+            placeCandidate(s, env.dims, e, j);
+            // A zero-length operation enters no machine's list, so its slot is never read.
+            const used = s.opDuration[job * env.dims.maxOps + s.jobNextOp[job]] > 0;
+            expect([s.candStart[job], used ? s.candSlot[job] : slot]).toEqual([start, slot]);
+            checked++;
+          }
+      }
+      expect(checked).toBeGreaterThan(1000);
+    }
+  });
 });
 
 describe('jobshop environment: zero durations, configs, and mixed-size batches', () => {
