@@ -5,7 +5,7 @@
  * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json [BACKEND [THREADS]]]], e.g.
  * `-- 500x50 runs/x/best.json`; BACKEND computes the policy: js (the default) or a TensorFlow.js
  * backend (src/agents/tfjs.ts); THREADS score each decision's candidates on the js backend
- * (default: every core; src/agents/scoring-pool.ts).
+ * (default: every core; src/agents/scoring-pool.ts). `--checkpoint-only` skips the rules.
  */
 
 import { availableParallelism } from 'node:os';
@@ -22,15 +22,17 @@ import { playEpisodes } from '../envs/jobshop/play.js';
 import { RULE_NAMES, rulePolicy, type RuleName } from '../envs/jobshop/rules.js';
 import type { JobShopBatch } from '../envs/jobshop/types.js';
 
-const sizes = (process.argv[2] ?? '500x50,2000x50').split(',');
-const file = process.argv[3] ?? join(packageRoot(), 'checkpoints', 'jobshop-ppo.json');
+const checkpointOnly = process.argv.includes('--checkpoint-only');
+const args = process.argv.slice(2).filter((a) => a !== '--checkpoint-only');
+const sizes = (args[0] ?? '500x50,2000x50').split(',');
+const file = args[1] ?? join(packageRoot(), 'checkpoints', 'jobshop-ppo.json');
 const checkpoint = readCheckpoint(file);
-const backend = (process.argv[4] ?? 'js') as LearnerBackend;
+const backend = (args[2] ?? 'js') as LearnerBackend;
 if (!LEARNER_BACKENDS.includes(backend))
   throw new Error(`bench:large: backend must be one of ${LEARNER_BACKENDS.join(', ')}`);
-const threads = Number(process.argv[5] ?? availableParallelism());
+const threads = Number(args[3] ?? availableParallelism());
 if (!Number.isInteger(threads) || threads < 1)
-  throw new Error(`bench:large: THREADS must be a whole number >= 1, got ${process.argv[5]}`);
+  throw new Error(`bench:large: THREADS must be a whole number >= 1, got ${args[3]}`);
 
 const rows: {
   size: string;
@@ -42,7 +44,8 @@ const rows: {
 for (const size of sizes) {
   const { jobs, machines } = parseSize(size, 'size');
   const instance = randomInstance(randomSource(jobs, machines), 1);
-  for (const name of [...RULE_NAMES.filter((r) => r !== 'random'), 'checkpoint']) {
+  const rules = checkpointOnly ? [] : RULE_NAMES.filter((r) => r !== 'random');
+  for (const name of [...rules, 'checkpoint']) {
     const t0 = performance.now();
     const learned =
       name === 'checkpoint'
