@@ -28,7 +28,7 @@
 import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
 import { HEAD, LAYERS, ScoringPool } from './scoring-pool.js';
-import { SIMD } from './simd.js';
+import { SIMD, type SimdKernels } from './simd.js';
 import { choose } from './policy.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
@@ -329,9 +329,15 @@ export class JsScorer {
 
   /**
    * Gradients of a loss with respect to every parameter, given the loss's gradients with
-   * respect to the logits (`dLogits` [R]) and the values (`dValue` [B]) of `f`.
+   * respect to the logits (`dLogits` [R]) and the values (`dValue` [B]) of `f`. `kernels` null
+   * runs the elementwise loops in JavaScript (the same numbers; for engines without SIMD).
    */
-  backward(f: Forward, dLogits: Float64Array, dValue: Float64Array): Gradients {
+  backward(
+    f: Forward,
+    dLogits: Float64Array,
+    dValue: Float64Array,
+    kernels: SimdKernels | null = SIMD,
+  ): Gradients {
     const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
     const { samples: B, rows: R, start } = f.batch;
     const wo = this.p('wo');
@@ -343,20 +349,38 @@ export class JsScorer {
 
     // Policy head: logit_r = wo . z_r + bo, z_r = tanh(h_r + context_s); context_s feeds
     // every row of sample s.
+    // The three elementwise loops run in WebAssembly where it has SIMD (`grad` in
+    // src/agents/simd.ts: the same float64 operations, so the same numbers; they were a third
+    // of an update as JavaScript), else as written here.
+    const simdGrad = kernels !== null && H % 4 === 0 ? kernels : null;
     const dwo = grad('wo');
     let dbo = 0;
     const dzPre = new Float32Array(R * H);
     const dContext = new Float32Array(B * H);
-    for (let s = 0; s < B; s++)
-      for (let r = start[s]; r < start[s + 1]; r++) {
-        const d = dLogits[r];
-        dbo += d;
-        for (let j = 0; j < H; j++) {
-          const zj = f.z[r * H + j];
-          dwo[j] += d * zj;
-          const dz = d * wo[j] * (1 - zj * zj);
-          dzPre[r * H + j] = dz;
-          dContext[s * H + j] += dz;
+    const z = f.z;
+    if (simdGrad !== null) {
+      simdGrad.grad('head', start, H, {
+        x: z,
+        out: dzPre,
+        sampleIn: wo,
+        sampleOut: dContext,
+        acc: dwo,
+        rowScalar: dLogits,
+      });
+      for (let r = 0; r < R; r++) dbo += dLogits[r];
+    } else
+      for (let s = 0; s < B; s++) {
+        const ctx = s * H;
+        for (let r = start[s], row = start[s] * H; r < start[s + 1]; r++, row += H) {
+          const d = dLogits[r];
+          dbo += d;
+          for (let j = 0; j < H; j++) {
+            const zj = z[row + j];
+            dwo[j] += d * zj;
+            const dz = d * wo[j] * (1 - zj * zj);
+            dzPre[row + j] = dz;
+            dContext[ctx + j] += dz;
+          }
         }
       }
     grad('bo')[0] = dbo;
@@ -383,31 +407,47 @@ export class JsScorer {
     // h_r reaches the loss directly (through z_r) and through the mean of its sample.
     const db2 = grad('b2');
     const dhPre = new Float32Array(R * H);
-    for (let s = 0; s < B; s++) {
-      const inv = 1 / Math.max(1, start[s + 1] - start[s]);
-      for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) {
-          const hj = f.h[r * H + j];
-          const dp = (dPooled[s * H + j] + dPooledValue[s * H + j]) * inv;
-          const dh = (dzPre[r * H + j] + dp) * (1 - hj * hj);
-          dhPre[r * H + j] = dh;
-          db2[j] += dh;
-        }
-    }
+    const h = f.h;
+    if (simdGrad !== null) {
+      const dp = new Float64Array(B * H);
+      for (let s = 0; s < B; s++) {
+        const inv = 1 / Math.max(1, start[s + 1] - start[s]);
+        for (let i = s * H; i < (s + 1) * H; i++) dp[i] = (dPooled[i] + dPooledValue[i]) * inv;
+      }
+      simdGrad.grad('hidden', start, H, { x: h, y: dzPre, out: dhPre, sampleIn: dp, acc: db2 });
+    } else
+      for (let s = 0; s < B; s++) {
+        const inv = 1 / Math.max(1, start[s + 1] - start[s]);
+        const ctx = s * H;
+        for (let row = start[s] * H; row < start[s + 1] * H; row += H)
+          for (let j = 0; j < H; j++) {
+            const hj = h[row + j];
+            const dp = (dPooled[ctx + j] + dPooledValue[ctx + j]) * inv;
+            const dh = (dzPre[row + j] + dp) * (1 - hj * hj);
+            dhPre[row + j] = dh;
+            db2[j] += dh;
+          }
+      }
     const da1 = new Float32Array(R * H);
     linearBackward(f.a1, dhPre, R, H, H, grad('W2'), null, this.w2T, da1);
     // Layer 1: the candidate part per row, the global part (and b1) once per sample.
     const db1 = grad('b1');
     const dg = new Float32Array(B * H);
-    for (let s = 0; s < B; s++)
-      for (let r = start[s]; r < start[s + 1]; r++)
-        for (let j = 0; j < H; j++) {
-          const a = f.a1[r * H + j];
-          const d = da1[r * H + j] * (1 - a * a);
-          da1[r * H + j] = d;
-          dg[s * H + j] += d;
-          db1[j] += d;
-        }
+    const a1 = f.a1;
+    if (simdGrad !== null)
+      simdGrad.grad('layer1', start, H, { x: a1, y: da1, out: da1, sampleOut: dg, acc: db1 });
+    else
+      for (let s = 0; s < B; s++) {
+        const ctx = s * H;
+        for (let row = start[s] * H; row < start[s + 1] * H; row += H)
+          for (let j = 0; j < H; j++) {
+            const a = a1[row + j];
+            const d = da1[row + j] * (1 - a * a);
+            da1[row + j] = d;
+            dg[ctx + j] += d;
+            db1[j] += d;
+          }
+      }
     const dW1 = grad('W1');
     linearBackward(f.batch.cand, da1, R, F, H, dW1.subarray(0, F * H), null, null, null);
     linearBackward(f.batch.glob, dg, B, G, H, dW1.subarray(F * H), null, null, null);

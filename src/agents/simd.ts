@@ -26,7 +26,9 @@ const VOID = 0x40;
 const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
 const I32_CONST = 0x41;
+const I32_LOAD = 0x28;
 const F32_LOAD = 0x2a;
+const F64_LOAD = 0x2b;
 const F32_STORE = 0x38;
 const I32_GT_U = 0x4b;
 const F64_ADD = 0xa0;
@@ -52,6 +54,8 @@ const F64X2_SPLAT = 0x14;
 const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
 const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
 const F64X2_ADD = 0xf0;
+const F64X2_SUB = 0xf1;
+const F64X2_MUL = 0xf2;
 const F64X2_DIV = 0xf3;
 const F32X4_SPLAT = 0x13;
 const F32X4_NEAREST = 0x6a;
@@ -104,6 +108,10 @@ const f32x4 = (v: number): number[] => {
   const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
   return [...simd(V128_CONST), ...bytes];
 };
+const f64x2 = (v: number): number[] => {
+  const bytes = new Uint8Array(new Float64Array([v, v]).buffer);
+  return [...simd(V128_CONST), ...bytes];
+};
 const i32x4 = (v: number): number[] => {
   const bytes = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
   return [...simd(V128_CONST), ...bytes];
@@ -130,6 +138,9 @@ const TANH = 1;
 const ADD_TANH = 2;
 const COL_MEAN = 3;
 const DOT_ROWS = 4;
+const HEAD_GRAD = 5;
+const HIDDEN_GRAD = 6;
+const LAYER1_GRAD = 7;
 
 /**
  * mm(a, b, c, M, N, K, bias, init, act, aRow, aCol): C[M, N] = init + A[M, K] B[K, N] at byte
@@ -657,6 +668,209 @@ function dotRowsBody(): number[] {
   ];
 }
 
+/** The three elementwise steps of JsScorer.backward that `gradBody` assembles. */
+export type GradKind = 'head' | 'hidden' | 'layer1';
+
+/**
+ * The elementwise loops of the backward pass (src/agents/js-scorer.ts), two float64 lanes at a
+ * time in the same float64 operations as the JavaScript, so the same numbers bit for bit. All
+ * take (x, y, out, sampleIn, sampleOut, acc, rowScalar, start, B, H) at byte addresses, float32
+ * rows of H (a multiple of 4) for sample s at rows start[s] .. start[s + 1] - 1; t is per element:
+ *   head    t = (rowScalar[r] sampleIn[j]) (1 - x^2)   x = z, sampleIn = wo, rowScalar = dLogits;
+ *           acc[j] += rowScalar[r] x (dwo)
+ *   hidden  t = (y + sampleIn[s, j]) (1 - x^2)          x = h, y = dzPre, sampleIn = dp (float64)
+ *   layer1  t = y (1 - x^2)                             x = a1, y = da1
+ * then out = float32(t); acc[j] += t (float64; hidden, layer1); sampleOut[s, j] =
+ * float32(sampleOut[s, j] + t) (head: dContext, layer1: dg).
+ */
+function gradBody(kind: GradKind): number[] {
+  const [x, y, out, sIn, sOut, acc, rowS, start, B, H] = range(0, 10);
+  const [sample, r, rEnd, jB, rowB, sB, H4] = range(10, 7);
+  const [xv, yv, x0, x1, y0, y1, t0, t1, d, one, cv] = range(17, 11);
+  const promoteLow = (v: number): number[] => [...get(v), ...simd(F64X2_PROMOTE_LOW_F32X4)];
+  const promoteHigh = (v: number): number[] => [
+    ...get(v),
+    ...get(v),
+    ...shuffle(HIGH_TO_LOW),
+    ...simd(F64X2_PROMOTE_LOW_F32X4),
+  ];
+  /** The float32x4 of two float64x2 locals, each rounded to nearest. */
+  const demotePair = (low: number[], high: number[]): number[] => [
+    ...low,
+    ...simd(F32X4_DEMOTE_F64X2_ZERO),
+    ...high,
+    ...simd(F32X4_DEMOTE_F64X2_ZERO),
+    ...shuffle(LOW_HALVES),
+  ];
+  const address = (...parts: number[]): number[] => [
+    ...get(parts[0]),
+    ...parts.slice(1).flatMap((p) => [...get(p), I32_ADD]),
+  ];
+  /** acc[j .. j + 3] (float64) += the two lanes pairs `low`, `high`. */
+  const accumulate = (low: number[], high: number[]): number[] =>
+    [low, high].flatMap((value, half) => [
+      ...get(acc),
+      ...get(jB),
+      ...i32(1),
+      I32_SHL,
+      I32_ADD,
+      ...get(acc),
+      ...get(jB),
+      ...i32(1),
+      I32_SHL,
+      I32_ADD,
+      ...load(16 * half),
+      ...value,
+      ...simd(F64X2_ADD),
+      ...store(16 * half),
+    ]);
+  const element = [
+    ...address(x, rowB, jB),
+    ...load(0),
+    ...set(xv),
+    ...promoteLow(xv),
+    ...set(x0),
+    ...promoteHigh(xv),
+    ...set(x1),
+    ...(kind === 'head' ? address(sIn, jB) : address(y, rowB, jB)),
+    ...load(0),
+    ...set(yv),
+    ...promoteLow(yv),
+    ...set(y0),
+    ...promoteHigh(yv),
+    ...set(y1),
+    ...(kind === 'head'
+      ? [0, 1].flatMap((k) => [...get(d), ...get(y0 + k), ...simd(F64X2_MUL), ...set(y0 + k)])
+      : []),
+    ...(kind === 'hidden'
+      ? [0, 1].flatMap((k) => [
+          ...get(y0 + k),
+          // sampleIn[s, j] in float64: byte 2 (s H 4 + 4 j)
+          ...get(sIn),
+          ...get(sB),
+          ...get(jB),
+          I32_ADD,
+          ...i32(1),
+          I32_SHL,
+          I32_ADD,
+          ...load(16 * k),
+          ...simd(F64X2_ADD),
+          ...set(y0 + k),
+        ])
+      : []),
+    ...[0, 1].flatMap((k) => [
+      ...get(y0 + k),
+      ...get(one),
+      ...get(x0 + k),
+      ...get(x0 + k),
+      ...simd(F64X2_MUL),
+      ...simd(F64X2_SUB),
+      ...simd(F64X2_MUL),
+      ...set(t0 + k),
+    ]),
+    ...address(out, rowB, jB),
+    ...demotePair(get(t0), get(t1)),
+    ...store(0),
+    ...(kind === 'head'
+      ? accumulate(
+          [...get(d), ...get(x0), ...simd(F64X2_MUL)],
+          [...get(d), ...get(x1), ...simd(F64X2_MUL)],
+        )
+      : accumulate(get(t0), get(t1))),
+    ...(kind === 'hidden'
+      ? []
+      : [
+          ...address(sOut, sB, jB),
+          ...load(0),
+          ...set(cv),
+          ...address(sOut, sB, jB),
+          ...demotePair(
+            [...promoteLow(cv), ...get(t0), ...simd(F64X2_ADD)],
+            [...promoteHigh(cv), ...get(t1), ...simd(F64X2_ADD)],
+          ),
+          ...store(0),
+        ]),
+    ...get(jB),
+    ...i32(16),
+    I32_ADD,
+    ...set(jB),
+  ];
+  const row = [
+    ...get(r),
+    ...get(H4),
+    I32_MUL,
+    ...set(rowB),
+    ...(kind === 'head'
+      ? [
+          ...get(rowS),
+          ...get(r),
+          ...i32(3),
+          I32_SHL,
+          I32_ADD,
+          F64_LOAD,
+          3,
+          0,
+          ...simd(F64X2_SPLAT),
+          ...set(d),
+        ]
+      : []),
+    ...i32(0),
+    ...set(jB),
+    ...loopUntil([...get(jB), ...get(H4), I32_GE_U], element),
+    ...get(r),
+    ...i32(1),
+    I32_ADD,
+    ...set(r),
+  ];
+  const sampleLoop = [
+    ...get(start),
+    ...get(sample),
+    ...i32(2),
+    I32_SHL,
+    I32_ADD,
+    I32_LOAD,
+    2,
+    0,
+    ...set(r),
+    ...get(start),
+    ...get(sample),
+    ...i32(2),
+    I32_SHL,
+    I32_ADD,
+    I32_LOAD,
+    2,
+    4,
+    ...set(rEnd),
+    ...get(sample),
+    ...get(H4),
+    I32_MUL,
+    ...set(sB),
+    ...loopUntil([...get(r), ...get(rEnd), I32_GE_U], row),
+    ...get(sample),
+    ...i32(1),
+    I32_ADD,
+    ...set(sample),
+  ];
+  const code = [
+    ...get(H),
+    ...i32(2),
+    I32_SHL,
+    ...set(H4),
+    ...f64x2(1),
+    ...set(one),
+    ...loopUntil([...get(sample), ...get(B), I32_GE_U], sampleLoop),
+    END,
+  ];
+  // Locals after the 10 parameters: 7 i32, then 11 v128.
+  return [
+    ...vec([
+      [...uleb(7), I32],
+      [...uleb(11), V128],
+    ]),
+    ...code,
+  ];
+}
+
 // ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.1219444e-4;
@@ -807,15 +1021,17 @@ const SHARED_MAX_PAGES = 16384;
  */
 function moduleBytes(sharedMemory = false): Uint8Array {
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [I32]));
-  // Types in function order: mm, tanh, addTanh, colMean, dotRows.
+  // Types in function order: mm, tanh, addTanh, colMean, dotRows, then the three gradient
+  // kernels, which share the type at index 5.
   const types = vec([
     [0x60, ...params(11), ...vec([])],
     [0x60, ...params(2), ...vec([])],
     [0x60, ...params(5), ...vec([])],
     [0x60, ...params(4), ...vec([])],
     [0x60, ...params(6), ...vec([])],
+    [0x60, ...params(10), ...vec([])],
   ]);
-  const funcs = vec([[MM], [TANH], [ADD_TANH], [COL_MEAN], [DOT_ROWS]]);
+  const funcs = vec([[MM], [TANH], [ADD_TANH], [COL_MEAN], [DOT_ROWS], [5], [5], [5]]);
   const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
   // Limits: flag 0 (a minimum, growable) or 3 (shared, with a maximum), then the page counts.
   const memoryImport = vec([
@@ -828,11 +1044,21 @@ function moduleBytes(sharedMemory = false): Uint8Array {
     [...name('addTanh'), 0x00, ADD_TANH],
     [...name('colMean'), 0x00, COL_MEAN],
     [...name('dotRows'), 0x00, DOT_ROWS],
+    [...name('headGrad'), 0x00, HEAD_GRAD],
+    [...name('hiddenGrad'), 0x00, HIDDEN_GRAD],
+    [...name('layer1Grad'), 0x00, LAYER1_GRAD],
     [...name('memory'), 0x02, 0],
   ]);
-  const bodies = [matmulBody(), tanhBody(), addTanhBody(), colMeanBody(), dotRowsBody()].map(
-    (b) => [...uleb(b.length), ...b],
-  );
+  const bodies = [
+    matmulBody(),
+    tanhBody(),
+    addTanhBody(),
+    colMeanBody(),
+    dotRowsBody(),
+    gradBody('head'),
+    gradBody('hidden'),
+    gradBody('layer1'),
+  ].map((b) => [...uleb(b.length), ...b]);
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
@@ -868,8 +1094,25 @@ export interface KernelExports {
   addTanh(x: number, bias: number, out: number, M: number, N: number): void;
   colMean(x: number, out: number, rows: number, N: number): void;
   dotRows(z: number, w: number, out: number, rows: number, N: number, bias: number): void;
+  headGrad: GradKernel;
+  hiddenGrad: GradKernel;
+  layer1Grad: GradKernel;
   memory: Memory;
 }
+
+/** A gradient kernel's signature (see `gradBody`). */
+type GradKernel = (
+  x: number,
+  y: number,
+  out: number,
+  sampleIn: number,
+  sampleOut: number,
+  acc: number,
+  rowScalar: number,
+  start: number,
+  B: number,
+  H: number,
+) => void;
 
 /** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
 interface WasmApi {
@@ -1102,6 +1345,63 @@ export class SimdKernels {
         );
     }
     return heap.slice(outAt, outAt + R * N);
+  }
+
+  /**
+   * One of the backward pass's elementwise kernels (`gradBody`) on copies of its operands:
+   * `out`, `sampleOut` and `acc` are written back (acc accumulates, sampleOut too).
+   */
+  grad(
+    kind: GradKind,
+    start: Int32Array,
+    H: number,
+    ops: {
+      readonly x: Float32Array;
+      readonly y?: Float32Array;
+      readonly out: Float32Array;
+      readonly sampleIn?: Float32Array | Float64Array;
+      readonly sampleOut?: Float32Array;
+      readonly acc: Float64Array;
+      readonly rowScalar?: Float64Array;
+    },
+  ): void {
+    // Float64 operands first, each at a multiple of 16 bytes.
+    const order = [
+      ops.acc,
+      ops.rowScalar,
+      ops.sampleIn,
+      ops.x,
+      ops.y,
+      ops.out,
+      ops.sampleOut,
+      start,
+    ];
+    const at: number[] = [];
+    let bytes = 0;
+    for (const a of order) {
+      at.push(bytes);
+      bytes += ((a?.byteLength ?? 0) + 15) & ~15;
+    }
+    this.reserve(bytes / 4);
+    const buffer = this.exports.memory.buffer;
+    const bytesOf = (a: ArrayBufferView): Uint8Array =>
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    order.forEach((a, i) => {
+      if (a !== undefined) new Uint8Array(buffer, at[i], a.byteLength).set(bytesOf(a));
+    });
+    const kernel = {
+      head: this.exports.headGrad,
+      hidden: this.exports.hiddenGrad,
+      layer1: this.exports.layer1Grad,
+    }[kind];
+    const [acc, rowScalar, sampleIn, x, y, out, sampleOut, startAt] = at;
+    kernel(x, y, out, sampleIn, sampleOut, acc, rowScalar, startAt, start.length - 1, H);
+    for (const [a, i] of [
+      [ops.acc, 0],
+      [ops.out, 5],
+      [ops.sampleOut, 6],
+    ] as const)
+      if (a !== undefined) bytesOf(a).set(new Uint8Array(buffer, at[i], a.byteLength));
   }
 
   /** a[i] = tanh(a[i]) for every i (the tanh the other kernels inline, alone). */

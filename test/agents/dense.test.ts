@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matmulJs, tanh } from '../../src/agents/dense.js';
+import { JsScorer, packLegal } from '../../src/agents/js-scorer.js';
+import { initialParameters, type Architecture } from '../../src/agents/network.js';
 import { SIMD } from '../../src/agents/simd.js';
 import { Rng } from '../../src/core/rng.js';
 
@@ -100,4 +102,29 @@ describe('dense kernels', () => {
       expect(Array.from(viaBias)).toEqual(Array.from(separate));
     }
   });
+
+  it.each([64, 32])(
+    "runs the backward pass's elementwise loops as the JavaScript does, bit for bit (H = %i)",
+    (H) => {
+      const arch: Architecture = {
+        type: 'candidate-scorer',
+        candidateFeatures: 6,
+        globalFeatures: 3,
+        hidden: H,
+      };
+      const net = new JsScorer(arch, initialParameters(arch, 9));
+      const [B, K] = [40, 9];
+      const mask = Uint8Array.from({ length: B * K }, (_, i) =>
+        i % K === 0 || rng.unit() < 0.6 ? 1 : 0,
+      );
+      mask.fill(0, 3 * K, 4 * K); // a sample with no legal candidate
+      const batch = packLegal(random(B * K * 6, 2), mask, random(B * 3), K, 6, 3, null);
+      const f = net.forward(batch);
+      const dLogits = Float64Array.from({ length: batch.rows }, () => rng.unit() - 0.5);
+      const dValue = Float64Array.from({ length: B }, () => rng.unit() - 0.5);
+      const kernels = net.backward(f, dLogits, dValue);
+      const script = net.backward(f, dLogits, dValue, null);
+      for (const [name, g] of script) expect([name, ...kernels.get(name)!]).toEqual([name, ...g]);
+    },
+  );
 });
