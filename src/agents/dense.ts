@@ -26,7 +26,9 @@ export function matmul(
     SIMD.matmul(a, b, c, M, N, K, bias, accumulate, activate);
     return;
   }
-  if (N === 1) matvec(a, b, c, M, K, bias === null ? 0 : bias[0], accumulate);
+  if (N === 1 && SIMD !== null && c instanceof Float32Array && !accumulate)
+    SIMD.matvec(a, b, c, M, K, bias === null ? 0 : bias[0]);
+  else if (N === 1) matvec(a, b, c, M, K, bias === null ? 0 : bias[0], accumulate);
   else matmulJs(a, b, c, M, N, K, bias, accumulate);
   if (activate && !accumulate) for (let i = 0; i < M * N; i++) c[i] = tanh(c[i]);
 }

@@ -1404,6 +1404,39 @@ export class SimdKernels {
       if (a !== undefined) bytesOf(a).set(new Uint8Array(buffer, at[i], a.byteLength));
   }
 
+  /** c[m] = bias + a[m] . b for M rows of K float32s (`dotRows`: the numbers of `matvec`). */
+  matvec(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    M: number,
+    K: number,
+    bias: number,
+  ): void {
+    const aAt = 0;
+    const bAt = aAt + M * K;
+    const biasAt = bAt + K;
+    const cAt = biasAt + 1;
+    const heap = this.reserve(cAt + M);
+    heap.set(a.subarray(0, M * K), aAt);
+    heap.set(b.subarray(0, K), bAt);
+    heap[biasAt] = bias;
+    this.exports.dotRows(aAt * 4, bAt * 4, cAt * 4, M, K, biasAt * 4);
+    c.set(heap.subarray(cAt, cAt + M));
+  }
+
+  /** The mean of each group's rows (`colMean`), start[s] <= r < start[s + 1]; N a multiple of 8. */
+  groupMeans(x: Float32Array, start: Int32Array, N: number): Float32Array {
+    const S = start.length - 1;
+    const R = start[S];
+    const outAt = R * N;
+    const heap = this.reserve(outAt + S * N);
+    heap.set(x.subarray(0, R * N), 0);
+    for (let s = 0; s < S; s++)
+      this.exports.colMean(start[s] * N * 4, (outAt + s * N) * 4, start[s + 1] - start[s], N);
+    return heap.slice(outAt, outAt + S * N);
+  }
+
   /** a[i] = tanh(a[i]) for every i (the tanh the other kernels inline, alone). */
   tanh(a: Float32Array): void {
     const n = a.length;
