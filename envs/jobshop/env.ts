@@ -320,12 +320,23 @@ export function endEpisode(s: State, d: Dims, e: number): void {
 }
 
 /**
+ * What an observation buffer was last written against, per copy: the earliest legal start and
+ * the lower bound that its candidates' relative features hold (JobShopEnv keeps one for its
+ * `obs`; a caller writing into another buffer passes none).
+ */
+export interface WrittenAgainst {
+  readonly earliest: Int32Array;
+  readonly bound: Int32Array;
+}
+
+/**
  * Writes copy e's mask, candidate features and global features from its state.
  *
  * After a step that scheduled job `chosen`, only that job and the jobs waiting for the machine of
  * the operation it just scheduled have new job or machine features; the other candidates get
- * only their two state-relative features rewritten. `chosen = -1` rewrites everything (after a
- * reset).
+ * only their two state-relative features rewritten, and not even those when `written` shows that
+ * `obs` holds them against the same earliest start and bound. `chosen = -1` rewrites everything
+ * (after a reset).
  */
 export function writeObservation(
   s: State,
@@ -334,6 +345,7 @@ export function writeObservation(
   obs: Observation,
   e: number,
   chosen = -1,
+  written?: WrittenAgainst,
 ): void {
   const K = d.maxJobs;
   const F = NUM_CANDIDATE_FEATURES;
@@ -384,6 +396,18 @@ export function writeObservation(
   }
 
   const bound = s.lowerBound[e];
+  // The untouched candidates' two relative features need no rewrite either when the earliest
+  // legal start and the bound are those `obs` was last written against (in most steps of a
+  // large instance: 95% of FIFO's at 2000x50, where the rewrite was half of a step).
+  const relativeUnchanged =
+    chosen >= 0 &&
+    written !== undefined &&
+    written.earliest[e] === earliest &&
+    written.bound[e] === bound;
+  if (written !== undefined) {
+    written.earliest[e] = earliest;
+    written.bound[e] = bound;
+  }
   for (let j = 0; j < K; j++) {
     const job = jobBase + j;
     const m = s.candMachine[job];
@@ -393,7 +417,8 @@ export function writeObservation(
       continue;
     }
     if (chosen >= 0 && j !== chosen && m !== machine) {
-      writeRelativeFeatures(cand, off, s.candStart[job], earliest, s.jobWorkLeft[job], bound);
+      if (!relativeUnchanged)
+        writeRelativeFeatures(cand, off, s.candStart[job], earliest, s.jobWorkLeft[job], bound);
       continue;
     }
     const mach = machBase + m;
@@ -434,6 +459,8 @@ export class JobShopEnv extends BatchEnv<State> {
   readonly config: JobShopConfig;
   readonly dims: Dims;
   readonly metric = MAKESPAN;
+  /** What `obs` was last written against (see writeObservation). */
+  private readonly written: WrittenAgainst;
 
   constructor(config: JobShopConfig) {
     const dims = deriveDims(config);
@@ -445,6 +472,10 @@ export class JobShopEnv extends BatchEnv<State> {
     super(ENV_NAME, spec, allocateState(dims));
     this.config = config;
     this.dims = dims;
+    this.written = {
+      earliest: new Int32Array(config.numEnvs).fill(-1),
+      bound: new Int32Array(config.numEnvs).fill(-1),
+    };
   }
 
   protected allocate(): AllocatedState<State> {
@@ -469,7 +500,7 @@ export class JobShopEnv extends BatchEnv<State> {
     endEpisode(this.state, this.dims, e);
   }
   protected writeObservation(e: number, action: number): void {
-    writeObservation(this.state, this.dims, this.config, this.obs, e, action);
+    writeObservation(this.state, this.dims, this.config, this.obs, e, action, this.written);
   }
 
   /** The instance copy e is playing now. */
