@@ -127,4 +127,19 @@ describe('dense kernels', () => {
       for (const [name, g] of script) expect([name, ...kernels.get(name)!]).toEqual([name, ...g]);
     },
   );
+
+  it('multiplies a transposed operand in chunks of rows with the sums of one pass, bit for bit', () => {
+    // matmulTN reads a [R, I] transposed and goes over the rows in cache-sized chunks; each
+    // element must still be one float32 sum in row order, as the plain product of a^T gives it.
+    const [R, I, O] = [301, 10, 32];
+    const a = random(R * I, 2);
+    const b = random(R * O);
+    const aT = new Float32Array(I * R);
+    for (let r = 0; r < R; r++) for (let i = 0; i < I; i++) aT[i * R + r] = a[r * I + i];
+    const onePass = new Float32Array(I * O);
+    SIMD!.matmul(aT, b, onePass, I, O, R, null);
+    const chunked = new Float64Array(I * O);
+    SIMD!.matmulTN(a, b, chunked, R, I, O);
+    expect(Array.from(chunked)).toEqual(Array.from(onePass));
+  });
 });
