@@ -28,7 +28,7 @@
 import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
 import { HEAD, LAYERS, ScoringPool } from './scoring-pool.js';
-import { SIMD, type SimdKernels } from './simd.js';
+import { SIMD, TN_CHUNK, type SimdKernels } from './simd.js';
 import { choose } from './policy.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
@@ -125,6 +125,8 @@ export class JsScorer {
   private version = 0;
   /** The rows `rowsIn` last handed out, which `scores` then need not copy. */
   private packed: Float32Array | null = null;
+  /** Threads for the forward and backward passes' per-row work (`useThreads`); null: this one. */
+  private threads: ScoringPool | null = null;
 
   constructor(architecture: Architecture, values: ReadonlyMap<string, Float32Array>) {
     this.architecture = architecture;
@@ -150,6 +152,15 @@ export class JsScorer {
     return this.params.get(name)!;
   }
 
+  /**
+   * Runs the forward pass's per-row layers and the backward pass's largest products on `pool`'s
+   * threads (training; null: on this thread). The numbers do not change: each row, and each
+   * weight gradient's row, is computed whole by one thread in the same kernels.
+   */
+  useThreads(pool: ScoringPool | null): void {
+    this.threads = pool;
+  }
+
   /** Call after changing `params` in place. */
   changed(): void {
     this.version++;
@@ -161,6 +172,10 @@ export class JsScorer {
 
   forward(batch: PackedBatch): Forward {
     const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    if (this.threads !== null && SIMD !== null && H % 16 === 0) {
+      const out = this.scoreRows(batch, this.threads, true, true);
+      return { batch, ...out };
+    }
     const { samples: B, rows: R, start } = batch;
     const w1 = this.p('W1');
     const g = new Float32Array(B * H);
@@ -239,7 +254,7 @@ export class JsScorer {
   }
 
   private rowJobs(pool: ScoringPool | null): ScoringPool {
-    return pool ?? (this.serial ??= new ScoringPool(1));
+    return pool ?? this.threads ?? (this.serial ??= new ScoringPool(1));
   }
 
   /**
@@ -254,11 +269,26 @@ export class JsScorer {
     pool: ScoringPool | null = null,
     values = true,
   ): { logits: Float32Array; value: Float32Array } {
-    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    const { hidden: H } = this.architecture;
     if (SIMD === null || H % 16 !== 0) {
       const f = this.forward(batch);
       return { logits: f.logits, value: f.value };
     }
+    const { logits, value } = this.scoreRows(batch, pool, values, false);
+    return { logits, value };
+  }
+
+  /**
+   * `scores` on the kernels' memory of `pool` (or of the scorer's threads, or of this thread),
+   * with the activations the backward pass reads when `keep` (empty otherwise).
+   */
+  private scoreRows(
+    batch: PackedBatch,
+    pool: ScoringPool | null,
+    values: boolean,
+    keep: boolean,
+  ): Omit<Forward, 'batch'> {
+    const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
     const rowJobs = this.rowJobs(pool);
     const kernels = rowJobs.kernels;
     const { samples: B, rows: R, start } = batch;
@@ -314,12 +344,60 @@ export class JsScorer {
     rowJobs.run({ kind: HEAD, ...job }, R);
     const logits = heap.slice(at.logits, at.logits + R);
     const value = new Float32Array(values ? B : 0);
+    const v1 = new Float32Array(values ? B * H : 0);
     if (values) {
-      const v1 = new Float32Array(B * H);
       matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
       matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
     }
-    return { logits, value };
+    const rows = (from: number): Float32Array =>
+      keep ? heap.slice(from, from + R * H) : new Float32Array(0);
+    return { logits, value, a1: rows(at.a1), h: rows(at.h), pooled, z: rows(at.z), v1 };
+  }
+
+  /**
+   * Layer 2's products of the backward pass on `pool`'s threads: dW2 += a1^T dhPre, by rows of
+   * dW2, each a float32 sum over the batch's rows in row order taken in chunks (as `matmulTN`),
+   * and da1 = dhPre W2^T, by rows: the numbers of `linearBackward`. Returns da1.
+   */
+  private hiddenProducts(
+    pool: ScoringPool,
+    a1: Float32Array,
+    dhPre: Float32Array,
+    dW2: Float64Array,
+  ): Float32Array {
+    const H = this.architecture.hidden;
+    const R = a1.length / H;
+    if (R === 0) return new Float32Array(0);
+    const [a1At, dhAt, wTAt] = [0, R * H, 2 * R * H];
+    const [dWAt, da1At] = [wTAt + H * H, wTAt + 2 * H * H];
+    const heap = pool.kernels.reserve(da1At + R * H);
+    // This layout overwrites the weights `scores` keeps at the start of the pool's memory.
+    pool.weights = null;
+    heap.set(a1, a1At);
+    heap.set(dhPre, dhAt);
+    heap.set(this.w2T, wTAt);
+    const product = { bias: 0, init: 0, act: 0, N: H };
+    pool.product(
+      {
+        ...product,
+        a: a1At * 4,
+        b: dhAt * 4,
+        c: dWAt * 4,
+        K: R,
+        aRow: 4,
+        aCol: H * 4,
+        chunk: TN_CHUNK,
+      },
+      H,
+      true,
+    );
+    pool.product(
+      { ...product, a: dhAt * 4, b: wTAt * 4, c: da1At * 4, K: H, aRow: H * 4, aCol: 4, chunk: 0 },
+      R,
+    );
+    const dW = heap.subarray(dWAt, dWAt + H * H);
+    for (let i = 0; i < H * H; i++) dW2[i] += dW[i];
+    return heap.slice(da1At, da1At + R * H);
   }
 
   /**
@@ -423,8 +501,12 @@ export class JsScorer {
             db2[j] += dh;
           }
       }
-    const da1 = new Float32Array(R * H);
-    linearBackward(f.a1, dhPre, R, H, H, grad('W2'), null, this.w2T, da1);
+    const da1 =
+      this.threads !== null && kernels !== null && H % 16 === 0
+        ? this.hiddenProducts(this.threads, f.a1, dhPre, grad('W2'))
+        : new Float32Array(R * H);
+    if (this.threads === null || kernels === null || H % 16 !== 0)
+      linearBackward(f.a1, dhPre, R, H, H, grad('W2'), null, this.w2T, da1);
     // Layer 1: the candidate part per row, the global part (and b1) once per sample.
     const db1 = grad('b1');
     const dg = new Float32Array(B * H);

@@ -26,6 +26,40 @@ import { SIMD, SimdKernels, type KernelExports, type SharedKernels } from './sim
 /** A job's kinds (the first parameter): see `runRows`. */
 export const LAYERS = 1;
 export const HEAD = 2;
+const PRODUCT = 3;
+
+/**
+ * A matrix product C[M, N] = init + A[M, K] B[K, N] (the `mm` kernel's arguments, byte
+ * addresses) whose rows of C the threads share; with `chunk` > 0, K is taken `chunk` at a time,
+ * C kept between chunks (as `SimdKernels.matmulTN` does; `act` must then be 0).
+ */
+export interface ProductJob {
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+  readonly N: number;
+  readonly K: number;
+  readonly bias: number;
+  readonly init: number;
+  readonly act: number;
+  readonly aRow: number;
+  readonly aCol: number;
+  readonly chunk: number;
+}
+
+const PRODUCT_FIELDS: readonly (keyof ProductJob)[] = [
+  'a',
+  'b',
+  'c',
+  'N',
+  'K',
+  'bias',
+  'init',
+  'act',
+  'aRow',
+  'aCol',
+  'chunk',
+];
 
 /**
  * A job's parameters, in the order `runRows` reads them. Addresses are byte addresses in the
@@ -73,14 +107,34 @@ const JOB_FIELDS: readonly (keyof RowJob)[] = [
 ];
 
 /**
- * Runs job `p` (JOB_FIELDS order) on rows r0 .. r1 - 1:
- *   LAYERS  a1_r = tanh(W1[:F] . cand_r + g_s), h_r = tanh(W2 . a1_r + b2)
- *   HEAD    z_r = tanh(h_r + context_s), logit_r = wo . z_r + bo
+ * Runs job `p` (JOB_FIELDS order, or kind then PRODUCT_FIELDS) on rows r0 .. r1 - 1:
+ *   LAYERS   a1_r = tanh(W1[:F] . cand_r + g_s), h_r = tanh(W2 . a1_r + b2)
+ *   HEAD     z_r = tanh(h_r + context_s), logit_r = wo . z_r + bo
+ *   PRODUCT  row r of C (ProductJob)
  * where s is row r's sample. It refers to nothing outside itself: workers receive it as source.
  */
 function runRows(k: KernelExports, p: Int32Array, r0: number, r1: number): void {
-  const [kind, samples, F, H, cand, w1, g, w2, b2, a1, h, context, z, wo, bo, logits, startAt] = p;
   if (r1 <= r0) return;
+  if (p[0] === 3) {
+    const [, a, b, c, N, K, bias, init, act, aRow, aCol, chunk] = p;
+    const step = chunk > 0 ? chunk : K;
+    for (let k0 = 0; k0 < K; k0 += step)
+      k.mm(
+        a + r0 * aRow + k0 * aCol,
+        b + k0 * N * 4,
+        c + r0 * N * 4,
+        r1 - r0,
+        N,
+        Math.min(step, K - k0),
+        bias,
+        k0 === 0 ? init : 2,
+        act,
+        aRow,
+        aCol,
+      );
+    return;
+  }
+  const [kind, samples, F, H, cand, w1, g, w2, b2, a1, h, context, z, wo, bo, logits, startAt] = p;
   const start = new Int32Array(k.memory.buffer, startAt, samples + 1);
   for (let s = 0; s < samples; s++) {
     const first = Math.max(start[s], r0);
@@ -282,8 +336,27 @@ ${takeRows.toString()}
    */
   run(job: RowJob, rows: number): void {
     JOB_FIELDS.forEach((f, i) => (this.params[i] = job[f]));
+    this.dispatch(rows);
+  }
+
+  /**
+   * Runs the product `job` on operands in the kernels' memory, rows 0 .. rows - 1 of C. A
+   * weight gradient's product has few rows (H), each a sum over thousands: `shared` says that
+   * its rows are worth splitting however few they are.
+   */
+  product(job: ProductJob, rows: number, shared = false): void {
+    this.params[0] = PRODUCT;
+    PRODUCT_FIELDS.forEach((f, i) => (this.params[i + 1] = job[f]));
+    this.dispatch(rows, shared ? MIN_BLOCK : MIN_SHARE);
+  }
+
+  /**
+   * Runs the job in `params` on `rows` rows, a thread for each `perThread` of them (at most
+   * `threads`); returns when all are done.
+   */
+  private dispatch(rows: number, perThread = MIN_SHARE): void {
     // Few rows are not worth waking a worker for.
-    let used = Math.max(1, Math.min(this.threads, Math.floor(rows / MIN_SHARE)));
+    let used = Math.max(1, Math.min(this.threads, Math.floor(rows / perThread)));
     if (used > 1 && this.workers.length === 0) {
       if (this.shared !== null) this.startWorkers(this.shared);
       // Disposed, or the workers could not start: the caller alone.

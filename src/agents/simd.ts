@@ -1126,7 +1126,7 @@ export interface SharedKernels {
 }
 
 /** Rows per chunk of `matmulTN`'s product. */
-const TN_CHUNK = 64;
+export const TN_CHUNK = 64;
 
 /** The kernels with copying wrappers over one growing linear memory. */
 export class SimdKernels {
@@ -1269,6 +1269,7 @@ export class SimdKernels {
     const bAt = aAt + R * I;
     const cAt = bAt + R * O;
     const heap = this.reserve(cAt + I * O);
+    if (R === 0) return;
     heap.set(a.subarray(0, R * I), aAt);
     heap.set(b.subarray(0, R * O), bAt);
     // In chunks of rows that stay in the first-level cache while every block of the output

@@ -11,6 +11,7 @@
 import { Adam, type AdamState } from '../agents/adam.js';
 import { JsAdam, updateJs } from '../agents/js-ppo.js';
 import { JsScorer, jsPolicyOutputs } from '../agents/js-scorer.js';
+import { ScoringPool } from '../agents/scoring-pool.js';
 import { SIMD } from '../agents/simd.js';
 import { CandidateScorer, type Architecture } from '../agents/network.js';
 import { evaluateObservation } from '../agents/policy.js';
@@ -58,6 +59,9 @@ export async function createLearner(
 ): Promise<Learner> {
   if (backend === 'js') {
     const net = new JsScorer(architecture, weights);
+    // Every core takes a share of each minibatch's rows (the same numbers as on one).
+    const pool = SIMD === null ? null : new ScoringPool();
+    net.useThreads(pool);
     const adam = new JsAdam(net.params);
     if (optimizer !== null) adam.load(optimizer);
     return {
@@ -73,7 +77,7 @@ export async function createLearner(
       weights: () => Promise.resolve(new Map([...net.params].map(([k, v]) => [k, v.slice()]))),
       optimizerState: () => Promise.resolve(adam.state()),
       liveTensors: () => 0,
-      dispose: () => undefined,
+      dispose: () => pool?.dispose(),
     };
   }
   const tf = await useTfBackend(backend, gpu);

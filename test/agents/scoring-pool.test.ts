@@ -69,6 +69,29 @@ describe('ScoringPool', () => {
     }
   });
 
+  it("runs the learner's forward and backward passes on two threads with the numbers of one", () => {
+    const batch = randomBatch([700, 0, 5, 900, 130], 1000, 3);
+    const rng = new Rng(4);
+    const dLogits = Float64Array.from({ length: batch.rows }, () => rng.unit() - 0.5);
+    const dValue = Float64Array.from({ length: batch.samples }, () => rng.unit() - 0.5);
+    const alone = new JsScorer(arch, initialParameters(arch, 5));
+    const threaded = new JsScorer(arch, initialParameters(arch, 5));
+    const pool = new ScoringPool(2);
+    threaded.useThreads(pool);
+    try {
+      const expected = alone.forward(batch);
+      const f = threaded.forward(batch);
+      expect(pool.activeWorkers).toBe(1);
+      for (const key of ['logits', 'value', 'a1', 'h', 'pooled', 'z', 'v1'] as const)
+        expect([key, ...f[key]]).toEqual([key, ...expected[key]]);
+      const grads = threaded.backward(f, dLogits, dValue);
+      for (const [name, g] of alone.backward(expected, dLogits, dValue))
+        expect([name, ...grads.get(name)!]).toEqual([name, ...g]);
+    } finally {
+      pool.dispose();
+    }
+  });
+
   it('still scores after dispose, on the calling thread', () => {
     const pool = new ScoringPool(2);
     const batch = randomBatch([600], 600, 2);
