@@ -155,7 +155,9 @@ export class JsScorer {
   /**
    * Runs the forward pass's per-row layers and the backward pass's largest products on `pool`'s
    * threads (training; null: on this thread). The numbers do not change: each row, and each
-   * weight gradient's row, is computed whole by one thread in the same kernels.
+   * weight gradient's row, is computed whole by one thread in the same kernels. `forward` then
+   * leaves a1, h and z in the pool's memory and returns views of them, which the backward pass
+   * reads in place: they are valid until the next forward or backward pass of this scorer.
    */
   useThreads(pool: ScoringPool | null): void {
     this.threads = pool;
@@ -349,8 +351,9 @@ export class JsScorer {
       matmul(pooled, this.p('Wv1'), v1, B, H, H, this.p('bv1'), false, true);
       matmul(v1, this.p('wv2'), value, B, 1, H, this.p('bv2'));
     }
+    // Views, not copies: the backward pass reads them where they are (`useThreads`).
     const rows = (from: number): Float32Array =>
-      keep ? heap.slice(from, from + R * H) : new Float32Array(0);
+      keep ? heap.subarray(from, from + R * H) : new Float32Array(0);
     return { logits, value, a1: rows(at.a1), h: rows(at.h), pooled, z: rows(at.z), v1 };
   }
 
@@ -368,12 +371,18 @@ export class JsScorer {
     const H = this.architecture.hidden;
     const R = a1.length / H;
     if (R === 0) return new Float32Array(0);
-    const [a1At, dhAt, wTAt] = [0, R * H, 2 * R * H];
+    const kernels = pool.kernels;
+    // a1 is read where the forward pass left it, when it is there; the rest goes above it.
+    const a1In = kernels.addressOf(a1);
+    const base = a1In === null ? 0 : ((a1In + a1.byteLength + 15) >> 2) & ~3;
+    const a1At = a1In === null ? base : a1In >> 2;
+    const dhAt = a1In === null ? base + R * H : base;
+    const wTAt = dhAt + R * H;
     const [dWAt, da1At] = [wTAt + H * H, wTAt + 2 * H * H];
-    const heap = pool.kernels.reserve(da1At + R * H);
-    // This layout overwrites the weights `scores` keeps at the start of the pool's memory.
-    pool.weights = null;
-    heap.set(a1, a1At);
+    const heap = kernels.reserve(da1At + R * H);
+    // This layout may overwrite the weights `scores` keeps at the start of the pool's memory.
+    if (a1In === null) pool.weights = null;
+    if (a1In === null) heap.set(a1, a1At);
     heap.set(dhPre, dhAt);
     heap.set(this.w2T, wTAt);
     const product = { bias: 0, init: 0, act: 0, N: H };
@@ -425,7 +434,7 @@ export class JsScorer {
     // The three elementwise loops run in WebAssembly where it has SIMD (`grad` in
     // src/agents/simd.ts: the same float64 operations, so the same numbers; they were a third
     // of an update as JavaScript), else as written here.
-    const simdGrad = kernels !== null && H % 4 === 0 ? kernels : null;
+    const simdGrad = kernels !== null && H % 4 === 0 ? (this.threads?.kernels ?? kernels) : null;
     const dwo = grad('wo');
     let dbo = 0;
     const dzPre = new Float32Array(R * H);

@@ -1133,6 +1133,8 @@ export class SimdKernels {
   /** The kernels themselves, for callers that run them on addresses of their own. */
   readonly exports: KernelExports;
   private heap: Float32Array;
+  /** Every buffer of this memory `reserve` has handed out (see `addressOf`). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
 
   /** On a memory of its own, or on `shared` (the module and memory every thread instantiates). */
   constructor(shared?: SharedKernels) {
@@ -1169,9 +1171,20 @@ export class SimdKernels {
         );
       }
     }
-    if (this.heap.buffer !== this.exports.memory.buffer)
+    if (this.heap.buffer !== this.exports.memory.buffer) {
       this.heap = new Float32Array(this.exports.memory.buffer);
+      this.buffers.add(this.heap.buffer);
+    }
     return this.heap;
+  }
+
+  /**
+   * The byte address of `view` when it lies in this memory (a view of a buffer `reserve` handed
+   * out that is still attached: growing a shared memory keeps the old buffers as views of its
+   * start), else null.
+   */
+  addressOf(view: ArrayBufferView): number | null {
+    return view.byteLength > 0 && this.buffers.has(view.buffer) ? view.byteOffset : null;
   }
 
   /**
@@ -1383,7 +1396,9 @@ export class SimdKernels {
       readonly rowScalar?: Float64Array;
     },
   ): void {
-    // Float64 operands first, each at a multiple of 16 bytes.
+    // Operands already in this memory (a scorer's activations, `JsScorer.useThreads`) are read
+    // and written where they are; the others are copied in above the highest of those, float64
+    // ones first, each at a multiple of 16 bytes.
     const order = [
       ops.acc,
       ops.rowScalar,
@@ -1394,18 +1409,24 @@ export class SimdKernels {
       ops.sampleOut,
       start,
     ];
-    const at: number[] = [];
+    const inPlace = order.map((a) => (a === undefined ? null : this.addressOf(a)));
     let bytes = 0;
-    for (const a of order) {
-      at.push(bytes);
-      bytes += ((a?.byteLength ?? 0) + 15) & ~15;
-    }
+    order.forEach((a, i) => {
+      if (a !== undefined && inPlace[i] !== null)
+        bytes = Math.max(bytes, (inPlace[i]! + a.byteLength + 15) & ~15);
+    });
+    const at: number[] = [];
+    order.forEach((a, i) => {
+      at.push(inPlace[i] ?? bytes);
+      if (inPlace[i] === null) bytes += ((a?.byteLength ?? 0) + 15) & ~15;
+    });
     this.reserve(bytes / 4);
     const buffer = this.exports.memory.buffer;
     const bytesOf = (a: ArrayBufferView): Uint8Array =>
       new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
     order.forEach((a, i) => {
-      if (a !== undefined) new Uint8Array(buffer, at[i], a.byteLength).set(bytesOf(a));
+      if (a !== undefined && inPlace[i] === null)
+        new Uint8Array(buffer, at[i], a.byteLength).set(bytesOf(a));
     });
     const kernel = {
       head: this.exports.headGrad,
@@ -1419,7 +1440,8 @@ export class SimdKernels {
       [ops.out, 5],
       [ops.sampleOut, 6],
     ] as const)
-      if (a !== undefined) bytesOf(a).set(new Uint8Array(buffer, at[i], a.byteLength));
+      if (a !== undefined && inPlace[i] === null)
+        bytesOf(a).set(new Uint8Array(buffer, at[i], a.byteLength));
   }
 
   /** c[m] = bias + a[m] . b for M rows of K float32s (`dotRows`: the numbers of `matvec`). */
