@@ -1,12 +1,14 @@
 /**
- * The per-candidate layers of JsScorer.scores (src/agents/js-scorer.ts) split by rows across
- * threads: the calling thread and worker threads that share the kernels' memory.
+ * The per-candidate layers of JsScorer (src/agents/js-scorer.ts), and the learner's largest
+ * products, split by rows across threads: the calling thread and worker threads that share the
+ * kernels' memory.
  *
  * Why: a greedy policy on a large job shop scores every unfinished job at every decision (2,000
- * rows x 100,000 decisions at 2000x50), and each row's layers are independent of the others', so
- * every core can take a share of each decision's rows. The numbers do not change: every row
- * goes through the same kernels in the same order whichever thread runs it, and what crosses
- * rows (the pooled mean) is summed by the calling thread alone, in row order.
+ * rows x 100,000 decisions at 2000x50), and a training minibatch has thousands of candidate rows;
+ * each row's layers are independent of the others', so every core can take a share of them. The
+ * numbers do not change: every row goes through the same kernels in the same order whichever
+ * thread runs it, and what crosses rows (the pooled mean, a weight gradient's sum over the rows)
+ * is summed whole by one thread, in row order.
  *
  * How: one shared WebAssembly memory holds the operands; each thread instantiates the kernels'
  * module on it. A job is a block of int32 parameters (byte addresses in that memory); the caller
