@@ -27,7 +27,7 @@
 
 import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
-import { HEAD, LAYERS, ScoringPool } from './scoring-pool.js';
+import { HEAD, LAYERS, ROW_JOB_ADDRESSES, ScoringPool } from './scoring-pool.js';
 import { SIMD, TN_CHUNK, type SimdKernels } from './simd.js';
 import { choose } from './policy.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
@@ -316,24 +316,12 @@ export class JsScorer {
     this.packed = null;
     heap.set(g, at.g);
     new Int32Array(heap.buffer, at.start * 4, B + 1).set(start);
-    const job = {
-      samples: B,
-      candidateFeatures: F,
-      hidden: H,
-      cand: at.cand * 4,
-      w1: at.w1 * 4,
-      g: at.g * 4,
-      w2: at.w2 * 4,
-      b2: at.b2 * 4,
-      a1: at.a1 * 4,
-      h: at.h * 4,
-      context: at.context * 4,
-      z: at.z * 4,
-      wo: at.wo * 4,
-      bo: at.bo * 4,
-      logits: at.logits * 4,
-      start: at.start * 4,
-    };
+    // The row jobs take byte addresses.
+    const bytes = Object.fromEntries(ROW_JOB_ADDRESSES.map((k) => [k, at[k] * 4])) as Record<
+      (typeof ROW_JOB_ADDRESSES)[number],
+      number
+    >;
+    const job = { samples: B, candidateFeatures: F, hidden: H, ...bytes };
     rowJobs.run({ kind: LAYERS, ...job }, R);
     // The mean over each sample's rows, in row order, on this thread alone.
     for (let s = 0; s < B; s++)

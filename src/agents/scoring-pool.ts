@@ -64,35 +64,11 @@ const PRODUCT_FIELDS: readonly (keyof ProductJob)[] = [
 ];
 
 /**
- * A job's parameters, in the order `runRows` reads them. Addresses are byte addresses in the
- * kernels' memory; `start` holds samples + 1 int32 row offsets (sample s owns rows start[s] ..
- * start[s + 1] - 1).
+ * A row job's operands, byte addresses in the kernels' memory, in the order `runRows` reads them
+ * after the job's kind and sizes; `start` holds samples + 1 int32 row offsets (sample s owns rows
+ * start[s] .. start[s + 1] - 1).
  */
-export interface RowJob {
-  readonly kind: typeof LAYERS | typeof HEAD;
-  readonly samples: number;
-  readonly candidateFeatures: number;
-  readonly hidden: number;
-  readonly cand: number;
-  readonly w1: number;
-  readonly g: number;
-  readonly w2: number;
-  readonly b2: number;
-  readonly a1: number;
-  readonly h: number;
-  readonly context: number;
-  readonly z: number;
-  readonly wo: number;
-  readonly bo: number;
-  readonly logits: number;
-  readonly start: number;
-}
-
-const JOB_FIELDS: readonly (keyof RowJob)[] = [
-  'kind',
-  'samples',
-  'candidateFeatures',
-  'hidden',
+export const ROW_JOB_ADDRESSES = [
   'cand',
   'w1',
   'g',
@@ -106,6 +82,23 @@ const JOB_FIELDS: readonly (keyof RowJob)[] = [
   'bo',
   'logits',
   'start',
+] as const;
+
+/** A row job: its kind, its sizes and its operands' addresses. */
+export type RowJob = {
+  readonly kind: typeof LAYERS | typeof HEAD;
+  readonly samples: number;
+  readonly candidateFeatures: number;
+  readonly hidden: number;
+} & Readonly<Record<(typeof ROW_JOB_ADDRESSES)[number], number>>;
+
+/** A job's parameters in the order `runRows` reads them. */
+const JOB_FIELDS: readonly (keyof RowJob)[] = [
+  'kind',
+  'samples',
+  'candidateFeatures',
+  'hidden',
+  ...ROW_JOB_ADDRESSES,
 ];
 
 /**

@@ -116,6 +116,26 @@ const i32x4 = (v: number): number[] => {
   const bytes = new Uint8Array(new Int32Array([v, v, v, v]).buffer);
   return [...simd(V128_CONST), ...bytes];
 };
+/** The byte address of element `index` (a local) of the 4-byte array at byte address `base`. */
+const element4 = (base: number, index: number): number[] => [
+  ...get(base),
+  ...get(index),
+  ...i32(2),
+  I32_SHL,
+  I32_ADD,
+];
+/** local += amount (an i32 on the stack), or -= with `op` I32_SUB: loop counters and pointers. */
+const bump = (local: number, amount: number[], op: number = I32_ADD): number[] => [
+  ...get(local),
+  ...amount,
+  op,
+  ...set(local),
+];
+/** A function body: its locals, as (count, type) runs after the parameters, then its code. */
+const functionBody = (locals: readonly (readonly [number, number])[], code: number[]): number[] => [
+  ...vec(locals.map(([count, type]) => [...uleb(count), type])),
+  ...code,
+];
 /** `while (!exit) body`: block { loop { br_if exit; body; br loop } }. */
 const loopUntil = (exit: number[], body: number[]): number[] => [
   BLOCK,
@@ -188,20 +208,9 @@ function matmulBody(): number[] {
             ...set(acc(row, j)),
           ]).flat(),
         ]),
-        ...Array.from({ length: rows }, (_, row) => [
-          ...get(pa[row]),
-          ...get(aCol),
-          I32_ADD,
-          ...set(pa[row]),
-        ]).flat(),
-        ...get(pb),
-        ...get(rowBytes),
-        I32_ADD,
-        ...set(pb),
-        ...get(k),
-        ...i32(1),
-        I32_SUB,
-        ...set(k),
+        ...Array.from({ length: rows }, (_, row) => [...bump(pa[row], get(aCol))]).flat(),
+        ...bump(pb, get(rowBytes)),
+        ...bump(k, i32(1), I32_SUB),
       ],
     );
     const initialize = [
@@ -210,15 +219,7 @@ function matmulBody(): number[] {
       I32_EQ,
       IF,
       VOID,
-      ...each((row, j) => [
-        ...get(bias),
-        ...get(n0),
-        ...i32(2),
-        I32_SHL,
-        I32_ADD,
-        ...load(16 * j),
-        ...set(acc(row, j)),
-      ]),
+      ...each((row, j) => [...element4(bias, n0), ...load(16 * j), ...set(acc(row, j))]),
       ELSE,
       ...get(init),
       ...i32(2),
@@ -260,10 +261,7 @@ function matmulBody(): number[] {
           ...vectors.flatMap((v, i) => [...get(p), ...load(16 * i), ...set(v)]),
           ...tanhInPlace(vectors, tanhAt),
           ...vectors.flatMap((v, i) => [...get(p), ...get(v), ...store(16 * i)]),
-          ...get(p),
-          ...i32(64),
-          I32_ADD,
-          ...set(p),
+          ...bump(p, i32(64)),
         ],
       ),
       END,
@@ -298,20 +296,13 @@ function matmulBody(): number[] {
           I32_ADD,
           ...set(pa[row]),
         ]).flat(),
-        ...get(b),
-        ...get(n0),
-        ...i32(2),
-        I32_SHL,
-        I32_ADD,
+        ...element4(b, n0),
         ...set(pb),
         ...get(K),
         ...set(k),
         ...kLoop,
         ...each((row, j) => [...get(pc[row]), ...get(acc(row, j)), ...store(16 * j)]),
-        ...get(n0),
-        ...i32(16),
-        I32_ADD,
-        ...set(n0),
+        ...bump(n0, i32(16)),
       ],
     );
     return [...strips, ...activate];
@@ -336,13 +327,13 @@ function matmulBody(): number[] {
   ];
   // Locals after the 11 parameters: 9 i32, then v128: 8 accumulators, 2 splats, a strip of B,
   // tanh's.
-  return [
-    ...vec([
-      [...uleb(9), I32],
-      [...uleb(11 + tanhLocals(4)), V128],
-    ]),
-    ...code,
-  ];
+  return functionBody(
+    [
+      [9, I32],
+      [11 + tanhLocals(4), V128],
+    ],
+    code,
+  );
 }
 
 /** Vectors per step of the elementwise tanh kernels (their chains interleaved: `tanhInPlace`). */
@@ -358,10 +349,7 @@ function tanhBody(): number[] {
       ...xs.flatMap((x, i) => [...get(p), ...load(16 * i), ...set(x)]),
       ...tanhInPlace(xs, t),
       ...xs.flatMap((x, i) => [...get(p), ...get(x), ...store(16 * i)]),
-      ...get(p),
-      ...i32(16 * vectors),
-      I32_ADD,
-      ...set(p),
+      ...bump(p, i32(16 * vectors)),
     ];
   };
   const code = [
@@ -378,13 +366,13 @@ function tanhBody(): number[] {
     END,
   ];
   // Locals after the 2 parameters: 1 i32, then v128: a group of vectors and tanh's.
-  return [
-    ...vec([
-      [...uleb(1), I32],
-      [...uleb(TANH_GROUP + tanhLocals(TANH_GROUP)), V128],
-    ]),
-    ...code,
-  ];
+  return functionBody(
+    [
+      [1, I32],
+      [TANH_GROUP + tanhLocals(TANH_GROUP), V128],
+    ],
+    code,
+  );
 }
 
 /**
@@ -403,25 +391,15 @@ function addTanhBody(): number[] {
         ...get(off),
         I32_ADD,
         ...load(16 * i),
-        ...get(bias),
-        ...get(n),
-        ...i32(2),
-        I32_SHL,
-        I32_ADD,
+        ...element4(bias, n),
         ...load(16 * i),
         ...simd(F32X4_ADD),
         ...set(v),
       ]),
       ...tanhInPlace(vs, t),
       ...vs.flatMap((v, i) => [...get(out), ...get(off), I32_ADD, ...get(v), ...store(16 * i)]),
-      ...get(off),
-      ...i32(16 * vectors),
-      I32_ADD,
-      ...set(off),
-      ...get(n),
-      ...i32(4 * vectors),
-      I32_ADD,
-      ...set(n),
+      ...bump(off, i32(16 * vectors)),
+      ...bump(n, i32(4 * vectors)),
     ];
   };
   const row = [
@@ -442,13 +420,13 @@ function addTanhBody(): number[] {
     END,
   ];
   // Locals after the 5 parameters: 3 i32, then v128: a group of sums and tanh's.
-  return [
-    ...vec([
-      [...uleb(3), I32],
-      [...uleb(TANH_GROUP + tanhLocals(TANH_GROUP)), V128],
-    ]),
-    ...code,
-  ];
+  return functionBody(
+    [
+      [3, I32],
+      [TANH_GROUP + tanhLocals(TANH_GROUP), V128],
+    ],
+    code,
+  );
 }
 
 /** i8x16.shuffle of the two vectors on the stack, by byte index (0-15 first, 16-31 second). */
@@ -493,11 +471,7 @@ function colMeanBody(): number[] {
     ...simd(F32X4_DEMOTE_F64X2_ZERO),
   ];
   const storeMeans = (accLow: number, offset: number): number[] => [
-    ...get(out),
-    ...get(j),
-    ...i32(2),
-    I32_SHL,
-    I32_ADD,
+    ...element4(out, j),
     ...mean(accLow),
     ...mean(accLow + 1),
     ...shuffle(LOW_HALVES),
@@ -520,11 +494,7 @@ function colMeanBody(): number[] {
       [...get(j), ...get(N), I32_GE_U],
       [
         ...[0, 1, 2, 3].flatMap((i) => [...f32x4(0), ...set(acc0 + i)]),
-        ...get(x),
-        ...get(j),
-        ...i32(2),
-        I32_SHL,
-        I32_ADD,
+        ...element4(x, j),
         ...set(p),
         ...get(rows),
         ...set(r),
@@ -533,34 +503,25 @@ function colMeanBody(): number[] {
           [
             ...accumulate(acc0, 0),
             ...accumulate(acc0 + 2, 16),
-            ...get(p),
-            ...get(rowBytes),
-            I32_ADD,
-            ...set(p),
-            ...get(r),
-            ...i32(1),
-            I32_SUB,
-            ...set(r),
+            ...bump(p, get(rowBytes)),
+            ...bump(r, i32(1), I32_SUB),
           ],
         ),
         ...storeMeans(acc0, 0),
         ...storeMeans(acc0 + 2, 16),
-        ...get(j),
-        ...i32(8),
-        I32_ADD,
-        ...set(j),
+        ...bump(j, i32(8)),
       ],
     ),
     END,
   ];
   // Locals after the 4 parameters: 4 i32, then 6 v128 (4 accumulators, a row's vector, divisor).
-  return [
-    ...vec([
-      [...uleb(4), I32],
-      [...uleb(6), V128],
-    ]),
-    ...code,
-  ];
+  return functionBody(
+    [
+      [4, I32],
+      [6, V128],
+    ],
+    code,
+  );
 }
 
 /**
@@ -616,32 +577,19 @@ function dotRowsBody(): number[] {
           I32_ADD,
           ...set(p0 + i),
         ]).flat(),
-        ...get(pw),
-        ...i32(4),
-        I32_ADD,
-        ...set(pw),
-        ...get(j),
-        ...i32(1),
-        I32_SUB,
-        ...set(j),
+        ...bump(pw, i32(4)),
+        ...bump(j, i32(1), I32_SUB),
       ],
     ),
     ...Array.from({ length: n }, (_, i) => [
-      ...get(out),
-      ...get(r),
-      ...i32(2),
-      I32_SHL,
-      I32_ADD,
+      ...element4(out, r),
       ...get(s0 + i),
       F32_DEMOTE_F64,
       F32_STORE,
       2,
       ...uleb(4 * i),
     ]).flat(),
-    ...get(r),
-    ...i32(n),
-    I32_ADD,
-    ...set(r),
+    ...bump(r, i32(n)),
   ];
   const code = [
     ...get(N),
@@ -659,13 +607,13 @@ function dotRowsBody(): number[] {
     END,
   ];
   // Locals after the 6 parameters: 8 i32, then 6 f64 (four sums, w[j], the bias).
-  return [
-    ...vec([
-      [...uleb(8), I32],
-      [...uleb(6), F64],
-    ]),
-    ...code,
-  ];
+  return functionBody(
+    [
+      [8, I32],
+      [6, F64],
+    ],
+    code,
+  );
 }
 
 /** The three elementwise steps of JsScorer.backward that `gradBody` assembles. */
@@ -790,10 +738,7 @@ function gradBody(kind: GradKind): number[] {
           ),
           ...store(0),
         ]),
-    ...get(jB),
-    ...i32(16),
-    I32_ADD,
-    ...set(jB),
+    ...bump(jB, i32(16)),
   ];
   const row = [
     ...get(r),
@@ -817,18 +762,11 @@ function gradBody(kind: GradKind): number[] {
     ...i32(0),
     ...set(jB),
     ...loopUntil([...get(jB), ...get(H4), I32_GE_U], element),
-    ...get(r),
-    ...i32(1),
-    I32_ADD,
-    ...set(r),
+    ...bump(r, i32(1)),
   ];
   /** start[sample + offset] (an int32) into local `to`. */
   const startOf = (offset: number, to: number): number[] => [
-    ...get(start),
-    ...get(sample),
-    ...i32(2),
-    I32_SHL,
-    I32_ADD,
+    ...element4(start, sample),
     I32_LOAD,
     2,
     4 * offset,
@@ -842,10 +780,7 @@ function gradBody(kind: GradKind): number[] {
     I32_MUL,
     ...set(sB),
     ...loopUntil([...get(r), ...get(rEnd), I32_GE_U], row),
-    ...get(sample),
-    ...i32(1),
-    I32_ADD,
-    ...set(sample),
+    ...bump(sample, i32(1)),
   ];
   const code = [
     ...get(H),
@@ -858,13 +793,13 @@ function gradBody(kind: GradKind): number[] {
     END,
   ];
   // Locals after the 10 parameters: 7 i32, then 11 v128.
-  return [
-    ...vec([
-      [...uleb(7), I32],
-      [...uleb(11), V128],
-    ]),
-    ...code,
-  ];
+  return functionBody(
+    [
+      [7, I32],
+      [11, V128],
+    ],
+    code,
+  );
 }
 
 // ln 2 in two float32 parts, the first with few bits so that n * LN2_HI is exact (Cody and Waite).
