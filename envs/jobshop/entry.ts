@@ -11,27 +11,38 @@ import { FEATURES, TIME_SCALE } from './features.js';
 import { randomSource } from './generator.js';
 import { JobShopGpuEnv } from './gpu.js';
 import { RULE_NAMES, isRuleName, rulePolicy } from './rules.js';
-import { SUITES, SUITE_SYNTAX, jobshopSuite, replicate, validationConfig } from './suites.js';
+import {
+  POOL_PER_SIZE,
+  SUITES,
+  SUITE_SYNTAX,
+  jobshopSuite,
+  mixedTrainingConfig,
+  replicate,
+  validationConfig,
+  type Size,
+} from './suites.js';
 import { SCHEDULE_MODES, type JobShopConfig, type ScheduleMode } from './types.js';
 import { describeIssue, validateSchedule } from './validate.js';
 import { renderGantt } from './viewer.js';
 
 interface Options {
-  readonly jobs: number;
-  readonly machines: number;
+  /** One size: random instances drawn by each copy; several: a mixed pool (mixedTrainingConfig). */
+  readonly sizes: readonly Size[];
   readonly mode: ScheduleMode;
 }
 
 /** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
 function readOptions(options: EnvOptions): Options {
-  const { jobs, machines } = parseSize(String(options.size ?? '6x6'), 'size');
+  const sizes = String(options.size ?? '6x6')
+    .split(',')
+    .map((word) => parseSize(word.trim(), 'size'));
   const mode = choiceOption(
     { mode: String(options.mode ?? 'active') },
     'mode',
     SCHEDULE_MODES,
     'active',
   );
-  return { jobs, machines, mode };
+  return { sizes, mode };
 }
 
 function parseOptions(values: OptionValues): EnvOptions {
@@ -51,7 +62,7 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
   options: {
     size: {
       type: 'string',
-      description: `size JxM of the random instances (bench: a comma list, default ${BENCH_SIZES.cpu}; with webgpu ${BENCH_SIZES.webgpu})`,
+      description: `size JxM of the random instances; a comma list trains on a pool of ${POOL_PER_SIZE} instances of each (bench: a case each, default ${BENCH_SIZES.cpu}; with webgpu ${BENCH_SIZES.webgpu})`,
       default: '6x6',
     },
     mode: {
@@ -62,8 +73,10 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
   },
   parseOptions,
   config(options, numEnvs) {
-    const o = readOptions(options);
-    return jobShopConfig({ numEnvs, source: randomSource(o.jobs, o.machines), mode: o.mode });
+    const { sizes, mode } = readOptions(options);
+    if (sizes.length > 1) return mixedTrainingConfig(sizes, mode, numEnvs);
+    const { jobs, machines } = sizes[0];
+    return jobShopConfig({ numEnvs, source: randomSource(jobs, machines), mode });
   },
   create: {
     cpu: (config) => new JobShopEnv(config),
@@ -118,8 +131,8 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
     // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).
     rewardScale: 1 / TIME_SCALE,
     validation(options, count) {
-      const o = readOptions(options);
-      return { config: validationConfig(o.jobs, o.machines, o.mode, count), seed: 0 };
+      const { sizes, mode } = readOptions(options);
+      return { config: validationConfig(sizes, mode, count), seed: 0 };
     },
   },
 

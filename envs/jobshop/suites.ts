@@ -109,17 +109,55 @@ export function replicate(config: JobShopConfig, samples: number): JobShopConfig
 
 /** Validation instances come from their own seed, never from the training streams. */
 const VALIDATION_SEED = 20_260_101;
+/** The instances of a mixed-size training pool come from theirs. */
+const TRAINING_POOL_SEED = 20_260_102;
+/** Instances of each size in a mixed-size training pool. */
+export const POOL_PER_SIZE = 2048;
 
-/** `count` random instances of the training size, one per copy. */
+export interface Size {
+  readonly jobs: number;
+  readonly machines: number;
+}
+
+/** `count` random instances, the sizes taken in turn, one per copy (instance i: stream i of `seed`). */
+function randomInstances(sizes: readonly Size[], seed: number, count: number, prefix: string) {
+  return Array.from({ length: count }, (_, i) => {
+    const { jobs, machines } = sizes[i % sizes.length];
+    return randomInstance(
+      randomSource(jobs, machines),
+      seed,
+      i,
+      `${prefix}-${jobs}x${machines}-${i}`,
+    );
+  });
+}
+
+/** `count` random instances of the training sizes (taken in turn), one per copy. */
 export function validationConfig(
-  jobs: number,
-  machines: number,
+  sizes: readonly Size[],
   mode: ScheduleMode,
   count: number,
 ): JobShopConfig {
-  const source = randomSource(jobs, machines);
-  const instances = Array.from({ length: count }, (_, i) =>
-    randomInstance(source, VALIDATION_SEED, i, `val-${jobs}x${machines}-${i}`),
-  );
+  const instances = randomInstances(sizes, VALIDATION_SEED, count, 'val');
   return jobShopConfig({ numEnvs: count, source: { kind: 'fixed', instances }, mode });
+}
+
+/**
+ * Training on several sizes at once: a fixed pool of POOL_PER_SIZE random instances of each
+ * (the sizes interleaved, so that every batch mixes them), which the copies play in turn. A
+ * random source draws one size only, on the CPU and in the kernel alike; a pool of fixed
+ * instances runs on both backends as it is.
+ */
+export function mixedTrainingConfig(
+  sizes: readonly Size[],
+  mode: ScheduleMode,
+  numEnvs: number,
+): JobShopConfig {
+  const instances = randomInstances(
+    sizes,
+    TRAINING_POOL_SEED,
+    POOL_PER_SIZE * sizes.length,
+    'train',
+  );
+  return jobShopConfig({ numEnvs, source: { kind: 'fixed', instances }, mode });
 }

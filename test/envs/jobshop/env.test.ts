@@ -7,7 +7,9 @@ import {
   placeCandidate,
   writeObservation,
 } from '../../../envs/jobshop/env.js';
+import { jobshop } from '../../../envs/jobshop/entry.js';
 import { playEpisodes } from '../../../envs/jobshop/play.js';
+import { POOL_PER_SIZE } from '../../../envs/jobshop/suites.js';
 import { CANDIDATE_FEATURES, GLOBAL_FEATURES } from '../../../envs/jobshop/features.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { RULE_NAMES, rulePolicy } from '../../../envs/jobshop/rules.js';
@@ -477,6 +479,41 @@ describe('jobshop environment: zero durations, configs, and mixed-size batches',
     // Copy i plays instances[(i + k * numEnvs) % 3] in its k-th episode.
     expect(played[0].slice(0, 4)).toEqual(['tiny3x3', 'r5x4', 'ragged', 'tiny3x3']);
     expect(played[1].slice(0, 4)).toEqual(['ragged', 'tiny3x3', 'r5x4', 'ragged']);
+  });
+
+  it('trains on a mixed pool when --size lists several sizes, and validates on the same mix', () => {
+    const single = jobshop.config(jobshop.parseOptions({ size: '6x6' }), 4);
+    expect(single.source).toEqual(randomSource(6, 6));
+
+    const options = jobshop.parseOptions({ size: '6x6, 10x5' });
+    const mixed = jobshop.config(options, 4);
+    expect(mixed.numEnvs).toBe(4);
+    if (mixed.source.kind !== 'fixed') throw new Error('expected a fixed pool');
+    const pool = mixed.source.instances;
+    expect(pool).toHaveLength(2 * POOL_PER_SIZE);
+    // The sizes alternate, so every batch of copies mixes them.
+    expect(pool.slice(0, 4).map((x) => `${x.numJobs}x${x.numMachines}`)).toEqual([
+      '6x6',
+      '10x5',
+      '6x6',
+      '10x5',
+    ]);
+    expect(new Set(pool.map((x) => x.name)).size).toBe(pool.length);
+    const env = new JobShopEnv(mixed);
+    expect([env.dims.maxJobs, env.dims.maxMachines]).toEqual([10, 6]);
+
+    const { config: validation } = jobshop.training.validation(options, 5);
+    if (validation.source.kind !== 'fixed') throw new Error('expected fixed validation instances');
+    const names = validation.source.instances.map((x) => x.name);
+    expect(names).toEqual(['val-6x6-0', 'val-10x5-1', 'val-6x6-2', 'val-10x5-3', 'val-6x6-4']);
+    // Validation instances are not in the training pool.
+    const train = new Set(pool.map((x) => JSON.stringify(x.jobs)));
+    for (const x of validation.source.instances)
+      expect(train.has(JSON.stringify(x.jobs))).toBe(false);
+
+    expect(() => jobshop.parseOptions({ size: '6x6,big' })).toThrow(
+      /--size: expected sizes like 15x15, got 'big'/,
+    );
   });
 });
 
