@@ -120,7 +120,12 @@ export interface Size {
 }
 
 /** `count` random instances, the sizes taken in turn, one per copy (instance i: stream i of `seed`). */
-function randomInstances(sizes: readonly Size[], seed: number, count: number, prefix: string) {
+function randomInstances(
+  sizes: readonly Size[],
+  seed: number,
+  count: number,
+  prefix: string,
+): Instance[] {
   return Array.from({ length: count }, (_, i) => {
     const { jobs, machines } = sizes[i % sizes.length];
     return randomInstance(
