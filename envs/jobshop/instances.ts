@@ -16,7 +16,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError, UsageError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/paths.js';
-import { MAX_TIME } from './generator.js';
+import { MAX_TIME, randomInstance, randomSource } from './generator.js';
 import type { Instance, Operation } from './types.js';
 
 export type InstanceFormat = 'standard' | 'taillard';
@@ -411,7 +411,7 @@ export function selectionHint(): string {
   const fams = Object.entries(FAMILIES)
     .map(([f, aliases]) => [f, ...aliases].join('|'))
     .join(', ');
-  return `select instances by name (ta01), range (ta01-ta10), family (${fams}), family:JxM (taillard:15x15), 'all', or a file path; separate items with commas`;
+  return `select instances by name (ta01), range (ta01-ta10), family (${fams}), family:JxM (taillard:15x15), 'all', random:JxM[:N] (N random Taillard-style instances, default ${RANDOM_COUNT}), or a file path; separate items with commas`;
 }
 
 function familyOf(word: string): string | undefined {
@@ -422,8 +422,37 @@ function familyOf(word: string): string | undefined {
 
 export interface SelectedInstance {
   readonly instance: Instance;
-  /** Undefined for instances read from a user's file. */
+  /** Undefined for instances read from a user's file or generated. */
   readonly bounds: BestKnown | undefined;
+  /** True for the instances of a `random:JxM:N` item. */
+  readonly generated?: boolean;
+}
+
+/**
+ * `random:JxM:N` instances come from a seed of their own, apart from training's and validation's,
+ * so that checkpoints can be compared on random instances of any size without selecting on a
+ * benchmark. Instance i of a size is stream i of this seed, whatever else the selection holds.
+ */
+const RANDOM_SELECTION_SEED = 20_260_103;
+/** Instances of a `random:JxM` item without a count. */
+const RANDOM_COUNT = 10;
+
+/** The instances of a `random:JxM[:N]` item. */
+function randomItem(item: string): Instance[] {
+  const [, size, countWord] = item.split(':');
+  const m = /^(\d+)x(\d+)$/i.exec(size ?? '');
+  if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1)
+    throw new UsageError(
+      `bad size in '${item}': expected random:JOBSxMACHINES[:COUNT] such as random:15x15:20`,
+      selectionHint(),
+    );
+  const count = countWord === undefined ? RANDOM_COUNT : Number(countWord);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000)
+    throw new UsageError(`bad count in '${item}': expected an integer from 1 to 10000`);
+  const source = randomSource(Number(m[1]), Number(m[2]));
+  return Array.from({ length: count }, (_, i) =>
+    randomInstance(source, RANDOM_SELECTION_SEED, i, `random-${m[1]}x${m[2]}-${i}`),
+  );
 }
 
 /**
@@ -434,7 +463,7 @@ export function selectInstances(selector: string): SelectedInstance[] {
   const bounds = bundledBounds();
   const names = Object.keys(bounds);
   // Bundled names and file paths, in the order given.
-  const picked: { name?: string; file?: string }[] = [];
+  const picked: { name?: string; file?: string; generated?: Instance }[] = [];
   for (const raw of selector.split(',')) {
     const item = raw.trim();
     if (item === '') continue;
@@ -448,6 +477,10 @@ export function selectInstances(selector: string): SelectedInstance[] {
       continue;
     }
     const [familyWord, size] = item.split(':');
+    if (familyWord.toLowerCase() === 'random') {
+      picked.push(...randomItem(item).map((generated) => ({ generated })));
+      continue;
+    }
     const family = familyOf(familyWord);
     if (family !== undefined) {
       let members = names.filter((n) => bounds[n].family === family);
@@ -506,10 +539,17 @@ export function selectInstances(selector: string): SelectedInstance[] {
   const taken = new Set<string>();
   const out: SelectedInstance[] = [];
   for (const p of picked) {
-    const key = p.name !== undefined ? `name:${p.name}` : `file:${p.file}`;
+    const key =
+      p.generated !== undefined
+        ? `random:${p.generated.name}`
+        : p.name !== undefined
+          ? `name:${p.name}`
+          : `file:${p.file}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    if (p.name !== undefined) {
+    if (p.generated !== undefined) {
+      out.push({ instance: p.generated, bounds: undefined, generated: true });
+    } else if (p.name !== undefined) {
       out.push({ instance: loadBundled(p.name), bounds: bounds[p.name] });
     } else {
       const inst = readInstanceFile(p.file!);

@@ -20,7 +20,7 @@ export const SUITES = {
 
 /** Any instance selection is a suite too. */
 export const SUITE_SYNTAX =
-  'any instance selection: names, ranges (ta01-ta10), families, family:JxM (taillard:15x15), files';
+  'any instance selection: names, ranges (ta01-ta10), families, family:JxM (taillard:15x15), random:JxM[:N], files';
 
 /** `--mode`: one schedule-generation mode or all three. */
 export function evaluationModes(values: OptionValues): ScheduleMode[] {
@@ -43,7 +43,8 @@ export function groupNames(selected: readonly SelectedInstance[]): string[] {
   return selected.map((sel) => {
     const family = sel.bounds?.family;
     if (family !== undefined && mixed.has(family)) return `${family} (mixed sizes)`;
-    return `${family ?? 'file'} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
+    const origin = family ?? (sel.generated === true ? 'random' : 'file');
+    return `${origin} ${sel.instance.numJobs}x${sel.instance.numMachines}`;
   });
 }
 

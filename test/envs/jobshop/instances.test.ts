@@ -16,6 +16,8 @@ import {
   selectInstances,
 } from '../../../envs/jobshop/instances.js';
 import type { Instance } from '../../../envs/jobshop/types.js';
+import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
+import { groupNames } from '../../../envs/jobshop/suites.js';
 import {
   RAGGED,
   RAGGED_STANDARD_TEXT,
@@ -579,6 +581,31 @@ describe('selectInstances', () => {
     for (const sel of selectInstances('taillard:50x20')) {
       expect([sel.instance.numJobs, sel.instance.numMachines]).toEqual([50, 20]);
     }
+  });
+
+  it('generates random:JxM:N instances from a seed of their own, the same whatever else is selected', () => {
+    const picked = selectInstances('random:15x15:3,random:20x5');
+    expect(picked.map((s) => s.instance.name)).toEqual([
+      'random-15x15-0',
+      'random-15x15-1',
+      'random-15x15-2',
+      ...Array.from({ length: 10 }, (_, i) => `random-20x5-${i}`),
+    ]);
+    for (const sel of picked) {
+      expect(sel.bounds).toBeUndefined();
+      expect(sel.generated).toBe(true);
+    }
+    expect(picked[1].instance).toEqual(
+      selectInstances('ft06,random:15x15:2').find((s) => s.instance.name === 'random-15x15-1')!
+        .instance,
+    );
+    const [first] = picked;
+    expect([first.instance.numJobs, first.instance.numMachines]).toEqual([15, 15]);
+    // Not the training streams' first instance, nor the validation set's.
+    expect(first.instance.jobs).not.toEqual(randomInstance(randomSource(15, 15), 1, 0).jobs);
+    expect(groupNames(picked.slice(2, 4))).toEqual(['random 15x15', 'random 20x5']);
+    expect(() => selectInstances('random:15')).toThrow(/expected random:JOBSxMACHINES\[:COUNT\]/);
+    expect(() => selectInstances('random:15x15:0')).toThrow(/bad count in 'random:15x15:0'/);
   });
 
   it("selects everything with 'all'", () => {
