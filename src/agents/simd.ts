@@ -797,15 +797,16 @@ function gradBody(kind: GradKind): number[] {
  * a leading 1: a minimax rational fit of relative error 1.7e-8 in double precision, fitted for
  * schedrl (iteratively reweighted least squares on 20,000 points, then each float32 coefficient
  * nudged by a few ulps to lower the rounded evaluation's error). Evaluated in float32 as below,
- * it is within 6 ulps of the correctly rounded tanh on every 7th float32 in (1e-30, 10) (0.11
- * ulp on average), and 0.99999994 at most: never 1, as tanh(x) < 1 for every finite x. Beyond the
- * clamp tanh rounds to 0.99999994 or 1 in float32.
+ * it is within 7 ulps of the correctly rounded tanh over every float32 in (1e-30, 10) (6.5 ulps of
+ * the exact value, 0.11 on average), the largest errors where tanh nears 1. Rounding makes it
+ * exactly 1 for some inputs just below the clamp, and 1 - 3 x 2^-24 beyond it; nothing relies on
+ * tanh < 1 (the backward pass's 1 - a^2 is then 0).
  */
 const TANH_CLAMP = 7.90531;
 // The shortest decimals of the float32 coefficients (f32x4 rounds them to exactly those).
 const TANH_P = [4200.898, 545.4715, 12.568245, 0.041741166, -6.257737e-5, 1.01135456e-7];
 const TANH_Q = [4200.898, 1945.7703, 101.039566];
-/** tanh's constants, in the locals after its scratch ones (see `tanhSetup`). */
+/** tanh's constants, in the locals before its scratch ones (see `tanhSetup`). */
 const TANH_CONSTANTS: readonly number[][] = [
   f32x4(TANH_CLAMP),
   f32x4(-TANH_CLAMP),
@@ -818,7 +819,7 @@ const Q_AT = P_AT + TANH_P.length;
 const TANH_SCRATCH = 3;
 
 /**
- * Sets tanh's constants in locals t ... t + 11: once per kernel call, rather than once per use.
+ * Sets tanh's constants in locals t ... t + 10: once per kernel call, rather than once per use.
  * V8 builds a v128 constant from general registers in several instructions every time one
  * appears, which made the constants about half of tanh's instructions.
  */
