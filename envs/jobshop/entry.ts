@@ -33,9 +33,17 @@ interface Options {
 
 /** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
 function readOptions(options: EnvOptions): Options {
-  const sizes = String(options.size ?? '6x6')
+  // Empty items are skipped and repeated sizes kept once (as instance selections are).
+  const words = String(options.size ?? '6x6')
     .split(',')
-    .map((word) => parseSize(word.trim(), 'size'));
+    .map((word) => word.trim())
+    .filter((word) => word !== '');
+  if (words.length === 0) throw new UsageError(`--size: expected sizes like 15x15, got ''`);
+  const sizes = [
+    ...new Map(
+      words.map((word) => parseSize(word, 'size')).map((x) => [sizeName(x), x] as const),
+    ).values(),
+  ];
   const mode = choiceOption(
     { mode: String(options.mode ?? 'active') },
     'mode',
@@ -45,11 +53,17 @@ function readOptions(options: EnvOptions): Options {
   return { sizes, mode };
 }
 
+function sizeName(size: Size): string {
+  return `${size.jobs}x${size.machines}`;
+}
+
 function parseOptions(values: OptionValues): EnvOptions {
-  const size = stringOption(values, 'size', '6x6');
-  const options = { size, mode: stringOption(values, 'mode', 'active') };
-  readOptions(options);
-  return options;
+  const options = {
+    size: stringOption(values, 'size', '6x6'),
+    mode: stringOption(values, 'mode', 'active'),
+  };
+  // Recorded as read (' 6x6, 10X5,' as '6x6,10x5'): run folders and checkpoints name it.
+  return { ...options, size: readOptions(options).sizes.map(sizeName).join(',') };
 }
 
 const BENCH_SIZES = { cpu: '15x15,30x20,100x20', webgpu: '15x15' } as const;
@@ -132,6 +146,10 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
     rewardScale: 1 / TIME_SCALE,
     validation(options, count) {
       const { sizes, mode } = readOptions(options);
+      if (count < sizes.length)
+        throw new UsageError(
+          `--eval-instances ${count} is fewer than the ${sizes.length} sizes of --size: every size needs a validation instance`,
+        );
       return { config: validationConfig(sizes, mode, count), seed: 0 };
     },
   },
@@ -140,9 +158,10 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
     options: {},
     defaultBatches: { cpu: '1,64,1024', webgpu: '64,256,1024,4096,16384,65536' },
     cases(values, backend) {
-      const sizes = stringOption(values, 'size', BENCH_SIZES[backend]).split(',');
+      // A case per size (a list here is not a mixed pool).
+      const { sizes } = readOptions({ size: stringOption(values, 'size', BENCH_SIZES[backend]) });
       return sizes.map((size) => {
-        const options = parseOptions({ ...values, size: size.trim() });
+        const options = parseOptions({ ...values, size: sizeName(size) });
         return { label: `${String(options.size)} ${String(options.mode)}`, options };
       });
     },

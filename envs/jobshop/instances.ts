@@ -15,6 +15,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError, UsageError } from '../../src/core/errors.js';
+import { streamSeed } from '../../src/core/rng.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { MAX_TIME, randomInstance, randomSource } from './generator.js';
 import type { Instance, Operation } from './types.js';
@@ -431,7 +432,8 @@ export interface SelectedInstance {
 /**
  * `random:JxM:N` instances come from a seed of their own, apart from training's and validation's,
  * so that checkpoints can be compared on random instances of any size without selecting on a
- * benchmark. Instance i of a size is stream i of this seed, whatever else the selection holds.
+ * benchmark. Instance i of a size is stream i of a seed drawn from this one and the size,
+ * whatever else the selection holds.
  */
 const RANDOM_SELECTION_SEED = 20_260_103;
 /** Instances of a `random:JxM` item without a count. */
@@ -439,19 +441,25 @@ const RANDOM_COUNT = 10;
 
 /** The instances of a `random:JxM[:N]` item. */
 function randomItem(item: string): Instance[] {
-  const [, size, countWord] = item.split(':');
+  const [, size, countWord, ...extra] = item.split(':');
   const m = /^(\d+)x(\d+)$/i.exec(size ?? '');
-  if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1)
+  if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1 || extra.length > 0)
     throw new UsageError(
-      `bad size in '${item}': expected random:JOBSxMACHINES[:COUNT] such as random:15x15:20`,
+      `bad item '${item}': expected random:JOBSxMACHINES[:COUNT] such as random:15x15:20`,
       selectionHint(),
     );
-  const count = countWord === undefined ? RANDOM_COUNT : Number(countWord);
-  if (!Number.isInteger(count) || count < 1 || count > 10_000)
+  if (countWord !== undefined && !/^\d+$/.test(countWord))
     throw new UsageError(`bad count in '${item}': expected an integer from 1 to 10000`);
-  const source = randomSource(Number(m[1]), Number(m[2]));
+  const count = countWord === undefined ? RANDOM_COUNT : Number(countWord);
+  if (count < 1 || count > 10_000)
+    throw new UsageError(`bad count in '${item}': expected an integer from 1 to 10000`);
+  const [jobs, machines] = [Number(m[1]), Number(m[2])];
+  const source = randomSource(jobs, machines);
+  // A seed per size: instance i of two sizes would otherwise share its first jobs (the
+  // generator draws job by job), and a comparison across sizes would not be independent.
+  const seed = streamSeed(RANDOM_SELECTION_SEED, jobs * 65_536 + machines);
   return Array.from({ length: count }, (_, i) =>
-    randomInstance(source, RANDOM_SELECTION_SEED, i, `random-${m[1]}x${m[2]}-${i}`),
+    randomInstance(source, seed, i, `random-${jobs}x${machines}-${i}`),
   );
 }
 

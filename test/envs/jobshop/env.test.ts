@@ -514,6 +514,14 @@ describe('jobshop environment: zero durations, configs, and mixed-size batches',
     expect(() => jobshop.parseOptions({ size: '6x6,big' })).toThrow(
       /--size: expected sizes like 15x15, got 'big'/,
     );
+    // Recorded as read: spaces, case and empty items go, a repeated size is one size.
+    expect(jobshop.parseOptions({ size: ' 6x6, 10X5,' }).size).toBe('6x6,10x5');
+    const repeated = jobshop.parseOptions({ size: '6x6,6x6' });
+    expect(repeated.size).toBe('6x6');
+    expect(jobshop.config(repeated, 2).source).toEqual(randomSource(6, 6));
+    expect(() => jobshop.training.validation(options, 1)).toThrow(
+      /--eval-instances 1 is fewer than the 2 sizes of --size/,
+    );
   });
 });
 

@@ -18,6 +18,7 @@ import {
 import type { Instance } from '../../../envs/jobshop/types.js';
 import { randomInstance, randomSource } from '../../../envs/jobshop/generator.js';
 import { groupNames } from '../../../envs/jobshop/suites.js';
+import { jobshop } from '../../../envs/jobshop/entry.js';
 import {
   RAGGED,
   RAGGED_STANDARD_TEXT,
@@ -603,8 +604,18 @@ describe('selectInstances', () => {
     expect([first.instance.numJobs, first.instance.numMachines]).toEqual([15, 15]);
     // Not the training streams' first instance, nor the validation set's.
     expect(first.instance.jobs).not.toEqual(randomInstance(randomSource(15, 15), 1, 0).jobs);
+    const { config: validation } = jobshop.training.validation({ size: '15x15' }, 1);
+    if (validation.source.kind !== 'fixed') throw new Error('expected fixed validation instances');
+    expect(first.instance.jobs).not.toEqual(validation.source.instances[0].jobs);
+    // Sizes do not share jobs: the generator draws job by job, so one seed for every size would
+    // make random-15x15-i the first 15 jobs of random-20x15-i.
+    const [wider] = selectInstances('random:20x15:1');
+    expect(wider.instance.jobs.slice(0, 15)).not.toEqual(first.instance.jobs);
     expect(groupNames(picked.slice(2, 4))).toEqual(['random 15x15', 'random 20x5']);
     expect(() => selectInstances('random:15')).toThrow(/expected random:JOBSxMACHINES\[:COUNT\]/);
+    expect(() => selectInstances('random:15x15:3:4')).toThrow(/bad item 'random:15x15:3:4'/);
+    expect(() => selectInstances('random:15x15:1e1')).toThrow(/bad count/);
+    expect(names('random:015x15:1,random:15x15:1')).toEqual(['random-15x15-0']);
     expect(() => selectInstances('random:15x15:0')).toThrow(/bad count in 'random:15x15:0'/);
   });
 
