@@ -846,6 +846,15 @@ function tanhInPlace(xs: readonly number[], t: number): number[] {
     const [x2, p, q] = [base, base + 1, base + 2];
     // P(t) = TANH_P[0] + ... + TANH_P[pTop] t^pTop; Q(t) = TANH_Q[0] + ... + t^(qTop + 1).
     const [pTop, qTop] = [TANH_P.length - 1, TANH_Q.length - 1];
+    /** One Horner step: acc = acc x^2 + the constant at local `coefficient`. */
+    const horner = (acc: number, coefficient: number): number[] => [
+      ...get(acc),
+      ...get(x2),
+      ...simd(F32X4_MUL),
+      ...constant(coefficient),
+      ...simd(F32X4_ADD),
+      ...set(acc),
+    ];
     return [
       // x = max(min(x, c), -c): pmin and pmax are one instruction each where min's and max's
       // NaN rules take several, and are min and max themselves on these operands.
@@ -868,22 +877,8 @@ function tanhInPlace(xs: readonly number[], t: number): number[] {
         ...set(q),
       ],
       ...TANH_P.slice(0, pTop).map((_, i) => [
-        ...get(p),
-        ...get(x2),
-        ...simd(F32X4_MUL),
-        ...constant(P_AT + pTop - 1 - i),
-        ...simd(F32X4_ADD),
-        ...set(p),
-        ...(i < qTop
-          ? [
-              ...get(q),
-              ...get(x2),
-              ...simd(F32X4_MUL),
-              ...constant(Q_AT + qTop - 1 - i),
-              ...simd(F32X4_ADD),
-              ...set(q),
-            ]
-          : []),
+        ...horner(p, P_AT + pTop - 1 - i),
+        ...(i < qTop ? horner(q, Q_AT + qTop - 1 - i) : []),
       ]),
       [...get(p), ...get(x), ...simd(F32X4_MUL), ...get(q), ...simd(F32X4_DIV), ...set(x)],
     ];
