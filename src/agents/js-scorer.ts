@@ -27,12 +27,13 @@
 
 import type { Observation } from '../core/vecenv.js';
 import { addTanhGrouped, matmul, matmulGrouped, matmulTN, transpose } from './dense.js';
+import { CHUNK_ROWS, chunkSums, chunksOf, meansFromChunkSums } from './pooling.js';
 import { HEAD, LAYERS, ROW_JOB_ADDRESSES, ScoringPool } from './scoring-pool.js';
 import { SIMD, TN_CHUNK, type SimdKernels } from './simd.js';
 import { choose } from './policy.js';
 import { MASKED_LOGIT, parameterSpecs, type Architecture } from './network.js';
 
-/** The legal candidates of B samples, packed in their order, each sample's rows consecutive. */
+/** The legal candidates of B samples, in their order, each sample's rows consecutive. */
 export interface PackedBatch {
   readonly samples: number;
   readonly rows: number;
@@ -40,27 +41,25 @@ export interface PackedBatch {
   readonly start: Int32Array;
   /** [R] the candidate slot (0..K-1) each row came from. */
   readonly slot: Int32Array;
-  /** [R, F] */
+  /**
+   * [R, F] the rows in order (`packLegal`); or, where `rowOf` is set, the observation's own
+   * candidate features [B, K, F], row r being its row rowOf[r] (`indexLegal`).
+   */
   readonly cand: Float32Array;
+  readonly rowOf: Int32Array | null;
   /** [B, G] */
   readonly glob: Float32Array;
 }
 
 /**
- * Packs samples `idx` (or 0..B-1 when null) of observations stored as cand [S, K, F], mask
- * [S, K] (1: legal) and glob [S, G]; the rows go to `into(rows, samples)` when given (room in
- * the kernels' memory: `JsScorer.rowsIn`), else to a new array.
+ * Row offsets and slots of the legal candidates of samples `idx` (or 0..B-1 when null) of an
+ * observation's mask [S, K] (1: legal).
  */
-export function packLegal(
-  cand: Float32Array,
+function legalRows(
   mask: Uint8Array,
-  glob: Float32Array,
   K: number,
-  F: number,
-  G: number,
   idx: Int32Array | null,
-  into?: (rows: number, samples: number) => Float32Array,
-): PackedBatch {
+): { start: Int32Array; slot: Int32Array } {
   const B = idx === null ? mask.length / K : idx.length;
   const start = new Int32Array(B + 1);
   let rows = 0;
@@ -71,7 +70,60 @@ export function packLegal(
   }
   start[B] = rows;
   const slot = new Int32Array(rows);
-  const packed = into?.(rows, B) ?? new Float32Array(rows * F);
+  let r = 0;
+  for (let i = 0; i < B; i++) {
+    const first = (idx === null ? i : idx[i]) * K;
+    for (let k = 0; k < K; k++) if (mask[first + k] === 1) slot[r++] = k;
+  }
+  return { start, slot };
+}
+
+/**
+ * The legal candidates of a whole observation (cand [B, K, F], mask [B, K], glob [B, G]),
+ * indexed where they are rather than copied: what acting scores (`JsScorer.scores` reads the rows
+ * through `rowOf`; copying them one run of legal slots at a time was a fifth of a large job
+ * shop's serial work per decision, where finished jobs leave hundreds of gaps).
+ */
+export function indexLegal(
+  cand: Float32Array,
+  mask: Uint8Array,
+  glob: Float32Array,
+  K: number,
+): PackedBatch {
+  const { start, slot } = legalRows(mask, K, null);
+  const B = start.length - 1;
+  const rowOf = new Int32Array(slot.length);
+  for (let s = 0; s < B; s++)
+    for (let r = start[s]; r < start[s + 1]; r++) rowOf[r] = s * K + slot[r];
+  return { samples: B, rows: slot.length, start, slot, cand, rowOf, glob };
+}
+
+/** The rows of `batch` in order ([R, F]), copied from the observation where it indexes them. */
+function packedRows(batch: PackedBatch, F: number): Float32Array {
+  const { rowOf, cand } = batch;
+  if (rowOf === null) return cand;
+  const out = new Float32Array(rowOf.length * F);
+  rowOf.forEach((row, r) => out.set(cand.subarray(row * F, (row + 1) * F), r * F));
+  return out;
+}
+
+/**
+ * Packs samples `idx` (or 0..B-1 when null) of observations stored as cand [S, K, F], mask
+ * [S, K] (1: legal) and glob [S, G] into a new array (what the learner's minibatches take).
+ */
+export function packLegal(
+  cand: Float32Array,
+  mask: Uint8Array,
+  glob: Float32Array,
+  K: number,
+  F: number,
+  G: number,
+  idx: Int32Array | null,
+): PackedBatch {
+  const { start, slot } = legalRows(mask, K, idx);
+  const B = start.length - 1;
+  const rows = slot.length;
+  const packed = new Float32Array(rows * F);
   const globOut = new Float32Array(B * G);
   let r = 0;
   for (let i = 0; i < B; i++) {
@@ -79,19 +131,15 @@ export function packLegal(
     globOut.set(glob.subarray(s * G, (s + 1) * G), i * G);
     // Each run of consecutive legal slots is copied as one block (in the job shop's active mode
     // nearly every slot is legal, and a copy per row cost more than the rows' first layer).
-    const first = s * K;
-    for (let k = 0; k < K;) {
-      if (mask[first + k] !== 1) {
-        k++;
-        continue;
-      }
-      const from = k;
-      for (; k < K && mask[first + k] === 1; k++) slot[r + k - from] = k;
-      packed.set(cand.subarray((first + from) * F, (first + k) * F), r * F);
-      r += k - from;
+    while (r < start[i + 1]) {
+      const from = r;
+      while (r + 1 < start[i + 1] && slot[r + 1] === slot[r] + 1) r++;
+      r++;
+      const first = (s * K + slot[from]) * F;
+      packed.set(cand.subarray(first, first + (r - from) * F), from * F);
     }
   }
-  return { samples: B, rows, start, slot, cand: packed, glob: globOut };
+  return { samples: B, rows, start, slot, cand: packed, rowOf: null, glob: globOut };
 }
 
 /** The forward pass's outputs and the activations its backward pass reads. */
@@ -123,8 +171,6 @@ export class JsScorer {
   private serial: ScoringPool | undefined;
   /** Counts parameter updates (`changed`), so that a pool knows its copy of the weights is stale. */
   private version = 0;
-  /** The rows `rowsIn` last handed out, which `scores` then need not copy. */
-  private packed: Float32Array | null = null;
   /** Threads for the forward and backward passes' per-row work (`useThreads`); null: this one. */
   private threads: ScoringPool | null = null;
 
@@ -172,8 +218,11 @@ export class JsScorer {
     transpose(this.p('Wv1'), H, H, this.wv1T);
   }
 
-  forward(batch: PackedBatch): Forward {
+  forward(indexed: PackedBatch): Forward {
     const { candidateFeatures: F, globalFeatures: G, hidden: H } = this.architecture;
+    // The backward pass reads the rows in order.
+    const batch: PackedBatch =
+      indexed.rowOf === null ? indexed : { ...indexed, cand: packedRows(indexed, F), rowOf: null };
     if (this.threads !== null && SIMD !== null && H % 16 === 0) {
       const out = this.scoreRows(batch, this.threads, true, true);
       return { batch, ...out };
@@ -185,10 +234,12 @@ export class JsScorer {
     const a1 = matmulGrouped(batch.cand, w1, g, start, H, F, true);
     const h = new Float32Array(R * H);
     matmul(a1, this.p('W2'), h, R, H, H, this.p('b2'), false, true);
-    // The mean of each sample's rows, summed in doubles in row order (`colMean` where there is
-    // SIMD: the same numbers).
-    const pooled =
-      SIMD !== null && H % 8 === 0 ? SIMD.groupMeans(h, start, H) : groupMeans(h, start, H);
+    // The mean of each sample's rows, by chunks (src/agents/pooling.ts; the `colSums` kernel where
+    // there is SIMD: the same numbers).
+    const chunks = chunksOf(start);
+    const sums =
+      SIMD !== null && H % 8 === 0 ? SIMD.chunkSums(h, chunks.start, H) : chunkSums(h, chunks, H);
+    const pooled = meansFromChunkSums(sums, chunks, start, H);
     const context = new Float32Array(B * H);
     matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
     const z = addTanhGrouped(h, context, start, H);
@@ -205,54 +256,49 @@ export class JsScorer {
    * Where `scores` keeps its operands in the kernels' memory, as float32 offsets: this network's
    * weights first (they stay there from one call to the next), then one batch's rows.
    */
-  private layout(rows: number, samples: number) {
+  private layout(rows: number, samples: number, candRows: number) {
     const { candidateFeatures: F, hidden: H } = this.architecture;
     const [R, B] = [rows, samples];
+    // At most this many chunks (src/agents/pooling.ts): a sample's last one may be short.
+    const C = Math.floor(R / CHUNK_ROWS) + B;
     const w1 = 0;
     const w2 = w1 + F * H;
     const b2 = w2 + H * H;
     const wo = b2 + H;
     const bo = wo + H;
-    const cand = bo + 4;
-    const g = cand + R * F;
+    // float64s, at an 8-byte boundary (every size before is even).
+    const sums = bo + 4;
+    const cand = sums + 2 * C * H;
+    const g = cand + candRows * F;
     const context = g + B * H;
-    const pooled = context + B * H;
-    const logits = pooled + B * H;
+    const logits = context + B * H;
     const a1 = logits + R;
     const h = a1 + R * H;
     const z = h + R * H;
-    const start = z + R * H;
+    const chunks = z + R * H;
+    const chunkSample = chunks + C + 1;
+    const owner = chunkSample + C;
+    const rowOf = owner + C;
     return {
       w1,
       w2,
       b2,
       wo,
       bo,
+      sums,
       cand,
       g,
       context,
-      pooled,
       logits,
       a1,
       h,
       z,
-      start,
-      end: start + B + 1,
+      chunks,
+      chunkSample,
+      owner,
+      rowOf,
+      end: rowOf + R,
     };
-  }
-
-  /**
-   * Room for `rows` candidate rows of `samples` samples where `scores` reads them, in `pool`'s
-   * kernels' memory: a batch packed there (packLegal's `into`) is not copied again. Valid until
-   * the next call of `scores` or of this.
-   */
-  rowsIn(pool: ScoringPool | null, rows: number, samples: number): Float32Array {
-    const kernels = this.rowJobs(pool).kernels;
-    const at = this.layout(rows, samples);
-    this.packed = kernels
-      .reserve(at.end)
-      .subarray(at.cand, at.cand + rows * this.architecture.candidateFeatures);
-    return this.packed;
   }
 
   private rowJobs(pool: ScoringPool | null): ScoringPool {
@@ -299,7 +345,7 @@ export class JsScorer {
     // numbers (on SIMD's own memory, not the pool's).
     const g = new Float32Array(B * H);
     matmul(batch.glob, w1.subarray(F * H), g, B, H, G, this.p('b1'));
-    const at = this.layout(R, B);
+    const at = this.layout(R, B, batch.cand.length / F);
     let heap = kernels.reserve(at.end);
     // The weights are copied in once per pool and parameter update (copies into a shared
     // memory run without SIMD: W2 alone cost as much as a 2,000-row decision's candidates).
@@ -311,27 +357,33 @@ export class JsScorer {
       heap.set(this.p('bo'), at.bo);
       rowJobs.weights = { owner: this, version: this.version };
     }
-    if (batch.cand !== this.packed || heap.buffer !== this.packed.buffer)
-      heap.set(batch.cand, at.cand);
-    this.packed = null;
+    heap.set(batch.cand, at.cand);
+    if (batch.rowOf !== null) new Int32Array(heap.buffer, at.rowOf * 4, R).set(batch.rowOf);
     heap.set(g, at.g);
-    new Int32Array(heap.buffer, at.start * 4, B + 1).set(start);
+    const chunks = chunksOf(start);
+    const C = chunks.sample.length;
+    new Int32Array(heap.buffer, at.chunks * 4, C + 1).set(chunks.start);
+    new Int32Array(heap.buffer, at.chunkSample * 4, C).set(chunks.sample);
     // The row jobs take byte addresses.
     const bytes = Object.fromEntries(ROW_JOB_ADDRESSES.map((k) => [k, at[k] * 4])) as Record<
       (typeof ROW_JOB_ADDRESSES)[number],
       number
     >;
-    const job = { samples: B, candidateFeatures: F, hidden: H, ...bytes };
-    rowJobs.run({ kind: LAYERS, ...job }, R);
-    // The mean over each sample's rows, in row order, on this thread alone.
-    for (let s = 0; s < B; s++)
-      kernels.colMeanAt(at.h + start[s] * H, at.pooled + s * H, start[s + 1] - start[s], H);
-    const pooled = heap.slice(at.pooled, at.pooled + B * H);
+    const job = {
+      samples: B,
+      candidateFeatures: F,
+      hidden: H,
+      ...bytes,
+      rowOf: batch.rowOf === null ? 0 : bytes.rowOf,
+    };
+    rowJobs.run({ kind: LAYERS, ...job }, C, R);
+    const sums = new Float64Array(heap.buffer, at.sums * 4, C * H);
+    const pooled = meansFromChunkSums(sums, chunks, start, H);
     const context = new Float32Array(B * H);
     matmul(pooled, this.p('Wc'), context, B, H, H, this.p('bc'));
     heap = kernels.reserve(at.end);
     heap.set(context, at.context);
-    rowJobs.run({ kind: HEAD, ...job }, R);
+    rowJobs.run({ kind: HEAD, ...job }, C, R);
     const logits = heap.slice(at.logits, at.logits + R);
     const value = new Float32Array(values ? B : 0);
     const v1 = new Float32Array(values ? B * H : 0);
@@ -529,21 +581,6 @@ export class JsScorer {
   }
 }
 
-/** The mean of each sample's rows of x [R, H], summed in doubles in row order. */
-function groupMeans(x: Float32Array, start: Int32Array, H: number): Float32Array {
-  const B = start.length - 1;
-  const out = new Float32Array(B * H);
-  const sum = new Float64Array(H);
-  for (let s = 0; s < B; s++) {
-    sum.fill(0);
-    for (let r = start[s]; r < start[s + 1]; r++)
-      for (let j = 0; j < H; j++) sum[j] += x[r * H + j];
-    const n = Math.max(1, start[s + 1] - start[s]);
-    for (let j = 0; j < H; j++) out[s * H + j] = sum[j] / n;
-  }
-  return out;
-}
-
 /**
  * For y = x . W + b with x [N, I], W [I, O], given dy [N, O]: adds x^T dy to dW [I, O] and the
  * column sums of dy to db (when given), and writes dx = dy . W^T [N, I] from `wT` (W
@@ -628,7 +665,7 @@ export function jsGreedyActions(
   }
 }
 
-/** Packs an observation's legal candidates into `net`'s kernels' memory and scores them. */
+/** Scores an observation's legal candidates. */
 function scoreLegal(
   net: JsScorer,
   obs: Observation,
@@ -636,10 +673,7 @@ function scoreLegal(
   pool: ScoringPool | null,
   values: boolean,
 ): { batch: PackedBatch; logits: Float32Array; value: Float32Array } {
-  const K = obs.mask.length / numEnvs;
-  const { candidateFeatures: F, globalFeatures: G } = net.architecture;
-  const into = SIMD === null ? undefined : (rows: number, B: number) => net.rowsIn(pool, rows, B);
-  const batch = packLegal(obs.cand, obs.mask, obs.glob, K, F, G, null, into);
+  const batch = indexLegal(obs.cand, obs.mask, obs.glob, obs.mask.length / numEnvs);
   const { logits, value } = net.scores(batch, pool, values);
   return { batch, logits, value };
 }

@@ -7,18 +7,21 @@
  * rows x 100,000 decisions at 2000x50), and a training minibatch has thousands of candidate rows;
  * each row's layers are independent of the others', so every core can take a share of them. The
  * numbers do not change: every row goes through the same kernels in the same order whichever
- * thread runs it, and what crosses rows (the pooled mean, a weight gradient's sum over the rows)
- * is summed whole by one thread, in row order.
+ * thread runs it; the pooled mean is summed by fixed chunks of rows (src/agents/pooling.ts), each
+ * chunk by whichever thread ran its layers, and the chunks' sums added by the caller in order; a
+ * weight gradient's sum over the rows is summed whole by one thread, in row order.
  *
  * How: one shared WebAssembly memory holds the operands; each thread instantiates the kernels'
  * module on it. A job is a block of int32 parameters (byte addresses in that memory); the caller
- * posts it, and every thread, the caller included, takes blocks of rows from a shared counter
- * until none are left (guided self-scheduling: each block a share of the rows not yet taken, so
- * blocks shrink toward the end and the threads finish within a small block of each other, however
- * fast each one runs at the moment; a split fixed in advance, even one following each thread's
- * measured speed, left the caller waiting for its worker 18% of the time on 2 cores). Threads
- * spin briefly before sleeping on Atomics.wait, because a decision's rows take about a
- * millisecond and a sleep-and-wake costs tens of microseconds.
+ * posts it, and every thread, the caller included, takes blocks of units (a scoring job's chunks,
+ * a product's rows) from a shared counter until none are left (guided self-scheduling: each block
+ * a share of the units not yet taken, so blocks shrink toward the end and the threads finish
+ * within a small block of each other, however fast each one runs at the moment; a split fixed in
+ * advance, even one following each thread's measured speed, left the caller waiting for its
+ * worker 18% of the time on 2 cores). The policy head then runs each chunk on the thread that
+ * computed its layers, where its rows are still in the cache. Threads spin briefly before
+ * sleeping on Atomics.wait, because a decision's rows take about a millisecond and a
+ * sleep-and-wake costs tens of microseconds.
  */
 
 import { availableParallelism } from 'node:os';
@@ -65,8 +68,11 @@ const PRODUCT_FIELDS: readonly (keyof ProductJob)[] = [
 
 /**
  * A row job's operands, byte addresses in the kernels' memory, in the order `runRows` reads them
- * after the job's kind and sizes; `start` holds samples + 1 int32 row offsets (sample s owns rows
- * start[s] .. start[s + 1] - 1).
+ * after the job's kind and sizes. A row job's units are the chunks of src/agents/pooling.ts:
+ * `chunks` holds C + 1 int32 first rows, `chunkSample` C int32 samples, `owner` C int32s (which
+ * thread ran each chunk's layers, plus one; 0 once its head is taken), `sums` C x H float64s;
+ * `rowOf`, when not 0, one int32 per row: the row of `cand` that holds its features (the
+ * observation's own slots, read in place); when 0, `cand` holds the rows in order.
  */
 export const ROW_JOB_ADDRESSES = [
   'cand',
@@ -76,12 +82,16 @@ export const ROW_JOB_ADDRESSES = [
   'b2',
   'a1',
   'h',
+  'sums',
   'context',
   'z',
   'wo',
   'bo',
   'logits',
-  'start',
+  'chunks',
+  'chunkSample',
+  'owner',
+  'rowOf',
 ] as const;
 
 /** A row job: its kind, its sizes and its operands' addresses. */
@@ -101,24 +111,30 @@ const JOB_FIELDS: readonly (keyof RowJob)[] = [
   ...ROW_JOB_ADDRESSES,
 ];
 
+/** Where the chunk owners' address is among a job's parameters (`takeOwn` reads it). */
+const OWNER_FIELD = JOB_FIELDS.indexOf('owner');
+
 /**
- * Runs job `p` (JOB_FIELDS order, or kind then PRODUCT_FIELDS) on rows r0 .. r1 - 1:
- *   LAYERS   a1_r = tanh(W1[:F] . cand_r + g_s), h_r = tanh(W2 . a1_r + b2)
- *   HEAD     z_r = tanh(h_r + context_s), logit_r = wo . z_r + bo
- *   PRODUCT  row r of C (ProductJob)
- * where s is row r's sample. It refers to nothing outside itself: workers receive it as source.
+ * Runs job `p` (JOB_FIELDS order, or kind then PRODUCT_FIELDS) on units u0 .. u1 - 1, on thread
+ * `me` (0: the caller):
+ *   LAYERS   for each row r of chunk u: a1_r = tanh(W1[:F] . cand_r + g_s), h_r =
+ *            tanh(W2 . a1_r + b2); then the chunk's column sums of h, and owner_u = me + 1
+ *   HEAD     for each row r of chunk u: z_r = tanh(h_r + context_s), logit_r = wo . z_r + bo
+ *   PRODUCT  row u of C (ProductJob)
+ * where s is the chunk's sample. It refers to nothing outside itself: workers receive it as
+ * source.
  */
-function runRows(k: KernelExports, p: Int32Array, r0: number, r1: number): void {
-  if (r1 <= r0) return;
+function runRows(k: KernelExports, p: Int32Array, u0: number, u1: number, me: number): void {
+  if (u1 <= u0) return;
   if (p[0] === 3) {
     const [, a, b, c, N, K, bias, init, act, aRow, aCol, chunk] = p;
     const step = chunk > 0 ? chunk : K;
     for (let k0 = 0; k0 < K; k0 += step)
       k.mm(
-        a + r0 * aRow + k0 * aCol,
+        a + u0 * aRow + k0 * aCol,
         b + k0 * N * 4,
-        c + r0 * N * 4,
-        r1 - r0,
+        c + u0 * N * 4,
+        u1 - u0,
         N,
         Math.min(step, K - k0),
         bias,
@@ -126,36 +142,51 @@ function runRows(k: KernelExports, p: Int32Array, r0: number, r1: number): void 
         act,
         aRow,
         aCol,
+        0,
       );
     return;
   }
-  const [kind, samples, F, H, cand, w1, g, w2, b2, a1, h, context, z, wo, bo, logits, startAt] = p;
-  const start = new Int32Array(k.memory.buffer, startAt, samples + 1);
-  for (let s = 0; s < samples; s++) {
-    const first = Math.max(start[s], r0);
-    const rows = Math.min(start[s + 1], r1) - first;
-    if (rows <= 0) continue;
-    if (kind === 1)
-      k.mm(cand + first * F * 4, w1, a1 + first * H * 4, rows, H, F, g + s * H * 4, 1, 1, F * 4, 4);
-    else k.addTanh(h + first * H * 4, context + s * H * 4, z + first * H * 4, rows, H);
+  const [kind, , F, H, cand, w1, g, w2, b2, a1, h, sums, context, z, wo, bo, logits] = p;
+  const [chunksAt, sampleAt, ownerAt, rowOf] = [p[17], p[18], p[19], p[20]];
+  const chunkStart = new Int32Array(k.memory.buffer, chunksAt, u1 + 1);
+  const sample = new Int32Array(k.memory.buffer, sampleAt, u1);
+  const owner = new Int32Array(k.memory.buffer, ownerAt, u1);
+  // One call per kernel for the consecutive chunks of each sample.
+  for (let u = u0, v = u0; u < u1; u = v) {
+    const s = sample[u];
+    while (v < u1 && sample[v] === s) v++;
+    const [r, rows] = [chunkStart[u], chunkStart[v] - chunkStart[u]];
+    if (kind === 1) {
+      const [from, index] = rowOf === 0 ? [cand + r * F * 4, 0] : [cand, rowOf + r * 4];
+      k.mm(from, w1, a1 + r * H * 4, rows, H, F, g + s * H * 4, 1, 1, F * 4, 4, index);
+      k.mm(a1 + r * H * 4, w2, h + r * H * 4, rows, H, H, b2, 1, 1, H * 4, 4, 0);
+      for (let c = u; c < v; c++) {
+        const n = chunkStart[c + 1] - chunkStart[c];
+        k.colSums(h + chunkStart[c] * H * 4, sums + c * H * 8, n, H, H * 4);
+        Atomics.store(owner, c, me + 1);
+      }
+    } else {
+      k.addTanh(h + r * H * 4, context + s * H * 4, z + r * H * 4, rows, H);
+      k.dotRows(z + r * H * 4, wo, logits + r * 4, rows, H, bo);
+    }
   }
-  if (kind === 1) k.mm(a1 + r0 * H * 4, w2, h + r0 * H * 4, r1 - r0, H, H, b2, 1, 1, H * 4, 4);
-  else k.dotRows(z + r0 * H * 4, wo, logits + r0 * 4, r1 - r0, H, bo);
 }
 
-// The control array: the job's shared slots, then each worker's own. Shared: the next row not
-// yet taken, the job's rows, and the threads taking part. A worker's: the job's sequence number
-// (posted by the caller), the last one it finished, whether it failed, and whether it started.
-const NEXT_ROW = 0;
-const ROWS = 1;
+// The control array: the job's shared slots, then each worker's own. Shared: the next unit not
+// yet taken, the job's units, the threads taking part, and the smallest block a thread takes. A
+// worker's: the job's sequence number (posted by the caller), the last one it finished, whether
+// it failed, and whether it started.
+const NEXT_UNIT = 0;
+const UNITS = 1;
 const THREADS = 2;
-const SHARED_SLOTS = 3;
+const MIN_BLOCK_AT = 3;
+const SHARED_SLOTS = 4;
 const SEQ = 0;
 const DONE = 1;
 const FAILED = 2;
 const READY = 3;
 const WORKER_SLOTS = 4;
-/** The smallest block of rows a thread takes: a job's last blocks (about 10 us of work each). */
+/** The smallest block of a product's rows a thread takes (about 10 us of work). */
 const MIN_BLOCK = 16;
 /** How long a worker may take to start before the pool gives up on threads. */
 const STARTUP_MS = 10000;
@@ -175,25 +206,57 @@ const WORKER_POLL_MS = 2;
 const CALLER_POLL_MS = 0.05;
 
 /**
- * Takes blocks of rows from the job's shared counter and runs them until none are left; each
- * block is 1 / (2 x threads) of the rows not yet taken, at least `minBlock`. It refers to nothing
- * outside itself and takes the slot numbers as arguments (workers receive it as source).
+ * Runs thread `me`'s part of the job in `params` and returns when no unit is left to take.
+ * A HEAD job's chunks go first to the thread that ran their layers, whose cache holds their
+ * rows (read from the other core's cache, they cost a third more); a thread that runs out of its
+ * own takes the others' from the end. Any other job: blocks of units from the shared counter, each
+ * 1 / (2 x threads) of the units not yet taken and at least the job's smallest block. It refers
+ * to nothing outside itself and takes the slot numbers as arguments (workers receive it as
+ * source).
  */
-function takeRows(
+function takeUnits(
   k: KernelExports,
   params: Int32Array,
   control: Int32Array,
-  slots: { readonly next: number; readonly rows: number; readonly threads: number },
-  minBlock: number,
+  slots: {
+    readonly next: number;
+    readonly units: number;
+    readonly threads: number;
+    readonly minBlock: number;
+    readonly ownerField: number;
+  },
+  me: number,
   run: typeof runRows,
 ): void {
-  const rows = Atomics.load(control, slots.rows);
+  const units = Atomics.load(control, slots.units);
+  if (params[0] === 2) {
+    const owner = new Int32Array(k.memory.buffer, params[slots.ownerField], units);
+    // Runs of consecutive chunks claimed one by one, then run with one call per kernel.
+    for (let u = 0; u < units;) {
+      let v = u;
+      while (
+        v < units &&
+        owner[v] === me + 1 &&
+        Atomics.compareExchange(owner, v, me + 1, 0) === me + 1
+      )
+        v++;
+      if (v > u) run(k, params, u, v, me);
+      u = v + 1;
+    }
+    for (let u = units - 1; u >= 0; u--) {
+      const v = Atomics.load(owner, u);
+      if (v !== 0 && Atomics.compareExchange(owner, u, v, 0) === v) run(k, params, u, u + 1, me);
+    }
+    return;
+  }
   const share = 2 * Atomics.load(control, slots.threads);
+  const minBlock = Atomics.load(control, slots.minBlock);
   for (;;) {
     const from = Atomics.load(control, slots.next);
-    if (from >= rows) return;
-    const to = Math.min(rows, from + Math.max(minBlock, Math.ceil((rows - from) / share)));
-    if (Atomics.compareExchange(control, slots.next, from, to) === from) run(k, params, from, to);
+    if (from >= units) return;
+    const to = Math.min(units, from + Math.max(minBlock, Math.ceil((units - from) / share)));
+    if (Atomics.compareExchange(control, slots.next, from, to) === from)
+      run(k, params, from, to, me);
   }
 }
 
@@ -202,15 +265,16 @@ interface WorkerData {
   readonly memory: SharedKernels['memory'];
   readonly params: Int32Array;
   readonly control: Int32Array;
+  /** This worker's number (1 .. threads - 1; the caller is 0). */
+  readonly me: number;
   /** This worker's first slot; its slots in SEQ, DONE, FAILED, READY order. */
   readonly base: number;
-  readonly shared: { readonly next: number; readonly rows: number; readonly threads: number };
+  readonly shared: typeof SHARED;
   readonly spinMs: number;
-  readonly minBlock: number;
 }
 
 /** A worker's loop (runs in the worker, from source: it refers to nothing outside itself). */
-function workerLoop(data: WorkerData, run: typeof runRows, take: typeof takeRows): void {
+function workerLoop(data: WorkerData, run: typeof runRows, take: typeof takeUnits): void {
   const { params, control, base, spinMs } = data;
   const [seqAt, doneAt, failedAt, readyAt] = [base, base + 1, base + 2, base + 3];
   const wasm = (
@@ -231,7 +295,7 @@ function workerLoop(data: WorkerData, run: typeof runRows, take: typeof takeRows
     seen = Atomics.load(control, seqAt);
     if (seen < 0) return;
     try {
-      take(k, params, control, data.shared, data.minBlock, run);
+      take(k, params, control, data.shared, data.me, run);
     } catch {
       Atomics.store(control, failedAt, 1);
     }
@@ -242,7 +306,13 @@ function workerLoop(data: WorkerData, run: typeof runRows, take: typeof takeRows
 
 /** Rows below which a job is not worth a second thread. */
 const MIN_SHARE = 64;
-const SHARED = { next: NEXT_ROW, rows: ROWS, threads: THREADS } as const;
+const SHARED = {
+  next: NEXT_UNIT,
+  units: UNITS,
+  threads: THREADS,
+  minBlock: MIN_BLOCK_AT,
+  ownerField: OWNER_FIELD,
+} as const;
 
 /**
  * Runs row jobs on the calling thread and `threads - 1` workers (none: the calling thread alone,
@@ -286,18 +356,18 @@ export class ScoringPool {
   private startWorkers(shared: SharedKernels): void {
     const source = `const { workerData } = require('node:worker_threads');
 ${runRows.toString()}
-${takeRows.toString()}
-(${workerLoop.toString()})(workerData, runRows, takeRows);`;
+${takeUnits.toString()}
+(${workerLoop.toString()})(workerData, runRows, takeUnits);`;
     for (let w = 1; w < this.threads; w++) {
       const workerData: WorkerData = {
         module: shared.module,
         memory: shared.memory,
         params: this.params,
         control: this.control,
+        me: w,
         base: ScoringPool.base(w),
         shared: SHARED,
         spinMs: WORKER_POLL_MS,
-        minBlock: MIN_BLOCK,
       };
       const worker = new Worker(source, { eval: true, workerData });
       // A pool left undisposed must not keep the process alive.
@@ -326,12 +396,12 @@ ${takeRows.toString()}
   }
 
   /**
-   * Runs `job` on rows 0 .. rows - 1, the threads taking blocks of rows as they go; returns when
-   * all are done. Which thread runs which rows never changes the numbers.
+   * Runs `job` on its `chunks` chunks, `rows` candidate rows in all; returns when all are done.
+   * Which thread runs which chunk never changes the numbers.
    */
-  run(job: RowJob, rows: number): void {
+  run(job: RowJob, chunks: number, rows: number): void {
     JOB_FIELDS.forEach((f, i) => (this.params[i] = job[f]));
-    this.dispatch(rows);
+    this.dispatch(chunks, this.threadsFor(rows, MIN_SHARE), 1);
   }
 
   /**
@@ -342,34 +412,38 @@ ${takeRows.toString()}
   product(job: ProductJob, rows: number, shared = false): void {
     this.params[0] = PRODUCT;
     PRODUCT_FIELDS.forEach((f, i) => (this.params[i + 1] = job[f]));
-    this.dispatch(rows, shared ? MIN_BLOCK : MIN_SHARE);
+    this.dispatch(rows, this.threadsFor(rows, shared ? MIN_BLOCK : MIN_SHARE), MIN_BLOCK);
+  }
+
+  /** Threads for `rows` rows, one for each `perThread` of them (few rows are not worth waking a worker for). */
+  private threadsFor(rows: number, perThread: number): number {
+    return Math.max(1, Math.min(this.threads, Math.floor(rows / perThread)));
   }
 
   /**
-   * Runs the job in `params` on `rows` rows, a thread for each `perThread` of them (at most
-   * `threads`); returns when all are done.
+   * Runs the job in `params` on `units` units with `used` threads, each taking blocks of at least
+   * `minBlock` units; returns when all are done.
    */
-  private dispatch(rows: number, perThread = MIN_SHARE): void {
-    // Few rows are not worth waking a worker for.
-    let used = Math.max(1, Math.min(this.threads, Math.floor(rows / perThread)));
+  private dispatch(units: number, used: number, minBlock: number): void {
     if (used > 1 && this.workers.length === 0) {
       if (this.shared !== null) this.startWorkers(this.shared);
       // Disposed, or the workers could not start: the caller alone.
       if (this.workers.length === 0) used = 1;
     }
     if (used === 1) {
-      runRows(this.kernels.exports, this.params, 0, rows);
+      runRows(this.kernels.exports, this.params, 0, units, 0);
       return;
     }
-    Atomics.store(this.control, NEXT_ROW, 0);
-    Atomics.store(this.control, ROWS, rows);
+    Atomics.store(this.control, NEXT_UNIT, 0);
+    Atomics.store(this.control, UNITS, units);
     Atomics.store(this.control, THREADS, used);
+    Atomics.store(this.control, MIN_BLOCK_AT, minBlock);
     this.seq++;
     for (let w = 1; w < used; w++) {
       Atomics.store(this.control, ScoringPool.base(w) + SEQ, this.seq);
       Atomics.notify(this.control, ScoringPool.base(w) + SEQ);
     }
-    takeRows(this.kernels.exports, this.params, this.control, SHARED, MIN_BLOCK, runRows);
+    takeUnits(this.kernels.exports, this.params, this.control, SHARED, 0, runRows);
     for (let w = 1; w < used; w++) {
       const base = ScoringPool.base(w);
       // Sleeps only on the value just read: the worker's store between a read and the sleep

@@ -34,7 +34,6 @@ const I32_GT_U = 0x4b;
 const F64_ADD = 0xa0;
 const F64_MUL = 0xa2;
 const F32_DEMOTE_F64 = 0xb6;
-const F64_CONVERT_I32_U = 0xb8;
 const F64_PROMOTE_F32 = 0xbb;
 const I32_EQZ = 0x45;
 const I32_GE_U = 0x4f;
@@ -56,7 +55,6 @@ const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
 const F64X2_ADD = 0xf0;
 const F64X2_SUB = 0xf1;
 const F64X2_MUL = 0xf2;
-const F64X2_DIV = 0xf3;
 const F32X4_SPLAT = 0x13;
 const F32X4_ADD = 0xe4;
 const F32X4_MUL = 0xe6;
@@ -146,26 +144,28 @@ const loopUntil = (exit: number[], body: number[]): number[] => [
 const MM = 0;
 const TANH = 1;
 const ADD_TANH = 2;
-const COL_MEAN = 3;
+const COL_SUMS = 3;
 const DOT_ROWS = 4;
 const HEAD_GRAD = 5;
 const HIDDEN_GRAD = 6;
 const LAYER1_GRAD = 7;
 
 /**
- * mm(a, b, c, M, N, K, bias, init, act, aRow, aCol): C[M, N] = init + A[M, K] B[K, N] at byte
- * addresses a, b, c, where init is 0 (init = 0), the row bias[N] (init = 1) or C itself
+ * mm(a, b, c, M, N, K, bias, init, act, aRow, aCol, aIndex): C[M, N] = init + A[M, K] B[K, N]
+ * at byte addresses a, b, c, where init is 0 (init = 0), the row bias[N] (init = 1) or C itself
  * (init = 2); then tanh applied when act = 1. B and C are row-major, N a multiple of 16; A[m, k]
- * is at a + m aRow + k aCol bytes, so that A can be read transposed (aRow 4, aCol 4 M) as well
- * as row-major (aRow 4 K, aCol 4). C is done two rows by 16 columns at a time, in eight vector
+ * is at a + i aRow + k aCol bytes, so that A can be read transposed (aRow 4, aCol 4 M) as well
+ * as row-major (aRow 4 K, aCol 4), where i is m, or the m-th int32 at byte address aIndex when
+ * aIndex is not 0 (A's rows gathered from a larger matrix: a decision's legal candidates read
+ * where the observation holds them). C is done two rows by 16 columns at a time, in eight vector
  * accumulators, each strip of B loaded once for both rows.
  */
 function matmulBody(): number[] {
-  const [a, b, c, M, N, K, bias, init, act, aRow, aCol] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [m, n0, k, pb, rowBytes] = [11, 12, 13, 14, 15];
-  const pa = [16, 17]; // A's element of each row in the block
-  const pc = [18, 19]; // C's row start of each row in the block
-  const [acc0, splat0, strip, tanhAt] = [20, 28, 30, 31];
+  const [a, b, c, M, N, K, bias, init, act, aRow, aCol, aIndex] = range(0, 12);
+  const [m, n0, k, pb, rowBytes] = [12, 13, 14, 15, 16];
+  const pa = [17, 18]; // A's element of each row in the block
+  const pc = [19, 20]; // C's row start of each row in the block
+  const [acc0, splat0, strip, tanhAt] = [21, 29, 31, 32];
   const acc = (row: number, j: number): number => acc0 + 4 * row + j;
   const cols = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
 
@@ -275,12 +275,27 @@ function matmulBody(): number[] {
           ...set(pc[row]),
         ]).flat(),
         ...initialize,
-        // pa[row] = a + (m + row) aRow, pb = b + 4 n0, k = K
+        // pa[row] = a + i aRow (i: m + row, or aIndex's int32 at m + row), pb = b + 4 n0, k = K
         ...Array.from({ length: rows }, (_, row) => [
           ...get(a),
+          ...get(aIndex),
+          IF,
+          I32,
+          ...get(aIndex),
           ...get(m),
           ...i32(row),
           I32_ADD,
+          ...i32(2),
+          I32_SHL,
+          I32_ADD,
+          I32_LOAD,
+          2,
+          0,
+          ELSE,
+          ...get(m),
+          ...i32(row),
+          I32_ADD,
+          END,
           ...get(aRow),
           I32_MUL,
           I32_ADD,
@@ -428,15 +443,16 @@ const HIGH_TO_LOW = [...range(8, 8), ...range(0, 8)];
 const LOW_HALVES = [...range(0, 8), ...range(16, 8)];
 
 /**
- * colMean(x, out, rows, N): out[j] = (sum over r of x[r, j]) / max(1, rows) for the N (a multiple
- * of 8) columns of rows x N float32s at byte address x, summed in float64 in row order and
- * rounded once to float32: the same numbers as the JavaScript loop it replaces (a sum of doubles,
- * one column at a time). Eight columns at a time, in four f64x2 accumulators.
+ * colSums(x, out, rows, N, rowBytes): out[j] = sum over r of x[r, j], as float64s at byte address
+ * out, for the N (a multiple of 8) columns of `rows` rows of float32s at byte address x,
+ * `rowBytes` apart, summed in float64 in row order from 0: the same numbers as the JavaScript loop
+ * (a sum of doubles, one column at a time). Eight columns at a time, in four f64x2 accumulators.
+ * The pooled mean adds these sums chunk by chunk (src/agents/pooling.ts).
  */
-function colMeanBody(): number[] {
-  const [x, out, rows, N] = [0, 1, 2, 3];
-  const [j, p, r, rowBytes] = [4, 5, 6, 7];
-  const [acc0, v, divisor] = [8, 12, 13];
+function colSumsBody(): number[] {
+  const [x, out, rows, N, rowBytes] = [0, 1, 2, 3, 4];
+  const [j, p, r] = [5, 6, 7];
+  const [acc0, v] = [8, 12];
   const accumulate = (accLow: number, offset: number): number[] => [
     ...get(p),
     ...load(offset),
@@ -454,32 +470,17 @@ function colMeanBody(): number[] {
     ...simd(F64X2_ADD),
     ...set(accLow + 1),
   ];
-  const mean = (acc: number): number[] => [
-    ...get(acc),
-    ...get(divisor),
-    ...simd(F64X2_DIV),
-    ...simd(F32X4_DEMOTE_F64X2_ZERO),
-  ];
-  const storeMeans = (accLow: number, offset: number): number[] => [
-    ...element4(out, j),
-    ...mean(accLow),
-    ...mean(accLow + 1),
-    ...shuffle(LOW_HALVES),
-    ...store(offset),
-  ];
-  const code = [
-    ...get(N),
-    ...i32(2),
+  // out + 8 j: the eight columns' sums, two per vector.
+  const storeSums = [0, 1, 2, 3].flatMap((i) => [
+    ...get(out),
+    ...get(j),
+    ...i32(3),
     I32_SHL,
-    ...set(rowBytes),
-    // divisor = max(1, rows), as rows + (rows == 0)
-    ...get(rows),
-    ...get(rows),
-    I32_EQZ,
     I32_ADD,
-    F64_CONVERT_I32_U,
-    ...simd(F64X2_SPLAT),
-    ...set(divisor),
+    ...get(acc0 + i),
+    ...store(16 * i),
+  ]);
+  const code = [
     ...loopUntil(
       [...get(j), ...get(N), I32_GE_U],
       [
@@ -497,18 +498,17 @@ function colMeanBody(): number[] {
             ...bump(r, i32(1), I32_SUB),
           ],
         ),
-        ...storeMeans(acc0, 0),
-        ...storeMeans(acc0 + 2, 16),
+        ...storeSums,
         ...bump(j, i32(8)),
       ],
     ),
     END,
   ];
-  // Locals after the 4 parameters: 4 i32, then 6 v128 (4 accumulators, a row's vector, divisor).
+  // Locals after the 5 parameters: 3 i32, then 5 v128 (4 accumulators, a row's vector).
   return functionBody(
     [
-      [4, I32],
-      [6, V128],
+      [3, I32],
+      [5, V128],
     ],
     code,
   );
@@ -903,17 +903,11 @@ const SHARED_MAX_PAGES = 16384;
  */
 function moduleBytes(sharedMemory = false): Uint8Array {
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [I32]));
-  // Types in function order: mm, tanh, addTanh, colMean, dotRows, then the three gradient
-  // kernels, which share the type at index 5.
-  const types = vec([
-    [0x60, ...params(11), ...vec([])],
-    [0x60, ...params(2), ...vec([])],
-    [0x60, ...params(5), ...vec([])],
-    [0x60, ...params(4), ...vec([])],
-    [0x60, ...params(6), ...vec([])],
-    [0x60, ...params(10), ...vec([])],
-  ]);
-  const funcs = vec([[MM], [TANH], [ADD_TANH], [COL_MEAN], [DOT_ROWS], [5], [5], [5]]);
+  // The functions' types, by their number of i32 parameters: mm 12, tanh 2, addTanh and colSums
+  // 5, dotRows 6, the three gradient kernels 10.
+  const arities = [12, 2, 5, 6, 10];
+  const types = vec(arities.map((n) => [0x60, ...params(n), ...vec([])]));
+  const funcs = vec([12, 2, 5, 5, 6, 10, 10, 10].map((n) => [arities.indexOf(n)]));
   const name = (s: string): number[] => vec([...s].map((ch) => [ch.charCodeAt(0)]));
   // Limits: flag 0 (a minimum, growable) or 3 (shared, with a maximum), then the page counts.
   const memoryImport = vec([
@@ -924,7 +918,7 @@ function moduleBytes(sharedMemory = false): Uint8Array {
     [...name('mm'), 0x00, MM],
     [...name('tanh'), 0x00, TANH],
     [...name('addTanh'), 0x00, ADD_TANH],
-    [...name('colMean'), 0x00, COL_MEAN],
+    [...name('colSums'), 0x00, COL_SUMS],
     [...name('dotRows'), 0x00, DOT_ROWS],
     [...name('headGrad'), 0x00, HEAD_GRAD],
     [...name('hiddenGrad'), 0x00, HIDDEN_GRAD],
@@ -935,7 +929,7 @@ function moduleBytes(sharedMemory = false): Uint8Array {
     matmulBody(),
     tanhBody(),
     addTanhBody(),
-    colMeanBody(),
+    colSumsBody(),
     dotRowsBody(),
     gradBody('head'),
     gradBody('hidden'),
@@ -971,10 +965,11 @@ export interface KernelExports {
     act: number,
     aRow: number,
     aCol: number,
+    aIndex: number,
   ): void;
   tanh(p: number, bytes: number): void;
   addTanh(x: number, bias: number, out: number, M: number, N: number): void;
-  colMean(x: number, out: number, rows: number, N: number): void;
+  colSums(x: number, out: number, rows: number, N: number, rowBytes: number): void;
   dotRows(z: number, w: number, out: number, rows: number, N: number, bias: number): void;
   headGrad: GradKernel;
   hiddenGrad: GradKernel;
@@ -1098,7 +1093,20 @@ export class SimdKernels {
     const useBias = bias !== null && !accumulate;
     if (useBias) heap.set(bias, biasAt);
     const act = activate && !accumulate ? 1 : 0;
-    this.exports.mm(aAt * 4, bAt * 4, cAt * 4, M, N, K, biasAt * 4, useBias ? 1 : 0, act, K * 4, 4);
+    this.exports.mm(
+      aAt * 4,
+      bAt * 4,
+      cAt * 4,
+      M,
+      N,
+      K,
+      biasAt * 4,
+      useBias ? 1 : 0,
+      act,
+      K * 4,
+      4,
+      0,
+    );
     const out = heap.subarray(cAt, cAt + M * N);
     if (accumulate) for (let i = 0; i < M * N; i++) c[i] += out[i];
     else c.set(out);
@@ -1130,17 +1138,13 @@ export class SimdKernels {
       activate ? 1 : 0,
       aRow * 4,
       aCol * 4,
+      0,
     );
   }
 
   /** The `addTanh` kernel on operands already in the heap, at float32 offsets. */
   addTanhAt(xAt: number, biasAt: number, outAt: number, M: number, N: number): void {
     this.exports.addTanh(xAt * 4, biasAt * 4, outAt * 4, M, N);
-  }
-
-  /** The `colMean` kernel on operands already in the heap, at float32 offsets; N a multiple of 8. */
-  colMeanAt(xAt: number, outAt: number, rows: number, N: number): void {
-    this.exports.colMean(xAt * 4, outAt * 4, rows, N);
   }
 
   /** The `dotRows` kernel on operands already in the heap, at float32 offsets. */
@@ -1189,6 +1193,7 @@ export class SimdKernels {
         0,
         4,
         I * 4,
+        0,
       );
     const out = heap.subarray(cAt, cAt + I * O);
     for (let i = 0; i < I * O; i++) c[i] += out[i];
@@ -1234,6 +1239,7 @@ export class SimdKernels {
         activate ? 1 : 0,
         K * 4,
         4,
+        0,
       );
     }
     return heap.slice(cAt, cAt + R * N);
@@ -1351,16 +1357,22 @@ export class SimdKernels {
     c.set(heap.subarray(cAt, cAt + M));
   }
 
-  /** The mean of each group's rows (`colMean`), start[s] <= r < start[s + 1]; N a multiple of 8. */
-  groupMeans(x: Float32Array, start: Int32Array, N: number): Float32Array {
-    const S = start.length - 1;
-    const R = start[S];
-    const outAt = R * N;
-    const heap = this.reserve(outAt + S * N);
+  /**
+   * The column sums of each chunk's rows (`colSums`), chunk c being rows chunkStart[c] ..
+   * chunkStart[c + 1] - 1 of x [R, N]; N a multiple of 8. Returns [C, N] float64s.
+   */
+  chunkSums(x: Float32Array, chunkStart: Int32Array, N: number): Float64Array {
+    const C = chunkStart.length - 1;
+    const R = chunkStart[C];
+    // The sums go after the rows, at a float64 boundary.
+    const outAt = (R * N + 1) & ~1;
+    const heap = this.reserve(outAt + 2 * C * N);
     heap.set(x.subarray(0, R * N), 0);
-    for (let s = 0; s < S; s++)
-      this.exports.colMean(start[s] * N * 4, (outAt + s * N) * 4, start[s + 1] - start[s], N);
-    return heap.slice(outAt, outAt + S * N);
+    for (let c = 0; c < C; c++) {
+      const [first, rows] = [chunkStart[c], chunkStart[c + 1] - chunkStart[c]];
+      this.exports.colSums(first * N * 4, (outAt + 2 * c * N) * 4, rows, N, N * 4);
+    }
+    return new Float64Array(heap.buffer.slice(outAt * 4, (outAt + 2 * C * N) * 4));
   }
 
   /** a[i] = tanh(a[i]) for every i (the tanh the other kernels inline, alone). */

@@ -16,7 +16,7 @@ import { readCheckpoint } from '../../src/train/checkpoint.js';
 
 // Splitting a decision's rows across threads must not change a single bit of the scores: each
 // row goes through the same kernels whichever thread runs it, and the pooled mean is summed by
-// the caller in row order.
+// fixed chunks of rows whichever thread sums them (src/agents/pooling.ts).
 const arch: Architecture = {
   type: 'candidate-scorer',
   candidateFeatures: 10,
