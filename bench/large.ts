@@ -1,7 +1,8 @@
 /**
  * Evaluation time on large job-shop instances: one random Taillard-style instance per size
  * (default 500x50 and 2000x50), played in active mode by every dispatching rule and by a trained
- * policy (default: the shipped checkpoint), as JSON on stdout, progress on stderr.
+ * policy (default: the shipped checkpoint), as JSON on stdout; on stderr a line per policy and,
+ * while one plays, a progress line every 5 s (decisions done of jobs x machines).
  * Usage: npm run bench:large [-- SIZES [CHECKPOINT.json [BACKEND [THREADS]]]], e.g.
  * `-- 500x50 runs/x/best.json`; BACKEND computes the policy: js (the default) or a TensorFlow.js
  * backend (src/agents/tfjs.ts); THREADS score each decision's candidates on the js backend
@@ -15,6 +16,7 @@ import { LEARNER_BACKENDS, type LearnerBackend } from '../src/agents/tfjs.js';
 import { describeMachine } from '../src/core/machine.js';
 import { parseSize } from '../src/core/options.js';
 import { packageRoot } from '../src/core/paths.js';
+import { Progress } from '../src/eval/progress.js';
 import type { Policy } from '../src/core/vecenv.js';
 import { readCheckpoint } from '../src/train/checkpoint.js';
 import { randomInstance, randomSource } from '../envs/jobshop/generator.js';
@@ -52,7 +54,15 @@ for (const size of sizes) {
         ? await learnedPolicy(checkpoint, name, { sample: false, seed: 0, backend, threads })
         : undefined;
     const policy: Policy<JobShopBatch> = learned ?? rulePolicy(name as RuleName);
-    const [outcome] = await playEpisodes([instance], () => policy, 'active');
+    const progress = new Progress((line) => process.stderr.write(`${line}\n`), 5);
+    progress.start(`${size} ${name}`, jobs * machines);
+    const [outcome] = await playEpisodes(
+      [instance],
+      () => policy,
+      'active',
+      undefined,
+      (steps) => progress.step(steps),
+    );
     learned?.dispose();
     const seconds = (performance.now() - t0) / 1000;
     rows.push({

@@ -19,12 +19,16 @@ export interface EpisodeOutcome {
 
 const CPU: BackendSession = { backend: 'cpu', gpu: undefined };
 
-/** One episode of `makePolicy()` on each instance; every schedule is validated (else throws). */
+/**
+ * One episode of `makePolicy()` on each instance; every schedule is validated (else throws).
+ * `onStep` is called after each step of a batch with its steps so far (progress lines).
+ */
 export async function playEpisodes(
   instances: readonly Instance[],
   makePolicy: () => Policy<JobShopBatch> | Promise<Policy<JobShopBatch>>,
   mode: ScheduleMode,
   session: BackendSession = CPU,
+  onStep?: (steps: number) => void,
 ): Promise<EpisodeOutcome[]> {
   const groups = new Map<string, number[]>();
   instances.forEach((inst, i) => {
@@ -43,6 +47,7 @@ export async function playEpisodes(
     const played = await playBatch(jobshop, config, await makePolicy(), session, {
       seed: 0,
       readsState: true,
+      ...(onStep === undefined ? {} : { onStep }),
       onEpisode: (env, e) => {
         schedules[e] = env.finalSchedule(e).schedule;
       },

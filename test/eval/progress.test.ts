@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { jobshop } from '../../envs/jobshop/entry.js';
+import { loadBundled } from '../../envs/jobshop/instances.js';
+import { playEpisodes } from '../../envs/jobshop/play.js';
+import { rulePolicy } from '../../envs/jobshop/rules.js';
 import { jobshopSuite } from '../../envs/jobshop/suites.js';
 import { evaluateSuite } from '../../src/eval/evaluate.js';
 import { parsePolicies } from '../../src/eval/policies.js';
@@ -24,5 +27,20 @@ describe('evaluation progress', () => {
     expect(
       lines.some((l) => /batch 1\/1: 36 decision steps of 36 \(100%\), \d+ s \(done\)$/.test(l)),
     ).toBe(true);
+  });
+});
+
+describe("the job shop's episode runner", () => {
+  it('reports every decision step to its progress callback (what bench:large prints from)', async () => {
+    const steps: number[] = [];
+    const [outcome] = await playEpisodes(
+      [loadBundled('ft06')],
+      () => rulePolicy('spt'),
+      'active',
+      undefined,
+      (n) => steps.push(n),
+    );
+    expect(steps).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+    expect(outcome.makespan).toBeGreaterThanOrEqual(55);
   });
 });
