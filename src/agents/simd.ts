@@ -55,7 +55,7 @@ const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
 const F64X2_ADD = 0xf0;
 const F64X2_SUB = 0xf1;
 const F64X2_MUL = 0xf2;
-const F32X4_SPLAT = 0x13;
+const V128_LOAD32_SPLAT = 0x09;
 const F32X4_ADD = 0xe4;
 const F32X4_MUL = 0xe6;
 const F32X4_DIV = 0xe7;
@@ -176,12 +176,13 @@ function matmulBody(): number[] {
     const kLoop = loopUntil(
       [...get(k), I32_EQZ],
       [
+        // A's element in every lane, loaded as one (x64: a broadcast from memory, which takes a
+        // load port; a load then a splat took a shuffle from the pipes the products need).
         ...Array.from({ length: rows }, (_, row) => [
           ...get(pa[row]),
-          F32_LOAD,
+          ...simd(V128_LOAD32_SPLAT),
           2,
           0,
-          ...simd(F32X4_SPLAT),
           ...set(splat0 + row),
         ]).flat(),
         // Each strip of B is loaded once and used for every row of the block.
