@@ -63,6 +63,7 @@ for (const size of sizes) {
       undefined,
       (steps) => progress.step(steps),
     );
+    progress.end();
     learned?.dispose();
     const seconds = (performance.now() - t0) / 1000;
     rows.push({

@@ -16,6 +16,7 @@
  *
  * Shapes, for a packed batch of B samples whose legal candidates are R rows in all:
  *   cand [R, F], glob [B, G]; sample s owns rows start[s] .. start[s + 1] - 1
+ *   (acting's batches leave cand as the observation's [B, K, F] and index its rows: `indexLegal`)
  *   g_s   = W1[F:] . glob_s + b1                    [B, H]   (the global part of layer 1, once per sample)
  *   a1_r  = tanh(W1[:F] . cand_r + g_s)             [R, H]
  *   h_r   = tanh(W2 . a1_r + b2)                    [R, H]
@@ -80,9 +81,10 @@ function legalRows(
 
 /**
  * The legal candidates of a whole observation (cand [B, K, F], mask [B, K], glob [B, G]),
- * indexed where they are rather than copied: what acting scores (`JsScorer.scores` reads the rows
- * through `rowOf`; copying them one run of legal slots at a time was a fifth of a large job
- * shop's serial work per decision, where finished jobs leave hundreds of gaps).
+ * indexed rather than packed: what acting scores (`JsScorer.scores` copies the observation into
+ * the kernels' memory whole, in one block, and layer 1 reads the legal rows through `rowOf`;
+ * packing them one run of legal slots at a time was a fifth of a large job shop's serial work per
+ * decision, where finished jobs leave hundreds of gaps).
  */
 export function indexLegal(
   cand: Float32Array,

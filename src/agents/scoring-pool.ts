@@ -71,8 +71,8 @@ const PRODUCT_FIELDS: readonly (keyof ProductJob)[] = [
  * after the job's kind and sizes. A row job's units are the chunks of src/agents/pooling.ts:
  * `chunks` holds C + 1 int32 first rows, `chunkSample` C int32 samples, `owner` C int32s (which
  * thread ran each chunk's layers, plus one; 0 once its head is taken), `sums` C x H float64s;
- * `rowOf`, when not 0, one int32 per row: the row of `cand` that holds its features (the
- * observation's own slots, read in place); when 0, `cand` holds the rows in order.
+ * `rowOf`, when not 0, one int32 per row: the row of `cand` that holds its features (`cand` is
+ * then a copy of the whole observation, legal or not); when 0, `cand` holds the rows in order.
  */
 export const ROW_JOB_ADDRESSES = [
   'cand',
@@ -111,7 +111,7 @@ const JOB_FIELDS: readonly (keyof RowJob)[] = [
   ...ROW_JOB_ADDRESSES,
 ];
 
-/** Where the chunk owners' address is among a job's parameters (`takeOwn` reads it). */
+/** Where the chunk owners' address is among a job's parameters (`takeUnits` reads it). */
 const OWNER_FIELD = JOB_FIELDS.indexOf('owner');
 
 /**

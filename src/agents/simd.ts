@@ -331,7 +331,7 @@ function matmulBody(): number[] {
     ...rest,
     END,
   ];
-  // Locals after the 11 parameters: 9 i32, then v128: 8 accumulators, 2 splats, a strip of B,
+  // Locals after the 12 parameters: 9 i32, then v128: 8 accumulators, 2 splats, a strip of B,
   // tanh's.
   return functionBody(
     [

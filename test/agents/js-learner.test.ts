@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Adam } from '../../src/agents/adam.js';
 import { JsAdam, minibatchGradients, updateJs } from '../../src/agents/js-ppo.js';
-import { JsScorer, packLegal } from '../../src/agents/js-scorer.js';
+import { JsScorer, indexLegal, packLegal } from '../../src/agents/js-scorer.js';
 import { CandidateScorer, initialParameters, type Architecture } from '../../src/agents/network.js';
 import { minibatchLoss, update, type UpdateConfig } from '../../src/agents/ppo.js';
 import { HostObservations, Rollout } from '../../src/agents/rollout.js';
@@ -100,10 +100,13 @@ describe.each([16, 12])('JavaScript learner, hidden width %i', (hidden) => {
     });
     closeTo(out.logits, legalLogits, 1e-5);
     closeTo(out.value, values, 1e-5);
-    // Acting uses `scores`, the update `forward`: the same numbers, so that PPO's ratio starts at 1.
-    const scores = js.scores(batch);
-    expect(Array.from(scores.logits)).toEqual(Array.from(out.logits));
-    expect(Array.from(scores.value)).toEqual(Array.from(out.value));
+    // Acting uses `scores` on the observation's rows in place, the update `forward` on packed
+    // rows: the same numbers, so that PPO's ratio starts at 1.
+    for (const acting of [batch, indexLegal(store.cand, store.mask, store.glob, K)]) {
+      const scores = js.scores(acting);
+      expect(Array.from(scores.logits)).toEqual(Array.from(out.logits));
+      expect(Array.from(scores.value)).toEqual(Array.from(out.value));
+    }
     net.dispose();
   });
 

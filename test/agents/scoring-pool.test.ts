@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   JsScorer,
+  indexLegal,
   jsGreedyActions,
   jsPolicyOutputs,
   packLegal,
@@ -25,7 +26,7 @@ const arch: Architecture = {
 };
 
 /** B samples of random observations, sample s with legal[s] legal candidates out of K. */
-function randomBatch(legal: readonly number[], K: number, seed: number) {
+function randomObservation(legal: readonly number[], K: number, seed: number) {
   const rng = new Rng(seed);
   const B = legal.length;
   const cand = Float32Array.from(
@@ -42,32 +43,46 @@ function randomBatch(legal: readonly number[], K: number, seed: number) {
         n--;
       }
   });
+  return { cand, mask, glob };
+}
+
+/** randomObservation's legal candidates packed (as the learner's minibatches are). */
+function randomBatch(legal: readonly number[], K: number, seed: number) {
+  const { cand, mask, glob } = randomObservation(legal, K, seed);
   return packLegal(cand, mask, glob, K, arch.candidateFeatures, arch.globalFeatures, null);
 }
 
 describe('ScoringPool', () => {
   const net = new JsScorer(arch, initialParameters(arch, 3));
 
-  it('scores like the calling thread alone, bit for bit, whatever the split', () => {
-    const pool = new ScoringPool(2);
-    try {
-      // Samples of every size: none, fewer rows than a share, and shares that cross samples.
-      const batch = randomBatch([700, 0, 5, 900, 130], 1000, 1);
-      const alone = net.scores(batch);
-      expect(pool.activeWorkers).toBe(0);
-      // Repeated calls: which thread takes which block of rows changes from call to call.
-      for (let i = 0; i < 6; i++) {
-        const shared = net.scores(batch, pool);
-        expect(Array.from(shared.logits)).toEqual(Array.from(alone.logits));
-        expect(Array.from(shared.value)).toEqual(Array.from(alone.value));
-        expect(pool.activeWorkers).toBe(1);
+  it.each([2, 3])(
+    'scores like the calling thread alone, bit for bit, whatever the split (%i threads)',
+    (threads) => {
+      const pool = new ScoringPool(threads);
+      try {
+        // Samples of every size: none, fewer rows than a share, and shares that cross samples.
+        const legal = [700, 0, 5, 900, 130];
+        const { cand, mask, glob } = randomObservation(legal, 1000, 1);
+        const batch = randomBatch(legal, 1000, 1);
+        // Acting reads the legal rows where the observation holds them.
+        const indexed = indexLegal(cand, mask, glob, 1000);
+        const alone = net.scores(batch);
+        expect(pool.activeWorkers).toBe(0);
+        // Repeated calls: which thread takes which chunks changes from call to call.
+        for (let i = 0; i < 6; i++) {
+          const shared = net.scores(i % 2 === 0 ? batch : indexed, pool);
+          expect(Array.from(shared.logits)).toEqual(Array.from(alone.logits));
+          expect(Array.from(shared.value)).toEqual(Array.from(alone.value));
+          expect(pool.activeWorkers).toBe(threads - 1);
+        }
+        // And the same as the forward pass the learner differentiates.
+        expect(Array.from(alone.logits)).toEqual(Array.from(net.forward(batch).logits));
+        expect(Array.from(net.scores(indexed).logits)).toEqual(Array.from(alone.logits));
+      } finally {
+        pool.dispose();
       }
-      // And the same as the forward pass the learner differentiates.
-      expect(Array.from(alone.logits)).toEqual(Array.from(net.forward(batch).logits));
-    } finally {
-      pool.dispose();
-    }
-  });
+    },
+  );
 
   it("runs the learner's forward and backward passes on two threads with the numbers of one", () => {
     const batch = randomBatch([700, 0, 5, 900, 130], 1000, 3);
