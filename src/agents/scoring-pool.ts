@@ -151,7 +151,8 @@ function runRows(k: KernelExports, p: Int32Array, u0: number, u1: number, me: nu
   const chunkStart = new Int32Array(k.memory.buffer, chunksAt, u1 + 1);
   const sample = new Int32Array(k.memory.buffer, sampleAt, u1);
   const owner = new Int32Array(k.memory.buffer, ownerAt, u1);
-  // One call per kernel for the consecutive chunks of each sample.
+  // What depends on the sample (layer 1's global part, the context) once per run of its chunks;
+  // the rest once for the whole range (a minibatch's samples have a few rows each).
   for (let u = u0, v = u0; u < u1; u = v) {
     const s = sample[u];
     while (v < u1 && sample[v] === s) v++;
@@ -159,16 +160,18 @@ function runRows(k: KernelExports, p: Int32Array, u0: number, u1: number, me: nu
     if (kind === 1) {
       const [from, index] = rowOf === 0 ? [cand + r * F * 4, 0] : [cand, rowOf + r * 4];
       k.mm(from, w1, a1 + r * H * 4, rows, H, F, g + s * H * 4, 1, 1, F * 4, 4, index);
-      k.mm(a1 + r * H * 4, w2, h + r * H * 4, rows, H, H, b2, 1, 1, H * 4, 4, 0);
-      for (let c = u; c < v; c++) {
-        const n = chunkStart[c + 1] - chunkStart[c];
-        k.colSums(h + chunkStart[c] * H * 4, sums + c * H * 8, n, H, H * 4);
-        Atomics.store(owner, c, me + 1);
-      }
-    } else {
-      k.addTanh(h + r * H * 4, context + s * H * 4, z + r * H * 4, rows, H);
-      k.dotRows(z + r * H * 4, wo, logits + r * 4, rows, H, bo);
-    }
+    } else k.addTanh(h + r * H * 4, context + s * H * 4, z + r * H * 4, rows, H);
+  }
+  const [r0, rows] = [chunkStart[u0], chunkStart[u1] - chunkStart[u0]];
+  if (kind === 2) {
+    k.dotRows(z + r0 * H * 4, wo, logits + r0 * 4, rows, H, bo);
+    return;
+  }
+  k.mm(a1 + r0 * H * 4, w2, h + r0 * H * 4, rows, H, H, b2, 1, 1, H * 4, 4, 0);
+  for (let c = u0; c < u1; c++) {
+    const n = chunkStart[c + 1] - chunkStart[c];
+    k.colSums(h + chunkStart[c] * H * 4, sums + c * H * 8, n, H, H * 4);
+    Atomics.store(owner, c, me + 1);
   }
 }
 
