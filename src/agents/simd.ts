@@ -168,6 +168,10 @@ function matmulBody(): number[] {
   const [acc0, splat0, strip, tanhAt] = [21, 29, 31, 32];
   const acc = (row: number, j: number): number => acc0 + 4 * row + j;
   const cols = (f: (j: number) => number[]): number[] => [0, 1, 2, 3].flatMap(f);
+  /** m + row: the index of a block's row `row`. */
+  const rowIndex = (row: number): number[] => [...get(m), ...i32(row), I32_ADD];
+  /** Bytes of `n` float32s or int32s (the value on the stack times 4). */
+  const times4 = [...i32(2), I32_SHL];
 
   /** The n-loop over 16-column strips for a block of `rows` (1 or 2) rows starting at m. */
   const block = (rows: number): number[] => {
@@ -236,8 +240,7 @@ function matmulBody(): number[] {
       ...get(m),
       ...get(N),
       I32_MUL,
-      ...i32(2),
-      I32_SHL,
+      ...times4,
       I32_ADD,
       ...set(p),
       ...get(p),
@@ -263,15 +266,12 @@ function matmulBody(): number[] {
         // pc[row] = c + 4 ((m + row) N + n0)
         ...Array.from({ length: rows }, (_, row) => [
           ...get(c),
-          ...get(m),
-          ...i32(row),
-          I32_ADD,
+          ...rowIndex(row),
           ...get(N),
           I32_MUL,
           ...get(n0),
           I32_ADD,
-          ...i32(2),
-          I32_SHL,
+          ...times4,
           I32_ADD,
           ...set(pc[row]),
         ]).flat(),
@@ -283,19 +283,14 @@ function matmulBody(): number[] {
           IF,
           I32,
           ...get(aIndex),
-          ...get(m),
-          ...i32(row),
-          I32_ADD,
-          ...i32(2),
-          I32_SHL,
+          ...rowIndex(row),
+          ...times4,
           I32_ADD,
           I32_LOAD,
           2,
           0,
           ELSE,
-          ...get(m),
-          ...i32(row),
-          I32_ADD,
+          ...rowIndex(row),
           END,
           ...get(aRow),
           I32_MUL,
