@@ -1,7 +1,7 @@
 // The memory-mapping environment step, one invocation per environment copy.
 //
 // This is envs/memmap/env.ts in WGSL, function for function and name for name:
-//   reset_copy          env.ts resetCopy
+//   reset_copy          env.ts resetCopy (pick_trace, overlap, align_up: memmap-common.wgsl)
 //   gather_overlaps     env.ts gatherOverlaps (sift_down, swap_overlaps: siftDown, swapOverlaps)
 //   find_candidates     env.ts findCandidates
 //   step_copy           env.ts stepCopy
@@ -14,6 +14,7 @@
 // (trace_i32, trace_u32, trace_f32: envs/memmap/table.ts, the traces in decision order).
 //
 //#include batch.wgsl
+//#include memmap-common.wgsl
 
 // Addresses and times are i32 and exact (the reader keeps every sum of two below 2^31); features
 // are computed in f32, within the parity tolerance of the CPU's f64.
@@ -64,24 +65,8 @@ fn write_global_features(
   glob[at + GF_CAPACITY_MODE] = select(0.0, 1.0, capacity_mode);
 }
 
-fn overlap(s0: i32, e0: i32, s1: i32, e1: i32) -> bool {
-  return s0 < e1 && s1 < e0;
-}
-
-fn align_up(v: i32, a: i32) -> i32 {
-  return v + (a - v % a) % a;
-}
-
 fn reset_copy(e: u32) {
-  var idx = 0u;
-  if (PICK_STREAM) {
-    idx = u32(next_int(e, 0, i32(NUM_TRACES) - 1));
-  } else {
-    idx = e % NUM_TRACES;
-    if (env[EPISODE + e] > 0) { idx = (u32(env[TRACE_INDEX + e]) + NUM_ENVS % NUM_TRACES) % NUM_TRACES; }
-  }
-  env[TRACE_INDEX + e] = i32(idx);
-  env[EPISODE + e] += 1;
+  pick_trace(e);
   env[CURSOR + e] = 0;
   env[PEAK + e] = 0;
   env[SPILLED + e] = 0;

@@ -135,22 +135,33 @@ export function deriveDims(config: MemmapConfig): Dims {
 }
 
 /** Whether [s0, e0) and [s1, e1) share a time step. */
-function overlap(s0: number, e0: number, s1: number, e1: number): boolean {
+export function overlap(s0: number, e0: number, s1: number, e1: number): boolean {
   return s0 < e1 && s1 < e0;
 }
 
-function alignUp(v: number, a: number): number {
+export function alignUp(v: number, a: number): number {
   return v + ((a - (v % a)) % a);
 }
 
-/** Starts a new episode in copy e: picks its trace, every buffer undecided. */
-export function resetCopy(s: State, d: Dims, config: MemmapConfig, e: number): void {
+/** The state fields that say which trace a copy plays (shared with envs/memmap-skyline). */
+type TraceCursor = Pick<State, 'rng' | 'episode' | 'traceIndex'>;
+
+/**
+ * Moves copy e on to its next trace and counts the episode: a draw from its stream, or in
+ * sequence the trace numEnvs entries after its last one.
+ */
+export function pickTrace(s: TraceCursor, d: Dims, config: MemmapConfig, e: number): void {
   const T = d.numTraces;
   let idx: number;
   if (config.pick === 'stream') idx = nextInt(s.rng, e, 0, T - 1);
   else idx = s.episode[e] === 0 ? e % T : (s.traceIndex[e] + (d.numEnvs % T)) % T;
   s.traceIndex[e] = idx;
   s.episode[e]++;
+}
+
+/** Starts a new episode in copy e: picks its trace, every buffer undecided. */
+export function resetCopy(s: State, d: Dims, config: MemmapConfig, e: number): void {
+  pickTrace(s, d, config, e);
   s.cursor[e] = 0;
   s.peak[e] = 0;
   s.spilled[e] = 0;
@@ -403,8 +414,8 @@ export function writeObservation(
 /** A finished or partial placement: offset per buffer in the trace's order, null where spilled or undecided. */
 export type Placement = (number | null)[];
 
-/** Offsets of `offsets` (in decision order) mapped back to the trace's buffer order. */
-function placementOf(
+/** Offsets of `offsets` (in table order) mapped back to the trace's buffer order. */
+export function placementOf(
   offsets: Int32Array,
   d: Dims,
   t: TraceTable,
@@ -422,7 +433,7 @@ function placementOf(
 
 /** Copy e's last finished placement and the index of its trace in the config. */
 export function readFinalPlacement(
-  s: State,
+  s: Pick<State, 'finalOffset' | 'finalTraceIndex'>,
   d: Dims,
   t: TraceTable,
   e: number,

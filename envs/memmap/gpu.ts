@@ -49,7 +49,7 @@ const TABLE_SPEC = {
   },
 } as const satisfies LayoutSpec;
 
-function tableLayout(t: TraceTable, d: Dims) {
+export function tableLayout(t: TraceTable, d: Dims) {
   const T = d.numTraces;
   const layout = buildLayout(TABLE_SPEC, { T, TN: T * d.maxBuffers });
   const a = layout.trace_i32.views;

@@ -8,6 +8,7 @@
 
 import { jobshop } from '../../envs/jobshop/index.js';
 import { memmap } from '../../envs/memmap/index.js';
+import { memmapSkyline } from '../../envs/memmap-skyline/index.js';
 import { offload } from '../../envs/offload/index.js';
 import { soc } from '../../envs/soc/index.js';
 import type { GpuContext } from '../gpu/device.js';
@@ -213,7 +214,7 @@ export interface EnvEntry<
  */
 export type AnyEnvEntry = EnvEntry<unknown, VecEnv, KernelEnv>;
 
-export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc, memmap, offload];
+export const ENVIRONMENTS: readonly AnyEnvEntry[] = [jobshop, soc, memmap, memmapSkyline, offload];
 
 export function findEnv(name: string): AnyEnvEntry | undefined {
   return ENVIRONMENTS.find((e) => e.name === name);

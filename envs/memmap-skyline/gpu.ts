@@ -1,0 +1,100 @@
+/**
+ * The WebGPU backend of skyline memory mapping: the binding of kernels/memmap-skyline.wgsl, over
+ * the state of layout.ts and envs/memmap's read-only trace table.
+ */
+
+import type { AllocatedState } from '../../src/core/batch-env.js';
+import { UsageError } from '../../src/core/errors.js';
+import type { ObservationSpec } from '../../src/core/vecenv.js';
+import type { GpuContext } from '../../src/gpu/device.js';
+import { featureConstants } from '../../src/gpu/feature-constants.js';
+import { KernelBatch } from '../../src/gpu/kernel-batch.js';
+import {
+  KERNEL_ENTRY_POINTS,
+  KernelVecEnv,
+  observationIo,
+  type KernelEntryPoint,
+} from '../../src/gpu/kernel-env.js';
+import { readFinalPlacement, type Placement } from '../memmap/env.js';
+import { tableLayout } from '../memmap/gpu.js';
+import { buildTable } from '../memmap/table.js';
+import type { Dims, MemmapConfig, TraceTable } from '../memmap/types.js';
+import { COST, ENV_NAME, deriveDims } from './env.js';
+import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
+import { allocateState, type State } from './layout.js';
+
+/** llvmpipe's cap on one loop's iterations in an invocation. */
+const LOOP_BUDGET = 65535;
+
+function constants(config: MemmapConfig, d: Dims): string {
+  const u = (v: number): string => `${v}u`;
+  const consts: [string, string][] = [
+    ['NUM_ENVS', u(d.numEnvs)],
+    ['MAX_BUFFERS', u(d.maxBuffers)],
+    ['NUM_TRACES', u(d.numTraces)],
+    ['MAX_CANDIDATES', u(d.maxCandidates)],
+    ['PICK_STREAM', String(config.pick === 'stream')],
+    ...featureConstants(FEATURES),
+  ];
+  return consts.map(([k, v]) => `const ${k} = ${v};`).join('\n');
+}
+
+export class SkylineGpuEnv extends KernelVecEnv<State> {
+  readonly reference = undefined;
+  readonly metric = COST;
+  readonly config: MemmapConfig;
+  readonly dims: Dims;
+  readonly table: TraceTable;
+
+  private constructor(
+    config: MemmapConfig,
+    dims: Dims,
+    table: TraceTable,
+    spec: ObservationSpec,
+    batch: KernelBatch<KernelEntryPoint>,
+    allocated: AllocatedState<State>,
+    io: ReturnType<typeof observationIo>,
+  ) {
+    super(ENV_NAME, spec, batch, allocated, io);
+    this.config = config;
+    this.dims = dims;
+    this.table = table;
+  }
+
+  static async create(config: MemmapConfig, gpu: GpuContext): Promise<SkylineGpuEnv> {
+    const d = deriveDims(config);
+    // Each loop's iterations are capped per invocation on llvmpipe (kernels/memmap-skyline.wgsl).
+    if (d.maxBuffers * d.maxCandidates >= LOOP_BUDGET)
+      throw new UsageError(
+        `memmap-skyline: K = ${d.maxCandidates} candidates over traces of ${d.maxBuffers} buffers needs ${d.maxBuffers * d.maxCandidates} loop iterations a step on the kernel; at most ${LOOP_BUDGET - 1} (lower --candidates)`,
+      );
+    const table = buildTable(config.traces, config.order, d.maxBuffers);
+    const allocated = allocateState(d);
+    const spec = {
+      maxCandidates: d.maxCandidates,
+      candidateFeatures: CANDIDATE_FEATURES,
+      globalFeatures: GLOBAL_FEATURES,
+    };
+    const io = observationIo(spec, d.numEnvs);
+    const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
+      kernel: 'memmap-skyline',
+      numEnvs: d.numEnvs,
+      constants: constants(config, d),
+      layouts: [allocated.layout, tableLayout(table, d), io],
+      entryPoints: KERNEL_ENTRY_POINTS,
+    });
+    return new SkylineGpuEnv(config, d, table, spec, batch, allocated, io);
+  }
+
+  protected allocate(): AllocatedState<State> {
+    return allocateState(this.dims);
+  }
+
+  protected metricValue(count: number): number {
+    return count;
+  }
+
+  finalPlacement(e: number): { traceIndex: number; placement: Placement } {
+    return readFinalPlacement(this.state, this.dims, this.table, e);
+  }
+}
