@@ -4,12 +4,7 @@
  */
 
 import { UsageError } from '../../src/core/errors.js';
-import type {
-  EnvEntry,
-  EnvOptions,
-  OptionSpec,
-  OptionValues,
-} from '../../src/core/registry.js';
+import type { EnvEntry, EnvOptions, OptionSpec, OptionValues } from '../../src/core/registry.js';
 import type { Placement } from '../memmap/env.js';
 import {
   DISTRIBUTION_OPTIONS,
@@ -36,7 +31,7 @@ import { SkylineGpuEnv } from './gpu.js';
 function skylineFlags(
   flags: Readonly<Record<string, OptionSpec>>,
 ): Readonly<Record<string, OptionSpec>> {
-  const { objective: _fitOnly, ...rest } = flags;
+  const rest = Object.fromEntries(Object.entries(flags).filter(([name]) => name !== 'objective'));
   return {
     ...rest,
     order: {
@@ -46,7 +41,7 @@ function skylineFlags(
     },
     candidates: {
       ...DISTRIBUTION_OPTIONS.candidates,
-      description: 'K: the K unplaced buffers that land lowest are a decision\'s candidates',
+      description: "K: the K unplaced buffers that land lowest are a decision's candidates",
     },
   };
 }
@@ -61,7 +56,13 @@ function refuseObjective(values: OptionValues): void {
 function parseOptions(values: OptionValues): EnvOptions {
   refuseObjective(values);
   const d = readTrainingOptions(values);
-  return { order: d.order, candidates: d.candidates, buffers: d.buffers, pool: d.pool };
+  return {
+    order: d.order,
+    candidates: d.candidates,
+    family: d.family,
+    buffers: d.buffers,
+    pool: d.pool,
+  };
 }
 
 /** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */

@@ -135,13 +135,7 @@ export function findCandidates(s: State, d: Dims, t: TraceTable, e: number): num
 }
 
 /** Places the buffer of candidate slot a at its landing offset, raises the floors above it, returns the reward. */
-export function stepCopy(
-  s: State,
-  d: Dims,
-  t: TraceTable,
-  e: number,
-  a: number,
-): number {
+export function stepCopy(s: State, d: Dims, t: TraceTable, e: number, a: number): number {
   const N = d.maxBuffers;
   const tr = s.traceIndex[e];
   const k = s.candBuffer[e * d.offsets + a];

@@ -31,6 +31,7 @@ function parseOptions(values: OptionValues): EnvOptions {
     objective: d.objective,
     order: d.order,
     candidates: d.candidates,
+    family: d.family,
     buffers: d.buffers,
     pool: d.pool,
   };

@@ -9,6 +9,7 @@ import { choiceOption, integerOption } from '../../src/core/options.js';
 import type { OptionSpec, OptionValues, Suite, SuiteCell } from '../../src/core/registry.js';
 import { MAX_OFFSETS, memmapConfig } from './env.js';
 import { DEFAULT_BUFFERS, generateTraces } from './generator.js';
+import { generateTilings } from './tilings.js';
 import { MAX_VALUE, bundledTraces, findTrace, liveBytesBound } from './traces.js';
 import {
   CONFIG_ORDERS,
@@ -28,7 +29,20 @@ export const SUITES = {
   challenging: "minimalloc's 11 challenging traces A-K at capacity 1048576",
   examples: "minimalloc's example trace (5 buffers, capacity 12)",
   ml: 'ML-like generated traces (--ml-traces of --ml-buffers buffers; a seed never trained on)',
+  tilings:
+    'perfect tilings of the capacity (--tiling-traces of --tiling-buffers buffers; a seed never trained on)',
 } as const;
+
+/** The generators a training pool can be drawn from. */
+export const FAMILIES = ['ml', 'tilings'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** `count` generated traces of `family` from stream `seed`. */
+export function generated(family: Family, seed: number, count: number, buffers: number): Trace[] {
+  return family === 'tilings'
+    ? generateTilings(seed, count, { buffers })
+    : generateTraces(seed, count, { buffers });
+}
 
 export const SUITE_SYNTAX =
   'a comma list of bundled trace names (A,B,input) or trace files NAME.CAPACITY.csv (or give --capacity)';
@@ -54,6 +68,11 @@ export const DISTRIBUTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 export const TRAINING_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   ...DISTRIBUTION_OPTIONS,
+  family: {
+    type: 'string',
+    description: `generator of the training pool and validation traces: ${FAMILIES.join(' or ')} (envs/memmap/generator.ts, tilings.ts)`,
+    default: 'ml',
+  },
   buffers: {
     type: 'string',
     description: 'buffers per generated training trace',
@@ -78,6 +97,12 @@ export const EVALUATION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     description: 'buffers per trace of the ml suite',
     default: String(DEFAULT_BUFFERS),
+  },
+  'tiling-traces': { type: 'string', description: 'traces of the tilings suite', default: '32' },
+  'tiling-buffers': {
+    type: 'string',
+    description: 'buffers per trace of the tilings suite',
+    default: '300',
   },
 };
 
@@ -148,6 +173,13 @@ export function memmapSuite(name: string, values: OptionValues): Suite<MemmapCon
     capacity === undefined ? t.capacity : undefined;
   if (name === 'challenging' || name === 'examples')
     return traceSuite(name, () => name, at(bundledTraces(name)), dist, capacityFits);
+  if (name === 'tilings') {
+    const count = integerOption(values, 'tiling-traces', 32, 1, 4096);
+    const buffers = integerOption(values, 'tiling-buffers', 300, 1, 1000);
+    const traces = generateTilings(ML_SUITE_SEED, count, { buffers });
+    // A tiling fits its capacity exactly: the rectangles' own positions.
+    return traceSuite('tilings', () => `tilings ${buffers}`, at(traces), dist, capacityFits);
+  }
   if (name === 'ml') {
     const count = integerOption(values, 'ml-traces', 32, 1, 4096);
     const buffers = integerOption(values, 'ml-buffers', DEFAULT_BUFFERS, 4, 4096);
@@ -182,6 +214,7 @@ export function replicate(config: MemmapConfig, samples: number): MemmapConfig {
 }
 
 export interface TrainingDistribution extends Distribution {
+  readonly family: Family;
   readonly buffers: number;
   readonly pool: number;
 }
@@ -189,6 +222,7 @@ export interface TrainingDistribution extends Distribution {
 export function readTrainingOptions(values: OptionValues): TrainingDistribution {
   return {
     ...readDistribution(values),
+    family: choiceOption(values, 'family', FAMILIES, 'ml'),
     buffers: integerOption(values, 'buffers', DEFAULT_BUFFERS, 4, 4096),
     pool: integerOption(values, 'pool', 256, 1, 65536),
   };
@@ -196,7 +230,7 @@ export function readTrainingOptions(values: OptionValues): TrainingDistribution 
 
 /** `numEnvs` copies, each episode a trace drawn from the generated training pool. */
 export function trainingConfig(d: TrainingDistribution, numEnvs: number): MemmapConfig {
-  const traces = generateTraces(TRAIN_SEED, d.pool, { buffers: d.buffers });
+  const traces = generated(d.family, TRAIN_SEED, d.pool, d.buffers);
   return memmapConfig({
     numEnvs,
     traces,
@@ -209,7 +243,7 @@ export function trainingConfig(d: TrainingDistribution, numEnvs: number): Memmap
 
 /** `count` generated traces from the validation seed, one per copy. */
 export function validationConfig(d: TrainingDistribution, count: number): MemmapConfig {
-  const traces = generateTraces(VALIDATION_SEED, count, { buffers: d.buffers });
+  const traces = generated(d.family, VALIDATION_SEED, count, d.buffers);
   return memmapConfig({
     numEnvs: count,
     traces,
