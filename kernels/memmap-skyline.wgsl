@@ -13,8 +13,9 @@
 // constants, every storage binding, one offset constant per state field and per field of the
 // read-only trace table (envs/memmap/table.ts).
 //
-// llvmpipe caps each loop's iterations per invocation (65535, counted over every entry of the
-// loop), so no loop nest here goes beyond buffers x candidates (the host checks that product).
+// llvmpipe caps the loop iterations of an invocation (65535, over all its loops) and silently
+// leaves a loop past it: the host refuses a K whose worst step could reach that
+// (gpu.ts stepLoopIterations, about 3 K N for N buffer slots).
 //
 //#include batch.wgsl
 //#include memmap-common.wgsl

@@ -5,9 +5,10 @@
  * the decision turned around: envs/memmap takes the buffers in a fixed order and chooses each one's
  * offset; here the policy chooses which buffer goes next, and it lands at its floor, the highest
  * top of the already placed buffers alive with it (aligned up). Placements are valid by
- * construction, and every placement minimalloc (an exact solver) can reach is reachable: take any
- * placement, push every buffer down until it rests on 0 or on a buffer, and place the buffers in
- * order of offset; each then lands at its floor (minimalloc's "canonical" solutions). The order is
+ * construction, and with every unplaced buffer a candidate, every placement minimalloc (an exact
+ * solver) can reach is reachable: take any placement, push every buffer down until it rests on 0
+ * or on a buffer, and place the buffers in order of offset; each then lands at its floor
+ * (minimalloc's "canonical" solutions). K candidates cut off the orders that need a higher one. The order is
  * the whole search space, which is why it suits sampling: the best heuristics of envs/memmap fix
  * the order and choose offsets; minimalloc searches orders.
  *
@@ -107,8 +108,7 @@ function landing(s: State, d: Dims, t: TraceTable, e: number, k: number): number
 
 /**
  * Fills copy e's candidate slots with the K unplaced buffers that land lowest (ties: table order),
- * lowest first, by insertion into the K slots: O(N K), within llvmpipe's loop budget on the kernel
- * for the default K. Returns how many there are.
+ * lowest first, by insertion into the K slots: O(N K). Returns how many there are.
  */
 export function findCandidates(s: State, d: Dims, t: TraceTable, e: number): number {
   const N = d.maxBuffers;

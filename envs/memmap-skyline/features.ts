@@ -231,12 +231,17 @@ export function placeBuffers(
     size[i] = int(b.size, 'size', 1);
     align[i] = int(b.alignment ?? 1, 'alignment', 1);
   });
+  // As the trace reader's limit: every offset, top and sum of two stays below 2^31.
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += size[i] + align[i] - 1;
+  if (bytes > 0x3fffffff)
+    placeFail(`sizes (with alignment - 1 each) must sum to at most ${0x3fffffff}, got ${bytes}`);
   // A policy trained on mixed orders breaks ties in start order unless told otherwise.
   const asked = options.order ?? defaults.order ?? 'start';
   const order = asked === 'mixed' ? 'start' : asked;
   const K = options.candidates ?? defaults.candidates ?? 16;
-  if (!Number.isSafeInteger(K) || K < 1)
-    placeFail(`candidates must be a positive integer, got ${K}`);
+  if (!Number.isSafeInteger(K) || K < 1 || K > 4096)
+    placeFail(`candidates must be an integer in 1..4096, got ${K}`);
   const events: [number, number][] = [];
   for (let i = 0; i < n; i++) events.push([start[i], size[i]], [end[i], -size[i]]);
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -244,6 +249,8 @@ export function placeBuffers(
   let lowerBound = 0;
   for (const [, d] of events) lowerBound = Math.max(lowerBound, (live += d));
   const capacity = options.capacity ?? defaults.capacity ?? lowerBound;
+  if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 0x3fffffff)
+    placeFail(`capacity must be an integer in 1..${0x3fffffff}, got ${capacity}`);
   const life = (i: number): number => end[i] - start[i];
   const keys: Record<string, (a: number, b: number) => number> = {
     start: (a, b) => start[a] - start[b] || size[b] - size[a],

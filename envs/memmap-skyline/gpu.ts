@@ -23,8 +23,22 @@ import { COST, ENV_NAME, deriveDims } from './env.js';
 import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
 import { allocateState, type State } from './layout.js';
 
-/** llvmpipe's cap on one loop's iterations in an invocation. */
-const LOOP_BUDGET = 65535;
+/**
+ * llvmpipe's cap on the loop iterations of one invocation, counted over all its loops; past it a
+ * loop is silently left (docs/memmap.md, "The kernel").
+ */
+export const LOOP_BUDGET = 65535;
+
+/**
+ * The most loop iterations one step of kernels/memmap-skyline.wgsl runs for N buffer slots, K
+ * candidates and F candidate features: step_copy's floor update (N), an auto-reset's end_episode
+ * and reset_copy (2N), find_candidates' scan, insertion and shifts (N + N K + N (K - 1)),
+ * write_observation's mask, candidates, their scans, cleared features and area sums (2K + K N +
+ * K F + N), and actions.wgsl's checks over the mask (2K).
+ */
+export function stepLoopIterations(N: number, K: number, F: number): number {
+  return N * (3 * K + 5) + K * (F + 4);
+}
 
 function constants(config: MemmapConfig, d: Dims): string {
   const u = (v: number): string => `${v}u`;
@@ -63,10 +77,10 @@ export class SkylineGpuEnv extends KernelVecEnv<State> {
 
   static async create(config: MemmapConfig, gpu: GpuContext): Promise<SkylineGpuEnv> {
     const d = deriveDims(config);
-    // Each loop's iterations are capped per invocation on llvmpipe (kernels/memmap-skyline.wgsl).
-    if (d.maxBuffers * d.maxCandidates >= LOOP_BUDGET)
+    const loops = stepLoopIterations(d.maxBuffers, d.maxCandidates, CANDIDATE_FEATURES.length);
+    if (loops >= LOOP_BUDGET)
       throw new UsageError(
-        `memmap-skyline: K = ${d.maxCandidates} candidates over traces of ${d.maxBuffers} buffers needs ${d.maxBuffers * d.maxCandidates} loop iterations a step on the kernel; at most ${LOOP_BUDGET - 1} (lower --candidates)`,
+        `memmap-skyline: K = ${d.maxCandidates} candidates over traces of ${d.maxBuffers} buffers needs up to ${loops} loop iterations a step on the kernel, llvmpipe allows ${LOOP_BUDGET - 1} (lower --candidates)`,
       );
     const table = buildTable(config.traces, config.order, d.maxBuffers);
     const allocated = allocateState(d);

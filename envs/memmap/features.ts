@@ -261,6 +261,11 @@ export function placeBuffers(
     size[i] = int(b.size, 'size', 1);
     align[i] = int(b.alignment ?? 1, 'alignment', 1);
   });
+  // As the trace reader's limit: every offset, top and sum of two stays below 2^31.
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += size[i] + align[i] - 1;
+  if (bytes > 0x3fffffff)
+    placeFail(`sizes (with alignment - 1 each) must sum to at most ${0x3fffffff}, got ${bytes}`);
   const objective = options.objective ?? defaults.objective ?? 'fit';
   // A policy trained on mixed orders plays in XLA's spatial (size) order unless told otherwise.
   const asked = options.order ?? defaults.order ?? 'start';
@@ -268,8 +273,8 @@ export function placeBuffers(
   const K = options.candidates ?? defaults.candidates ?? 16;
   if (objective !== 'fit' && objective !== 'capacity')
     placeFail(`unknown objective '${objective}'`);
-  if (!Number.isSafeInteger(K) || K < 1)
-    placeFail(`candidates must be a positive integer, got ${K}`);
+  if (!Number.isSafeInteger(K) || K < 1 || K > 4096)
+    placeFail(`candidates must be an integer in 1..4096, got ${K}`);
   // The lower bound: the most bytes alive at once (ends before starts at one time).
   const events: [number, number][] = [];
   for (let i = 0; i < n; i++) events.push([start[i], size[i]], [end[i], -size[i]]);
@@ -278,6 +283,8 @@ export function placeBuffers(
   let lowerBound = 0;
   for (const [, d] of events) lowerBound = Math.max(lowerBound, (live += d));
   const capacity = options.capacity ?? defaults.capacity ?? lowerBound;
+  if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > 0x3fffffff)
+    placeFail(`capacity must be an integer in 1..${0x3fffffff}, got ${capacity}`);
   const life = (i: number): number => end[i] - start[i];
   const keys: Record<string, (a: number, b: number) => number> = {
     start: (a, b) => start[a] - start[b] || size[b] - size[a],

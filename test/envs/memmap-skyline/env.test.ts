@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
+import {
+  BASELINES,
+  baselineConfig,
+  type BaselineName,
+} from '../../../envs/memmap-skyline/baselines.js';
 import { memmapSkyline } from '../../../envs/memmap-skyline/entry.js';
 import { SkylineEnv, skylineConfig } from '../../../envs/memmap-skyline/env.js';
 import { generateTrace } from '../../../envs/memmap/generator.js';
@@ -129,22 +134,45 @@ describe('memmap-skyline environment', () => {
     );
   });
 
-  it('plays its heuristics as slot 0 of their own tie order', () => {
+  it('plays its heuristics as the lowest landing with ties in their own order', () => {
     const trace = alignedTrace();
-    const peaks = (order: 'start' | 'size' | 'duration'): number => {
-      const env = new SkylineEnv(
-        skylineConfig({ numEnvs: 1, traces: [trace], candidates: 1, order }),
-      );
-      env.reset(0);
-      for (;;) {
-        const r = env.step(Int32Array.of(0));
-        if (r.terminated[0] === 1) return r.episodes.metric[0];
-      }
+    const b = trace.buffers;
+    const life = (i: number): number => b[i].end - b[i].start;
+    const ties: Record<BaselineName, (i: number, j: number) => number> = {
+      'skyline-start': (i, j) => b[i].start - b[j].start || b[j].size - b[i].size,
+      'skyline-size': (i, j) => b[j].size - b[i].size || life(j) - life(i),
+      'skyline-duration': (i, j) => life(j) - life(i) || b[j].size - b[i].size,
     };
-    // K = 1 and slot 0 of K = 16 are the same rule.
-    expect(playChecked(trace, 16, () => 0)).toBe(peaks('start'));
-    for (const order of ['size', 'duration'] as const)
-      expect(peaks(order)).toBeGreaterThanOrEqual(liveBytesBound(trace.buffers));
+    const placements = new Set<string>();
+    for (const name of BASELINES) {
+      // The reference: the unplaced buffer that lands lowest, ties by the rule, then list order.
+      const placed = new Map<number, number>();
+      while (placed.size < b.length) {
+        const next = b
+          .map((_, i) => i)
+          .filter((i) => !placed.has(i))
+          .sort(
+            (i, j) =>
+              floorOf(trace, placed, i) - floorOf(trace, placed, j) || ties[name](i, j) || i - j,
+          )[0];
+        placed.set(next, floorOf(trace, placed, next));
+      }
+      const config = baselineConfig(skylineConfig({ numEnvs: 1, traces: [trace] }), name);
+      const env = new SkylineEnv(config);
+      env.reset(0);
+      const policy = memmapSkyline.baselines.policy(name, 0);
+      const actions = new Int32Array(1);
+      for (;;) {
+        void policy.act(env, actions);
+        const r = env.step(actions);
+        if (r.terminated[0] !== 1) continue;
+        expect(env.finalPlacement(0).placement).toEqual(b.map((_, i) => placed.get(i)));
+        placements.add(JSON.stringify(env.finalPlacement(0).placement));
+        break;
+      }
+    }
+    // Three rules, three different placements of this trace: the ties matter.
+    expect(placements.size).toBe(3);
   });
 });
 

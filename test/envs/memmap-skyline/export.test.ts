@@ -85,5 +85,13 @@ describe('memmap-skyline exported module', () => {
     expect(() => mod.placeAll([{ start: 0, end: 1, size: 1 }], { order: 'random' })).toThrow(
       /unknown order 'random'/,
     );
+    // Offsets are 32-bit: sizes summing past 2^30 - 1 are refused, not wrapped.
+    const huge = Array.from({ length: 4 }, () => ({ start: 0, end: 1, size: 0x3fffffff }));
+    expect(() => mod.placeAll(huge)).toThrow(
+      /sizes \(with alignment - 1 each\) must sum to at most/,
+    );
+    expect(() => mod.placeAll([{ start: 0, end: 1, size: 1 }], { capacity: 0 })).toThrow(
+      /capacity must be an integer in 1\.\./,
+    );
   });
 });

@@ -85,6 +85,11 @@ describe('memmap exported module', () => {
     );
     expect(() => mod.placeAll([{ start: 0, end: 2, size: 1.5 }])).toThrow(/buffers\[0\]\.size/);
     expect(() => mod.placeAll([])).toThrow(/non-empty array/);
+    const huge = Array.from({ length: 4 }, () => ({ start: 0, end: 1, size: 0x3fffffff }));
+    expect(() => mod.placeAll(huge)).toThrow(/must sum to at most/);
+    expect(() => mod.placeAll([{ start: 0, end: 1, size: 1 }], { capacity: -1 })).toThrow(
+      /capacity must be an integer/,
+    );
     expect(() => mod.placeAll([{ start: 0, end: 2, size: 1 }], { order: 'random' })).toThrow(
       /unknown order 'random'/,
     );
