@@ -5,7 +5,7 @@
 
 import { UsageError } from '../../src/core/errors.js';
 import type { EnvEntry, EnvOptions, OptionSpec, OptionValues } from '../../src/core/registry.js';
-import type { Placement } from '../memmap/env.js';
+import { finished, fitExtras, readOptions } from '../memmap/entry.js';
 import {
   DISTRIBUTION_OPTIONS,
   EVALUATION_OPTIONS,
@@ -19,8 +19,8 @@ import {
   validationConfig,
 } from '../memmap/suites.js';
 import { REWARD_UNIT } from '../memmap/table.js';
-import type { MemmapConfig, Trace } from '../memmap/types.js';
-import { peakOf, validatePlacement } from '../memmap/validate.js';
+import type { MemmapConfig } from '../memmap/types.js';
+import { validatePlacement } from '../memmap/validate.js';
 import { renderPlacement } from '../memmap/viewer.js';
 import { BASELINES, baselineConfig, baselinePolicy, isBaseline } from './baselines.js';
 import { COST, SkylineEnv } from './env.js';
@@ -65,22 +65,6 @@ function parseOptions(values: OptionValues): EnvOptions {
   };
 }
 
-/** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
-function readOptions(options: EnvOptions) {
-  return readTrainingOptions(
-    Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])),
-  );
-}
-
-function finished(
-  env: SkylineEnv | SkylineGpuEnv,
-  config: MemmapConfig,
-  e: number,
-): { trace: Trace; placement: Placement } {
-  const { traceIndex, placement } = env.finalPlacement(e);
-  return { trace: config.traces[traceIndex], placement };
-}
-
 export const memmapSkyline: EnvEntry<MemmapConfig, SkylineEnv, SkylineGpuEnv> = {
   name: 'memmap-skyline',
   summary:
@@ -121,11 +105,7 @@ export const memmapSkyline: EnvEntry<MemmapConfig, SkylineEnv, SkylineGpuEnv> = 
     },
     extras(env, config, e): Record<string, number> {
       const { trace, placement } = finished(env, config, e);
-      const peak = peakOf(trace, placement);
-      return {
-        'peak / capacity': peak / trace.capacity,
-        'over capacity (bytes)': Math.max(0, peak - trace.capacity),
-      };
+      return fitExtras(trace, placement);
     },
   },
 

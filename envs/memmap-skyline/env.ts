@@ -29,6 +29,7 @@ import {
   alignUp,
   checkConfig,
   checkTrace,
+  endEpisode,
   overlap,
   pickTrace,
   readFinalPlacement,
@@ -165,13 +166,6 @@ export function isDone(s: State, t: TraceTable, e: number): boolean {
 /** The peak address, exact. */
 export function episodeMetric(s: State, e: number): number {
   return s.peak[e];
-}
-
-/** Keeps copy e's finished placement and its trace across the auto-reset. */
-export function endEpisode(s: State, d: Dims, e: number): void {
-  const N = d.maxBuffers;
-  for (let i = e * N; i < (e + 1) * N; i++) s.finalOffset[i] = s.offset[i];
-  s.finalTraceIndex[e] = s.traceIndex[e];
 }
 
 /** Writes copy e's candidates, mask and features. Area sums run in f32, in the kernel's order. */

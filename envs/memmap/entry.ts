@@ -37,20 +37,38 @@ function parseOptions(values: OptionValues): EnvOptions {
   };
 }
 
-/** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
-function readOptions(options: EnvOptions) {
+/**
+ * The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited).
+ * envs/memmap-skyline's entry reads its options with it too.
+ */
+export function readOptions(options: EnvOptions) {
   return readTrainingOptions(
     Object.fromEntries(Object.entries(options).map(([k, v]) => [k, String(v)])),
   );
 }
 
-function finished(
-  env: MemmapEnv | MemmapGpuEnv,
+/** A batch of either memory-mapping environment, which keeps each copy's last placement. */
+interface PlacementBatch {
+  finalPlacement(e: number): { traceIndex: number; placement: Placement };
+}
+
+/** Copy e's last finished trace and placement. */
+export function finished(
+  env: PlacementBatch,
   config: MemmapConfig,
   e: number,
 ): { trace: Trace; placement: Placement } {
   const { traceIndex, placement } = env.finalPlacement(e);
   return { trace: config.traces[traceIndex], placement };
+}
+
+/** A fit-mode episode's figures beside its peak. */
+export function fitExtras(trace: Trace, placement: Placement): Record<string, number> {
+  const peak = peakOf(trace, placement);
+  return {
+    'peak / capacity': peak / trace.capacity,
+    'over capacity (bytes)': Math.max(0, peak - trace.capacity),
+  };
 }
 
 const BENCH_BUFFERS = '120';
@@ -92,13 +110,7 @@ export const memmap: EnvEntry<MemmapConfig, MemmapEnv, MemmapGpuEnv> = {
     },
     extras(env, config, e): Record<string, number> {
       const { trace, placement } = finished(env, config, e);
-      if (config.objective === 'fit') {
-        const peak = peakOf(trace, placement);
-        return {
-          'peak / capacity': peak / trace.capacity,
-          'over capacity (bytes)': Math.max(0, peak - trace.capacity),
-        };
-      }
+      if (config.objective === 'fit') return fitExtras(trace, placement);
       const total = trace.buffers.reduce((s, b) => s + b.benefit, 0);
       const placed = placedBenefit(trace, placement);
       return {

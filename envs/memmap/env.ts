@@ -330,8 +330,12 @@ export function episodeMetric(s: State, config: MemmapConfig, e: number): number
   return config.objective === 'fit' ? s.peak[e] : s.spilledHi[e] * TWO_32 + s.spilledLo[e];
 }
 
-/** Keeps copy e's finished placement and its trace across the auto-reset. */
-export function endEpisode(s: State, d: Dims, e: number): void {
+/** Keeps copy e's finished placement and its trace across the auto-reset (both memmap states). */
+export function endEpisode(
+  s: Pick<State, 'offset' | 'finalOffset' | 'traceIndex' | 'finalTraceIndex'>,
+  d: Dims,
+  e: number,
+): void {
   const N = d.maxBuffers;
   for (let i = e * N; i < (e + 1) * N; i++) s.finalOffset[i] = s.offset[i];
   s.finalTraceIndex[e] = s.traceIndex[e];
