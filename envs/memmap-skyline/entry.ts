@@ -5,7 +5,13 @@
 
 import { UsageError } from '../../src/core/errors.js';
 import type { EnvEntry, EnvOptions, OptionSpec, OptionValues } from '../../src/core/registry.js';
-import { finished, fitExtras, readOptions } from '../memmap/entry.js';
+import {
+  finished,
+  fitExtras,
+  memmapTraining,
+  placementView,
+  readOptions,
+} from '../memmap/entry.js';
 import {
   DISTRIBUTION_OPTIONS,
   EVALUATION_OPTIONS,
@@ -16,12 +22,9 @@ import {
   readTrainingOptions,
   replicate,
   trainingConfig,
-  validationConfig,
 } from '../memmap/suites.js';
-import { REWARD_UNIT } from '../memmap/table.js';
 import type { MemmapConfig } from '../memmap/types.js';
 import { validatePlacement } from '../memmap/validate.js';
-import { renderPlacement } from '../memmap/viewer.js';
 import { BASELINES, baselineConfig, baselinePolicy, isBaseline } from './baselines.js';
 import { COST, SkylineEnv } from './env.js';
 import { FEATURES } from './features.js';
@@ -109,24 +112,12 @@ export const memmapSkyline: EnvEntry<MemmapConfig, SkylineEnv, SkylineGpuEnv> = 
     },
   },
 
-  view: {
-    backends: ['cpu', 'webgpu'],
-    draw(env, config, e, title) {
-      const { trace, placement } = finished(env, config, e);
-      return renderPlacement(trace, placement, { title });
-    },
-  },
+  view: placementView,
 
   features: FEATURES,
 
-  training: {
-    // Rewards are bytes of peak growth, as in envs/memmap's fit mode.
-    rewardScale: 1 / REWARD_UNIT,
-    validation: (options, count) => ({
-      config: validationConfig(readOptions(options), count),
-      seed: 0,
-    }),
-  },
+  // Rewards are bytes of peak growth, as in envs/memmap's fit mode.
+  training: memmapTraining,
 
   bench: {
     options: {},

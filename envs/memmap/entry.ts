@@ -71,6 +71,26 @@ export function fitExtras(trace: Trace, placement: Placement): Record<string, nu
   };
 }
 
+/** Both memory-mapping environments draw a placement the same way. */
+export const placementView = {
+  // The final offsets are in the state (finalOffset), so a kernel's readback has them too.
+  backends: ['cpu', 'webgpu'] as const,
+  draw(env: PlacementBatch, config: MemmapConfig, e: number, title: string): string {
+    const { trace, placement } = finished(env, config, e);
+    return renderPlacement(trace, placement, { title });
+  },
+};
+
+/** Training of both memory-mapping environments: their rewards and validation traces. */
+export const memmapTraining = {
+  // Fit-mode rewards are bytes of peak growth; capacity-mode spills are shares of REWARD_UNIT.
+  rewardScale: 1 / REWARD_UNIT,
+  validation: (options: EnvOptions, count: number) => ({
+    config: validationConfig(readOptions(options), count),
+    seed: 0,
+  }),
+};
+
 const BENCH_BUFFERS = '120';
 
 export const memmap: EnvEntry<MemmapConfig, MemmapEnv, MemmapGpuEnv> = {
@@ -121,25 +141,11 @@ export const memmap: EnvEntry<MemmapConfig, MemmapEnv, MemmapGpuEnv> = {
     },
   },
 
-  view: {
-    // The final offsets are in the state (finalOffset), so a kernel's readback has them too.
-    backends: ['cpu', 'webgpu'],
-    draw(env, config, e, title) {
-      const { trace, placement } = finished(env, config, e);
-      return renderPlacement(trace, placement, { title });
-    },
-  },
+  view: placementView,
 
   features: FEATURES,
 
-  training: {
-    // Fit-mode rewards are bytes of peak growth; capacity-mode spills are shares of REWARD_UNIT.
-    rewardScale: 1 / REWARD_UNIT,
-    validation: (options, count) => ({
-      config: validationConfig(readOptions(options), count),
-      seed: 0,
-    }),
-  },
+  training: memmapTraining,
 
   bench: {
     options: {},
