@@ -152,6 +152,17 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
         );
       return { config: validationConfig(sizes, mode, count), seed: 0 };
     },
+    // A mean makespan over several sizes is the largest size's: a run over mixed sizes ranks its
+    // validations by the mean ratio to the best rule per instance instead, in which every
+    // instance counts the same. One size keeps the mean makespan (and its runs' best.json).
+    selection(options) {
+      if (readOptions(options).sizes.length < 2) return undefined;
+      return {
+        summary:
+          "the mean over validation instances of makespan / the best rule's makespan there (lower is better; every size counts alike)",
+        score: (policy) => -policy.reference_ratio,
+      };
+    },
   },
 
   bench: {

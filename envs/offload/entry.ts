@@ -90,7 +90,7 @@ export const offload: EnvEntry<OffloadConfig, OffloadEnv, OffloadGpuEnv> = {
       seed: VALIDATION_SEED,
     }),
     references: OFFLOAD_STUDY_BASELINES,
-    selection: BOTH_FIGURES,
+    selection: () => BOTH_FIGURES,
   },
 
   bench: {

@@ -93,8 +93,22 @@ export interface Suite<C> {
   readonly xLabel: string;
 }
 
-/** Mean figures of a validation pass: `metric` and the environment's extras by name. */
+/**
+ * Mean figures of a validation pass: `metric`, the environment's extras by name, and
+ * `reference_ratio`: the mean over the validation episodes of the episode's metric over the best
+ * reference baseline's metric on the same episode (1 where the two are equal). It is scale-free:
+ * each episode weighs the same however large its instance, which matters when a run validates on
+ * several sizes at once.
+ */
 export type ValidationFigures = Readonly<Record<string, number>>;
+
+/** How a run ranks its validations for best.json where the metric alone is not the aim. */
+export interface ValidationSelection {
+  /** One line on the rule, for the run's log. */
+  readonly summary: string;
+  /** Higher is better. */
+  score(policy: ValidationFigures, baseline: ValidationFigures): number;
+}
 
 /**
  * A registered environment. `C` is its config (numEnvs included); `B` what its baselines,
@@ -185,15 +199,11 @@ export interface EnvEntry<
      */
     readonly references?: readonly string[];
     /**
-     * How a run ranks its validations for best.json where the metric alone is not the aim (higher
-     * is better), from the policy's and the best baseline's mean figures on the validation set:
-     * the metric under `metric`, the extras under their names. Absent: the metric.
+     * How a run with these options ranks its validations for best.json where the metric alone is
+     * not the aim (higher is better), from the policy's and the best baseline's mean figures on
+     * the validation set (ValidationFigures). Absent, or undefined for these options: the metric.
      */
-    readonly selection?: {
-      /** One line on the rule, for the run's log. */
-      readonly summary: string;
-      score(policy: ValidationFigures, baseline: ValidationFigures): number;
-    };
+    selection?(options: EnvOptions): ValidationSelection | undefined;
   };
 
   readonly bench: {

@@ -355,7 +355,7 @@ async function trainInFolder(
   let lastEval: TrainResult['evaluation'] = null;
   // The score best.json is chosen by: the environment's selection rule, else the metric.
   let lastScore: number | null = null;
-  const selection = entry.training.selection;
+  const selection = entry.training.selection?.(config.envOptions);
   let stopped: string | null = null;
   let interrupted: string | null = null;
   let lastCheckpointUpdate = resume?.training.updates ?? 0;

@@ -26,11 +26,20 @@ export interface Validation {
   ): Promise<{ metric: number; figures: ValidationFigures }>;
 }
 
-/** The mean metric (as `metric`) and mean extras of a pass. */
-function meanFigures(episodes: readonly EpisodeResult[]): ValidationFigures {
+/**
+ * The mean metric (as `metric`), the mean extras and the mean ratio of each episode's metric to
+ * `reference[i]`, the best reference baseline's on the same episode (as `reference_ratio`).
+ */
+function meanFigures(
+  episodes: readonly EpisodeResult[],
+  reference: readonly number[],
+): ValidationFigures {
   const figures: Record<string, number> = { metric: mean(episodes.map((x) => x.metric)) };
   for (const key of Object.keys(episodes[0]?.extras ?? {}))
     if (key !== 'metric') figures[key] = mean(episodes.map((x) => x.extras[key] ?? NaN));
+  figures.reference_ratio = mean(
+    episodes.map((x, i) => (x.metric === reference[i] ? 1 : x.metric / reference[i])),
+  );
   return figures;
 }
 
@@ -41,11 +50,7 @@ export async function validationSet(
 ): Promise<Validation> {
   const { config, seed } = entry.training.validation(options, count);
   const better = (a: number, b: number): boolean => (entry.metric.lowerIsBetter ? a < b : a > b);
-  let baseline = {
-    name: '',
-    metric: entry.metric.lowerIsBetter ? Infinity : -Infinity,
-    figures: {} as ValidationFigures,
-  };
+  const passes: { name: string; episodes: readonly EpisodeResult[] }[] = [];
   for (const name of entry.training.references ?? entry.baselines.names) {
     const played = await playBatch(
       entry,
@@ -54,7 +59,21 @@ export async function validationSet(
       CPU,
       { seed },
     );
-    const figures = meanFigures(played.episodes);
+    passes.push({ name, episodes: played.episodes });
+  }
+  // Episode i is copy i's in every pass: the best reference of each episode, whichever it is.
+  const reference = passes[0].episodes.map((_, i) =>
+    passes
+      .map((p) => p.episodes[i].metric)
+      .reduce((a, b) => (better(b, a) ? b : a)),
+  );
+  let baseline = {
+    name: '',
+    metric: entry.metric.lowerIsBetter ? Infinity : -Infinity,
+    figures: {} as ValidationFigures,
+  };
+  for (const { name, episodes } of passes) {
+    const figures = meanFigures(episodes, reference);
     if (better(figures.metric, baseline.metric))
       baseline = { name, metric: figures.metric, figures };
   }
@@ -72,7 +91,7 @@ export async function validationSet(
         CPU,
         { seed },
       );
-      const figures = meanFigures(played.episodes);
+      const figures = meanFigures(played.episodes, reference);
       return { metric: figures.metric, figures };
     },
   };
