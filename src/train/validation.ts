@@ -63,9 +63,7 @@ export async function validationSet(
   }
   // Episode i is copy i's in every pass: the best reference of each episode, whichever it is.
   const reference = passes[0].episodes.map((_, i) =>
-    passes
-      .map((p) => p.episodes[i].metric)
-      .reduce((a, b) => (better(b, a) ? b : a)),
+    passes.map((p) => p.episodes[i].metric).reduce((a, b) => (better(b, a) ? b : a)),
   );
   let baseline = {
     name: '',
