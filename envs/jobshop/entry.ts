@@ -29,28 +29,36 @@ interface Options {
   /** One size: random instances drawn by each copy; several: a mixed pool (mixedTrainingConfig). */
   readonly sizes: readonly Size[];
   readonly mode: ScheduleMode;
+  /** The sizes of the validation instances: `--eval-size`, else the training sizes. */
+  readonly evalSizes: readonly Size[];
+}
+
+/** A comma list of sizes: empty items skipped, a repeated size kept once (as instance selections are). */
+function readSizes(text: string, flag: string): Size[] {
+  const words = text
+    .split(',')
+    .map((word) => word.trim())
+    .filter((word) => word !== '');
+  if (words.length === 0) throw new UsageError(`--${flag}: expected sizes like 15x15, got ''`);
+  return [
+    ...new Map(
+      words.map((word) => parseSize(word, flag)).map((x) => [sizeName(x), x] as const),
+    ).values(),
+  ];
 }
 
 /** The recorded options of a run or a checkpoint, checked again (a checkpoint may be edited). */
 function readOptions(options: EnvOptions): Options {
-  // Empty items are skipped and repeated sizes kept once (as instance selections are).
-  const words = String(options.size ?? '6x6')
-    .split(',')
-    .map((word) => word.trim())
-    .filter((word) => word !== '');
-  if (words.length === 0) throw new UsageError(`--size: expected sizes like 15x15, got ''`);
-  const sizes = [
-    ...new Map(
-      words.map((word) => parseSize(word, 'size')).map((x) => [sizeName(x), x] as const),
-    ).values(),
-  ];
+  const sizes = readSizes(String(options.size ?? '6x6'), 'size');
   const mode = choiceOption(
     { mode: String(options.mode ?? 'active') },
     'mode',
     SCHEDULE_MODES,
     'active',
   );
-  return { sizes, mode };
+  const evalSize = options['eval-size'];
+  const evalSizes = evalSize === undefined ? sizes : readSizes(String(evalSize), 'eval-size');
+  return { sizes, mode, evalSizes };
 }
 
 function sizeName(size: Size): string {
@@ -58,12 +66,22 @@ function sizeName(size: Size): string {
 }
 
 function parseOptions(values: OptionValues): EnvOptions {
-  const options = {
+  const options: Record<string, string> = {
     size: stringOption(values, 'size', '6x6'),
     mode: stringOption(values, 'mode', 'active'),
   };
-  // Recorded as read (' 6x6, 10X5,' as '6x6,10x5'): run folders and checkpoints name it.
-  return { ...options, size: readOptions(options).sizes.map(sizeName).join(',') };
+  if (values['eval-size'] !== undefined)
+    options['eval-size'] = stringOption(values, 'eval-size', '');
+  // Recorded as read (' 6x6, 10X5,' as '6x6,10x5'): run folders and checkpoints name it. The
+  // validation sizes are recorded only where given, so a run without them records what it did.
+  const read = readOptions(options);
+  return {
+    ...options,
+    size: read.sizes.map(sizeName).join(','),
+    ...(options['eval-size'] === undefined
+      ? {}
+      : { 'eval-size': read.evalSizes.map(sizeName).join(',') }),
+  };
 }
 
 const BENCH_SIZES = { cpu: '15x15,30x20,100x20', webgpu: '15x15' } as const;
@@ -83,6 +101,11 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
       type: 'string',
       description: `schedule generation: ${SCHEDULE_MODES.join(', ')}`,
       default: 'active',
+    },
+    'eval-size': {
+      type: 'string',
+      description:
+        'train: sizes JxM of the validation instances best.json is chosen on (random instances of their own seed, never Taillard; default: --size)',
     },
   },
   parseOptions,
@@ -145,18 +168,18 @@ export const jobshop: EnvEntry<JobShopConfig, JobShopEnv, JobShopGpuEnv> = {
     // Dense rewards are increases of the makespan bound in time units (Taillard durations 1..99).
     rewardScale: 1 / TIME_SCALE,
     validation(options, count) {
-      const { sizes, mode } = readOptions(options);
-      if (count < sizes.length)
+      const { evalSizes, mode } = readOptions(options);
+      if (count < evalSizes.length)
         throw new UsageError(
-          `--eval-instances ${count} is fewer than the ${sizes.length} sizes of --size: every size needs a validation instance`,
+          `--eval-instances ${count} is fewer than the ${evalSizes.length} validation sizes (--eval-size, else --size): every size needs a validation instance`,
         );
-      return { config: validationConfig(sizes, mode, count), seed: 0 };
+      return { config: validationConfig(evalSizes, mode, count), seed: 0 };
     },
-    // A mean makespan over several sizes is the largest size's: a run over mixed sizes ranks its
-    // validations by the mean ratio to the best rule per instance instead, in which every
-    // instance counts the same. One size keeps the mean makespan (and its runs' best.json).
+    // A mean makespan over several sizes is the largest size's: a run validated on mixed sizes
+    // ranks its validations by the mean ratio to the best rule per instance instead, in which
+    // every instance counts the same. One size keeps the mean makespan (and its runs' best.json).
     selection(options) {
-      if (readOptions(options).sizes.length < 2) return undefined;
+      if (readOptions(options).evalSizes.length < 2) return undefined;
       return {
         summary:
           "the mean over validation instances of makespan / the best rule's makespan there (lower is better; every size counts alike)",

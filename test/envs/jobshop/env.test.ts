@@ -520,7 +520,36 @@ describe('jobshop environment: zero durations, configs, and mixed-size batches',
     expect(repeated.size).toBe('6x6');
     expect(jobshop.config(repeated, 2).source).toEqual(randomSource(6, 6));
     expect(() => jobshop.training.validation(options, 1)).toThrow(
-      /--eval-instances 1 is fewer than the 2 sizes of --size/,
+      /--eval-instances 1 is fewer than the 2 validation sizes \(--eval-size, else --size\)/,
+    );
+  });
+
+  it('validates on --eval-size where given, recorded only then, and ranks a mixed validation by ratio', () => {
+    // Without --eval-size nothing new is recorded: a run records what it did before.
+    expect(jobshop.parseOptions({ size: '6x6' })).toEqual({ size: '6x6', mode: 'active' });
+    const options = jobshop.parseOptions({ size: '6x6', 'eval-size': ' 15x15, 20X5,15x15' });
+    expect(options).toEqual({ size: '6x6', mode: 'active', 'eval-size': '15x15,20x5' });
+    // Training is unchanged; validation plays the other sizes.
+    expect(jobshop.config(options, 2).source).toEqual(randomSource(6, 6));
+    const { config } = jobshop.training.validation(options, 3);
+    if (config.source.kind !== 'fixed') throw new Error('expected fixed validation instances');
+    expect(config.source.instances.map((x) => x.name)).toEqual([
+      'val-15x15-0',
+      'val-20x5-1',
+      'val-15x15-2',
+    ]);
+    // One training size but two validation sizes: ranked by the scale-free ratio.
+    expect(jobshop.training.selection?.(options)).toBeDefined();
+    expect(
+      jobshop.training.selection?.(
+        jobshop.parseOptions({ size: '6x6,10x10', 'eval-size': '15x15' }),
+      ),
+    ).toBeUndefined();
+    expect(() => jobshop.parseOptions({ size: '6x6', 'eval-size': '15' })).toThrow(
+      /--eval-size: expected sizes like 15x15, got '15'/,
+    );
+    expect(() => jobshop.parseOptions({ size: '6x6', 'eval-size': ' , ' })).toThrow(
+      /--eval-size: expected sizes like 15x15/,
     );
   });
 });
