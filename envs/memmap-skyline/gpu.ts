@@ -5,22 +5,12 @@
 
 import type { AllocatedState } from '../../src/core/batch-env.js';
 import { UsageError } from '../../src/core/errors.js';
-import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { featureConstants } from '../../src/gpu/feature-constants.js';
-import { KernelBatch } from '../../src/gpu/kernel-batch.js';
-import {
-  KERNEL_ENTRY_POINTS,
-  KernelVecEnv,
-  observationIo,
-  type KernelEntryPoint,
-} from '../../src/gpu/kernel-env.js';
-import { readFinalPlacement, type Placement } from '../memmap/env.js';
-import { tableLayout } from '../memmap/gpu.js';
-import { buildTable } from '../memmap/table.js';
-import type { Dims, MemmapConfig, TraceTable } from '../memmap/types.js';
-import { COST, ENV_NAME, deriveDims } from './env.js';
-import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
+import { MemmapKernelEnv, buildMemmapKernel } from '../memmap/gpu.js';
+import type { Dims, MemmapConfig } from '../memmap/types.js';
+import { ENV_NAME, deriveDims } from './env.js';
+import { CANDIDATE_FEATURES, FEATURES } from './features.js';
 import { allocateState, type State } from './layout.js';
 
 /**
@@ -53,28 +43,7 @@ function constants(config: MemmapConfig, d: Dims): string {
   return consts.map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }
 
-export class SkylineGpuEnv extends KernelVecEnv<State> {
-  readonly reference = undefined;
-  readonly metric = COST;
-  readonly config: MemmapConfig;
-  readonly dims: Dims;
-  readonly table: TraceTable;
-
-  private constructor(
-    config: MemmapConfig,
-    dims: Dims,
-    table: TraceTable,
-    spec: ObservationSpec,
-    batch: KernelBatch<KernelEntryPoint>,
-    allocated: AllocatedState<State>,
-    io: ReturnType<typeof observationIo>,
-  ) {
-    super(ENV_NAME, spec, batch, allocated, io);
-    this.config = config;
-    this.dims = dims;
-    this.table = table;
-  }
-
+export class SkylineGpuEnv extends MemmapKernelEnv<State> {
   static async create(config: MemmapConfig, gpu: GpuContext): Promise<SkylineGpuEnv> {
     const d = deriveDims(config);
     const loops = stepLoopIterations(d.maxBuffers, d.maxCandidates, CANDIDATE_FEATURES.length);
@@ -82,33 +51,17 @@ export class SkylineGpuEnv extends KernelVecEnv<State> {
       throw new UsageError(
         `memmap-skyline: K = ${d.maxCandidates} candidates over traces of ${d.maxBuffers} buffers needs up to ${loops} loop iterations a step on the kernel, llvmpipe allows ${LOOP_BUDGET - 1} (lower --candidates)`,
       );
-    const table = buildTable(config.traces, config.order, d.maxBuffers);
     const allocated = allocateState(d);
-    const spec = {
-      maxCandidates: d.maxCandidates,
-      candidateFeatures: CANDIDATE_FEATURES,
-      globalFeatures: GLOBAL_FEATURES,
-    };
-    const io = observationIo(spec, d.numEnvs);
-    const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
+    const built = await buildMemmapKernel(config, d, gpu, {
       kernel: 'memmap-skyline',
-      numEnvs: d.numEnvs,
+      features: FEATURES,
       constants: constants(config, d),
-      layouts: [allocated.layout, tableLayout(table, d), io],
-      entryPoints: KERNEL_ENTRY_POINTS,
+      allocated,
     });
-    return new SkylineGpuEnv(config, d, table, spec, batch, allocated, io);
+    return new SkylineGpuEnv(ENV_NAME, config, d, built, allocated);
   }
 
   protected allocate(): AllocatedState<State> {
     return allocateState(this.dims);
-  }
-
-  protected metricValue(count: number): number {
-    return count;
-  }
-
-  finalPlacement(e: number): { traceIndex: number; placement: Placement } {
-    return readFinalPlacement(this.state, this.dims, this.table, e);
   }
 }

@@ -15,6 +15,7 @@ import {
   type LayoutSpec,
   type StateOf,
 } from '../../src/gpu/layout.js';
+import { stateSizes } from '../memmap/layout.js';
 import type { Dims } from '../memmap/types.js';
 
 export const STATE_SPEC = {
@@ -54,11 +55,6 @@ export const STATE_SPEC = {
 
 export type StateLayout = Layout<typeof STATE_SPEC>;
 export type State = StateOf<typeof STATE_SPEC>;
-
-export function stateSizes(d: Dims): Record<string, number> {
-  const E = d.numEnvs;
-  return { E, EN: E * d.maxBuffers, EK: E * d.offsets };
-}
 
 /** The state of a batch and the layout it lives in (the GPU backend uploads `layout.*.data`). */
 export function allocateState(d: Dims): { state: State; layout: StateLayout } {

@@ -4,7 +4,8 @@
  * once, read-only, in three buffers of one scalar type each.
  */
 
-import type { AllocatedState } from '../../src/core/batch-env.js';
+import type { AllocatedState, BatchState } from '../../src/core/batch-env.js';
+import type { FeatureModule } from '../../src/core/features.js';
 import type { ObservationSpec } from '../../src/core/vecenv.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { featureConstants } from '../../src/gpu/feature-constants.js';
@@ -17,7 +18,7 @@ import {
 } from '../../src/gpu/kernel-env.js';
 import { buildLayout, type LayoutSpec } from '../../src/gpu/layout.js';
 import { COST, ENV_NAME, deriveDims, readFinalPlacement, type Placement } from './env.js';
-import { CANDIDATE_FEATURES, FEATURES, GLOBAL_FEATURES } from './features.js';
+import { FEATURES } from './features.js';
 import { allocateState } from './layout.js';
 import { buildTable } from './table.js';
 import type { Dims, MemmapBatch, MemmapConfig, State, TraceTable } from './types.js';
@@ -68,6 +69,51 @@ export function tableLayout(t: TraceTable, d: Dims) {
   return layout;
 }
 
+/** A memory-mapping batch's trace table, observation spec and buffers, and compiled kernel. */
+export interface BuiltMemmapKernel {
+  readonly table: TraceTable;
+  readonly spec: ObservationSpec;
+  readonly io: ReturnType<typeof observationIo>;
+  readonly batch: KernelBatch<KernelEntryPoint>;
+}
+
+/** What one of the two memory-mapping kernels (memmap, memmap-skyline) is built from. */
+export interface MemmapKernelParts<S extends BatchState> {
+  /** kernels/<kernel>.wgsl */
+  readonly kernel: string;
+  readonly features: Pick<FeatureModule, 'candidate' | 'global'>;
+  /** The generated WGSL header's constants (sizes, modes, feature offsets). */
+  readonly constants: string;
+  readonly allocated: AllocatedState<S>;
+}
+
+/**
+ * The trace table (uploaded read-only), observation spec and buffers, and the compiled kernel of
+ * a memory-mapping batch: what both environments' `create` build alike.
+ */
+export async function buildMemmapKernel<S extends BatchState>(
+  config: MemmapConfig,
+  d: Dims,
+  gpu: GpuContext,
+  parts: MemmapKernelParts<S>,
+): Promise<BuiltMemmapKernel> {
+  const table = buildTable(config.traces, config.order, d.maxBuffers);
+  const spec = {
+    maxCandidates: d.maxCandidates,
+    candidateFeatures: parts.features.candidate,
+    globalFeatures: parts.features.global,
+  };
+  const io = observationIo(spec, d.numEnvs);
+  const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
+    kernel: parts.kernel,
+    numEnvs: d.numEnvs,
+    constants: parts.constants,
+    layouts: [parts.allocated.layout, tableLayout(table, d), io],
+    entryPoints: KERNEL_ENTRY_POINTS,
+  });
+  return { table, spec, io, batch };
+}
+
 function constants(config: MemmapConfig, d: Dims): string {
   const u = (v: number): string => `${v}u`;
   const consts: [string, string][] = [
@@ -83,50 +129,32 @@ function constants(config: MemmapConfig, d: Dims): string {
   return consts.map(([k, v]) => `const ${k} = ${v};`).join('\n');
 }
 
-export class MemmapGpuEnv extends KernelVecEnv<State> implements MemmapBatch {
+/** The state fields the shared kernel environment reads: the last finished placement. */
+type PlacementState = BatchState & Pick<State, 'finalOffset' | 'finalTraceIndex'>;
+
+/**
+ * What both memory-mapping kernel environments share: their config, sizes and trace table, the
+ * metric (a plain count: the peak or the benefit spilled), and the last finished placement read
+ * back from the state.
+ */
+export abstract class MemmapKernelEnv<S extends PlacementState> extends KernelVecEnv<S> {
   readonly reference = undefined;
   readonly metric = COST;
   readonly config: MemmapConfig;
   readonly dims: Dims;
   readonly table: TraceTable;
 
-  private constructor(
+  protected constructor(
+    name: string,
     config: MemmapConfig,
     dims: Dims,
-    table: TraceTable,
-    spec: ObservationSpec,
-    batch: KernelBatch<KernelEntryPoint>,
-    allocated: AllocatedState<State>,
-    io: ReturnType<typeof observationIo>,
+    built: BuiltMemmapKernel,
+    allocated: AllocatedState<S>,
   ) {
-    super(ENV_NAME, spec, batch, allocated, io);
+    super(name, built.spec, built.batch, allocated, built.io);
     this.config = config;
     this.dims = dims;
-    this.table = table;
-  }
-
-  static async create(config: MemmapConfig, gpu: GpuContext): Promise<MemmapGpuEnv> {
-    const d = deriveDims(config);
-    const table = buildTable(config.traces, config.order, d.maxBuffers);
-    const allocated = allocateState(d);
-    const spec = {
-      maxCandidates: d.maxCandidates,
-      candidateFeatures: CANDIDATE_FEATURES,
-      globalFeatures: GLOBAL_FEATURES,
-    };
-    const io = observationIo(spec, d.numEnvs);
-    const batch = await KernelBatch.create<KernelEntryPoint>(gpu, {
-      kernel: 'memmap',
-      numEnvs: d.numEnvs,
-      constants: constants(config, d),
-      layouts: [allocated.layout, tableLayout(table, d), io],
-      entryPoints: KERNEL_ENTRY_POINTS,
-    });
-    return new MemmapGpuEnv(config, d, table, spec, batch, allocated, io);
-  }
-
-  protected allocate(): AllocatedState<State> {
-    return allocateState(this.dims);
+    this.table = built.table;
   }
 
   protected metricValue(count: number): number {
@@ -135,5 +163,23 @@ export class MemmapGpuEnv extends KernelVecEnv<State> implements MemmapBatch {
 
   finalPlacement(e: number): { traceIndex: number; placement: Placement } {
     return readFinalPlacement(this.state, this.dims, this.table, e);
+  }
+}
+
+export class MemmapGpuEnv extends MemmapKernelEnv<State> implements MemmapBatch {
+  static async create(config: MemmapConfig, gpu: GpuContext): Promise<MemmapGpuEnv> {
+    const d = deriveDims(config);
+    const allocated = allocateState(d);
+    const built = await buildMemmapKernel(config, d, gpu, {
+      kernel: 'memmap',
+      features: FEATURES,
+      constants: constants(config, d),
+      allocated,
+    });
+    return new MemmapGpuEnv(ENV_NAME, config, d, built, allocated);
+  }
+
+  protected allocate(): AllocatedState<State> {
+    return allocateState(this.dims);
   }
 }

@@ -64,6 +64,7 @@ export const STATE_SPEC = {
 export type StateLayout = Layout<typeof STATE_SPEC>;
 export type State = StateOf<typeof STATE_SPEC>;
 
+/** The size tokens of both memory-mapping states (envs/memmap-skyline's layout uses them too). */
 export function stateSizes(d: Dims): Record<string, number> {
   const E = d.numEnvs;
   return { E, EN: E * d.maxBuffers, EK: E * d.offsets };
