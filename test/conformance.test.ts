@@ -13,6 +13,7 @@ import {
   expectBaselinesAgreeAcrossBackends,
   expectBenchJson,
   expectDeterministic,
+  expectGroupsPlayAlike,
   expectExportMatchesTfjs,
   expectIllegalActionRefusedOnCpu,
   expectKernelParity,
@@ -35,6 +36,9 @@ for (const entry of ENVIRONMENTS) {
     });
     it('auto-resets a finished copy exactly as a fresh reset of its stream would', () => {
       expectAutoResetEqualsReset(entry);
+    });
+    it('restarts copies in groups of clones that play alike (self-labeling)', () => {
+      expectGroupsPlayAlike(entry);
     });
     it('refuses an illegal action without stepping any copy', () => {
       expectIllegalActionRefusedOnCpu(entry);

@@ -216,17 +216,27 @@ export function updateJs(
   learningRate: number,
   rng: Rng,
   imitation = false,
+  samples?: Int32Array,
 ): Promise<UpdateMetrics> {
   const observations = rollout.observations;
   if (!(observations instanceof HostObservations))
     throw new Error('update: the JavaScript learner needs the observations on the host');
-  return runEpochs(rollout, advantages, returns, c, rng, imitation, (mb) => {
-    const { grads, diagnostics } = minibatchGradients(net, observations, mb, c, imitation);
-    let squares = 0;
-    for (const gr of grads.values()) for (let i = 0; i < gr.length; i++) squares += gr[i] * gr[i];
-    const gradNorm = Math.sqrt(squares);
-    adam.apply(net.params, grads, Math.min(1, c.maxGradNorm / (gradNorm + 1e-6)), learningRate);
-    net.changed();
-    return { diagnostics, gradNorm };
-  });
+  return runEpochs(
+    rollout,
+    advantages,
+    returns,
+    c,
+    rng,
+    imitation,
+    (mb) => {
+      const { grads, diagnostics } = minibatchGradients(net, observations, mb, c, imitation);
+      let squares = 0;
+      for (const gr of grads.values()) for (let i = 0; i < gr.length; i++) squares += gr[i] * gr[i];
+      const gradNorm = Math.sqrt(squares);
+      adam.apply(net.params, grads, Math.min(1, c.maxGradNorm / (gradNorm + 1e-6)), learningRate);
+      net.changed();
+      return { diagnostics, gradNorm };
+    },
+    samples,
+  );
 }

@@ -17,7 +17,11 @@ import type { Minibatch, Rollout } from './rollout.js';
 
 type Tf = typeof tfc;
 
-export type Algorithm = 'ppo' | 'a2c';
+/**
+ * `self-label`: every update imitates the best of several sampled solutions of each instance
+ * (src/train/self-label.ts), through the imitation loss below.
+ */
+export type Algorithm = 'ppo' | 'a2c' | 'self-label';
 
 export interface UpdateConfig {
   readonly algo: Algorithm;
@@ -131,7 +135,8 @@ export interface MinibatchStepResult {
  * Runs the epochs and minibatches of one update on `rollout`, `step` taking one gradient step
  * on each minibatch, and returns the metrics of the last epoch's minibatches (averaged), as
  * CleanRL logs them. Shared by the tfjs learner (`update` below) and the JavaScript one
- * (src/agents/js-ppo.ts), so that both draw the same minibatches from the same RNG.
+ * (src/agents/js-ppo.ts), so that both draw the same minibatches from the same RNG. `samples`
+ * (flat indices) restricts the update to those steps of the rollout, as self-labeling does.
  */
 export async function runEpochs(
   rollout: Rollout,
@@ -141,12 +146,15 @@ export async function runEpochs(
   rng: Rng,
   imitation: boolean,
   step: (mb: Minibatch) => Promise<MinibatchStepResult> | MinibatchStepResult,
+  samples?: Int32Array,
 ): Promise<UpdateMetrics> {
-  const n = rollout.numSteps * rollout.numEnvs;
+  const order =
+    samples?.slice() ??
+    Int32Array.from({ length: rollout.numSteps * rollout.numEnvs }, (_, i) => i);
+  const n = order.length;
   const epochs = c.algo === 'a2c' ? 1 : c.updateEpochs;
-  const numMinibatches = c.algo === 'a2c' ? 1 : c.numMinibatches;
+  const numMinibatches = c.algo === 'a2c' ? 1 : Math.min(c.numMinibatches, n);
   const mbSize = Math.floor(n / numMinibatches);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
   let sums = new Float64Array(7);
   let count = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
@@ -158,7 +166,10 @@ export async function runEpochs(
     sums = new Float64Array(7);
     count = 0;
     let approxKl = 0;
-    for (let start = 0; start + mbSize <= n; start += mbSize) {
+    // Exactly numMinibatches of mbSize samples: a remainder (self-labeling's sample counts need
+    // not divide) sits out this epoch and, reshuffled, takes part in the next.
+    for (let b = 0; b < numMinibatches; b++) {
+      const start = b * mbSize;
       const mb = rollout.gather(order.subarray(start, start + mbSize), advantages, returns);
       const { diagnostics: d, gradNorm } = await step(mb);
       for (let i = 0; i < 6; i++) sums[i] += d[i];
@@ -196,33 +207,43 @@ export async function update(
   learningRate: number,
   rng: Rng,
   imitation = false,
+  samples?: Int32Array,
 ): Promise<UpdateMetrics> {
   const varList = [...net.params.values()];
   const names = [...net.params.keys()];
   rollout.observations.prepare?.(tf);
-  return runEpochs(rollout, advantages, returns, c, rng, imitation, async (mb) => {
-    let diagnostics: tfc.Tensor | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
-      diagnostics = tf.keep(r.diagnostics);
-      return r.loss;
-    }, varList);
-    value.dispose();
-    // Global gradient clipping.
-    const byName = new Map(names.map((name, i) => [name, grads[varList[i].name]]));
-    const normT = tf.tidy(() =>
-      tf.sqrt(tf.addN([...byName.values()].map((gr) => tf.sum(tf.square(gr))))),
-    );
-    const norm = (await normT.data())[0];
-    normT.dispose();
-    const scale = Math.min(1, c.maxGradNorm / (norm + 1e-6));
-    const clipped = new Map(
-      [...byName].map(([name, gr]) => [name, scale === 1 ? gr : tf.mul(gr, scale)]),
-    );
-    adam.apply(net.params, clipped, learningRate);
-    for (const t of new Set([...byName.values(), ...clipped.values()])) t.dispose();
-    const d = (await diagnostics!.data()) as Float32Array;
-    diagnostics!.dispose();
-    return { diagnostics: d, gradNorm: norm };
-  });
+  return runEpochs(
+    rollout,
+    advantages,
+    returns,
+    c,
+    rng,
+    imitation,
+    async (mb) => {
+      let diagnostics: tfc.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
+        diagnostics = tf.keep(r.diagnostics);
+        return r.loss;
+      }, varList);
+      value.dispose();
+      // Global gradient clipping.
+      const byName = new Map(names.map((name, i) => [name, grads[varList[i].name]]));
+      const normT = tf.tidy(() =>
+        tf.sqrt(tf.addN([...byName.values()].map((gr) => tf.sum(tf.square(gr))))),
+      );
+      const norm = (await normT.data())[0];
+      normT.dispose();
+      const scale = Math.min(1, c.maxGradNorm / (norm + 1e-6));
+      const clipped = new Map(
+        [...byName].map(([name, gr]) => [name, scale === 1 ? gr : tf.mul(gr, scale)]),
+      );
+      adam.apply(net.params, clipped, learningRate);
+      for (const t of new Set([...byName.values(), ...clipped.values()])) t.dispose();
+      const d = (await diagnostics!.data()) as Float32Array;
+      diagnostics!.dispose();
+      return { diagnostics: d, gradNorm: norm };
+    },
+    samples,
+  );
 }

@@ -112,6 +112,47 @@ export abstract class BatchEnv<S extends BatchState> implements VecEnv {
     return this.obs;
   }
 
+  /**
+   * Restarts the copies in groups of `groupSize` clones. Group j (copies j * groupSize onwards)
+   * plays the next instance of one of its own copies, j * groupSize + (j mod groupSize), as that
+   * copy's auto-reset would draw it, and its other copies become exact clones of it (state,
+   * random stream, observation). The source sits at a different offset in each group so that an
+   * environment dealing a fixed list by copy index in turns (the job shop's mixed pools alternate
+   * sizes) gives the groups different kinds of instance, not those of every groupSize-th copy;
+   * being in its own group, it is never overwritten and carries its stream on to the next call.
+   * Self-labeling (src/train/self-label.ts) samples `groupSize` solutions of each instance this
+   * way. Clones stay in step while their episodes end together; in the job shop, where every
+   * episode of an instance has the same number of decisions, they do for good.
+   */
+  startGroups(groupSize: number): Observation {
+    if (!this.seeded) throw new Error(`${this.name}: call reset(seed) before startGroups()`);
+    if (!Number.isSafeInteger(groupSize) || groupSize < 1 || this.numEnvs % groupSize !== 0)
+      throw new RangeError(
+        `${this.name}: startGroups(${groupSize}): expected a group size that divides the ${this.numEnvs} copies`,
+      );
+    for (let first = 0, j = 0; first < this.numEnvs; first += groupSize, j++) {
+      const source = first + (j % groupSize);
+      this.beginEpisode(source);
+      for (let e = first; e < first + groupSize; e++) if (e !== source) this.cloneCopy(source, e);
+    }
+    return this.obs;
+  }
+
+  /** Copies copy `from`'s part of every per-copy field, and its observation, onto copy `to`. */
+  private cloneCopy(from: number, to: number): void {
+    const E = this.numEnvs;
+    for (const buffer of Object.values(this.buffers))
+      for (const [name, field] of Object.entries(buffer.fields)) {
+        if (!field.perCopy) continue;
+        const n = field.length / E;
+        buffer.views[name].copyWithin(to * n, from * n, (from + 1) * n);
+      }
+    for (const view of [this.obs.cand, this.obs.glob, this.obs.mask]) {
+      const n = view.length / E;
+      view.copyWithin(to * n, from * n, (from + 1) * n);
+    }
+  }
+
   step(actions: Int32Array): StepResult {
     if (!this.seeded) throw new Error(`${this.name}: call reset(seed) before step()`);
     assertLegalActions(this.name, this.obs.mask, this.spec.maxCandidates, actions);

@@ -23,7 +23,11 @@ export interface BufferSpec<
   S extends string = string,
 > {
   readonly type: T;
-  /** Field name -> size token (resolved through the `sizes` of buildLayout). Order is memory order. */
+  /**
+   * Field name -> size token (resolved through the `sizes` of buildLayout). Order is memory order.
+   * A token starting with `E` (E, EJ, EJO...) is per copy, copy-major: copy e's part is the e-th
+   * of numEnvs equal slices. Any other token is shared by all copies.
+   */
   readonly fields: Readonly<Record<F, S>>;
   /** WGSL access mode of the binding; default read_write. */
   readonly access?: 'read' | 'read_write';
@@ -37,8 +41,10 @@ export interface BufferLayout<T extends Scalar = Scalar, F extends string = stri
   readonly access: 'read' | 'read_write';
   /** The backing array of the whole buffer. */
   readonly data: ArrayOf<T>;
-  /** Element offset and length of each field. */
-  readonly fields: Readonly<Record<F, { readonly offset: number; readonly length: number }>>;
+  /** Element offset and length of each field, and whether it holds one slice per copy. */
+  readonly fields: Readonly<
+    Record<F, { readonly offset: number; readonly length: number; readonly perCopy: boolean }>
+  >;
   /** Typed views of each field into `data`. */
   readonly views: Readonly<Record<F, ArrayOf<T>>>;
   readonly byteLength: number;
@@ -92,13 +98,13 @@ export function buildLayout<L extends LayoutSpec>(
 ): Layout<L> {
   const out: Record<string, BufferLayout> = {};
   for (const [name, buffer] of Object.entries(spec)) {
-    const fields: Record<string, { offset: number; length: number }> = {};
+    const fields: Record<string, { offset: number; length: number; perCopy: boolean }> = {};
     let offset = 0;
     for (const [field, token] of Object.entries<string>(buffer.fields)) {
       const length = sizes[token];
       if (length === undefined || !Number.isSafeInteger(length) || length < 0)
         throw new RangeError(`layout ${name}.${field}: unknown or bad size '${token}'`);
-      fields[field] = { offset, length };
+      fields[field] = { offset, length, perCopy: token.startsWith('E') };
       offset += length;
     }
     // WebGPU rejects zero-sized bindings; keep one element.

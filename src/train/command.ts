@@ -79,6 +79,8 @@ const FLAG_OF: Partial<Record<keyof TrainConfig, string>> = {
   imitationUpdates: 'imitation-updates',
   evalEvery: 'eval-every',
   evalInstances: 'eval-instances',
+  initFrom: 'init',
+  samplesPerInstance: 'samples-per-instance',
 };
 
 /** A run stopped by SIGINT or SIGTERM: the CLI exits with 128 + the signal's number. */
@@ -96,7 +98,10 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 function fromFlags(values: OptionValues): Partial<Tunable> {
   const out: Partial<Record<keyof Tunable, unknown>> = {};
-  if (values.algo !== undefined) out.algo = choiceOption(values, 'algo', ['ppo', 'a2c'], 'ppo');
+  if (values.algo !== undefined)
+    out.algo = choiceOption(values, 'algo', ['ppo', 'a2c', 'self-label'], 'ppo');
+  if (values['samples-per-instance'] !== undefined)
+    out.samplesPerInstance = integerOption(values, 'samples-per-instance', 0, 1, 65536);
   if (values.steps !== undefined)
     out.totalSteps = integerOption(values, 'steps', 0, 1, MAX_TOTAL_STEPS);
   if (values['num-envs'] !== undefined)
@@ -126,6 +131,7 @@ function fromFlags(values: OptionValues): Partial<Tunable> {
   if (values['eval-every'] !== undefined) out.evalEvery = integerOption(values, 'eval-every', 0, 1);
   if (values['eval-instances'] !== undefined)
     out.evalInstances = integerOption(values, 'eval-instances', 0, 1, 4096);
+  if (values.init !== undefined) out.initFrom = String(values.init);
   return out as Partial<Tunable>;
 }
 
@@ -134,7 +140,16 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
     ownsOut: true,
     options: {
       ...entry.options,
-      algo: { type: 'string', description: 'ppo or a2c', default: DEFAULT_CONFIG.algo },
+      algo: {
+        type: 'string',
+        description: 'ppo, a2c, or self-label (imitate the best of several samples per instance)',
+        default: DEFAULT_CONFIG.algo,
+      },
+      'samples-per-instance': {
+        type: 'string',
+        description: 'self-label: solutions sampled of each instance per update',
+        default: String(DEFAULT_CONFIG.samplesPerInstance),
+      },
       steps: {
         type: 'string',
         description: 'environment steps to train for',
@@ -204,6 +219,11 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
         type: 'string',
         description: 'JSON file of training settings (TrainConfig fields)',
       },
+      init: {
+        type: 'string',
+        description:
+          "start from this checkpoint's weights (fine-tuning: fresh optimizer, this run's settings)",
+      },
       resume: { type: 'string', description: 'continue the run of this checkpoint' },
       force: {
         type: 'boolean',
@@ -239,6 +259,8 @@ export function trainCommand(entry: AnyEnvEntry): EnvCommand {
         const saved = {
           imitationTeacher: DEFAULT_CONFIG.imitationTeacher,
           imitationUpdates: DEFAULT_CONFIG.imitationUpdates,
+          initFrom: DEFAULT_CONFIG.initFrom,
+          samplesPerInstance: DEFAULT_CONFIG.samplesPerInstance,
           ...resume.training.hyperparameters,
         } as unknown as TrainConfig;
         const problems = configProblems(saved);

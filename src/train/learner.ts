@@ -42,6 +42,8 @@ export interface Learner {
     learningRate: number,
     rng: Rng,
     imitation: boolean,
+    /** Learn from these flat indices of the rollout only (all when absent). */
+    samples?: Int32Array,
   ): Promise<UpdateMetrics>;
   weights(): Promise<Map<string, Float32Array>>;
   optimizerState(): Promise<AdamState>;
@@ -72,8 +74,8 @@ export async function createLearner(
         return new JsHostActor(net, env, numSteps);
       },
       evaluate: (obs, numEnvs) => Promise.resolve(jsPolicyOutputs(net, obs, numEnvs)),
-      update: (rollout, advantages, returns, c, lr, rng, imitation) =>
-        updateJs(net, adam, rollout, advantages, returns, c, lr, rng, imitation),
+      update: (rollout, advantages, returns, c, lr, rng, imitation, samples) =>
+        updateJs(net, adam, rollout, advantages, returns, c, lr, rng, imitation, samples),
       weights: () => Promise.resolve(new Map([...net.params].map(([k, v]) => [k, v.slice()]))),
       optimizerState: () => Promise.resolve(adam.state()),
       liveTensors: () => 0,
@@ -90,8 +92,8 @@ export async function createLearner(
     actor: (env, numSteps) =>
       'writeActions' in env ? new DeviceActor(tf, net, env) : new HostActor(tf, net, env, numSteps),
     evaluate: (obs, numEnvs) => evaluateObservation(tf, net, obs, numEnvs),
-    update: (rollout, advantages, returns, c, lr, rng, imitation) =>
-      update(tf, net, adam, rollout, advantages, returns, c, lr, rng, imitation),
+    update: (rollout, advantages, returns, c, lr, rng, imitation, samples) =>
+      update(tf, net, adam, rollout, advantages, returns, c, lr, rng, imitation, samples),
     weights: () => net.values(),
     optimizerState: () => adam.state(),
     liveTensors: () => tf.memory().numTensors - tensorsAtStart,

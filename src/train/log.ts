@@ -42,10 +42,14 @@ export function metricNames(metric: string): readonly string[] {
   return [
     ...UPDATE_METRICS,
     'imitation/greedy_agreement',
+    // Self-labeling: instances labeled, and the mean metric of the labels and of all samples.
+    'self_label/instances',
+    `self_label/label_${metric}`,
+    `self_label/sampled_${metric}`,
     'charts/learning_rate',
     'losses/explained_variance',
     'charts/SPS',
-    // Seconds of the update's rollout (acting and stepping, GAE) and of its gradient steps.
+    // Seconds of the update's rollout (acting and stepping, GAE or labels) and of its gradient steps.
     'perf/rollout_seconds',
     'perf/update_seconds',
     'charts/episodic_return',

@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 import { computeGae, explainedVariance } from '../agents/gae.js';
 import { initialParameters, type Architecture } from '../agents/network.js';
 import { choose } from '../agents/policy.js';
-import type { UpdateConfig } from '../agents/ppo.js';
+import type { UpdateConfig, UpdateMetrics } from '../agents/ppo.js';
+import { BatchEnv, type BatchState } from '../core/batch-env.js';
+import { selfLabels } from './self-label.js';
 import { Rollout } from '../agents/rollout.js';
 import { LEARNER_BACKENDS, type LearnerBackend } from '../agents/tfjs.js';
 import { createLearner } from './learner.js';
@@ -29,6 +31,8 @@ import { readCheckpoint, weightsOnly, writeCheckpoint } from './checkpoint.js';
 import { learningCurveSvg } from './curve.js';
 import { MetricsLog, metricNames } from './log.js';
 import { acquireRunFolder } from './run-folder.js';
+import { checkCompatible } from '../agents/learned.js';
+import { InputError } from '../core/errors.js';
 
 /** Everything a run needs; the update's own settings (algo, epochs, clipping...) are UpdateConfig's. */
 export interface TrainConfig extends UpdateConfig {
@@ -71,6 +75,17 @@ export interface TrainConfig extends UpdateConfig {
    */
   readonly imitationTeacher: string;
   readonly imitationUpdates: number;
+  /**
+   * A checkpoint of the same environment and network whose weights the run starts from instead
+   * of fresh ones ('none': fresh): fine-tuning, or the next stage of a curriculum. Adam starts
+   * afresh and the run keeps its own settings; a resumed run uses its own weights instead.
+   */
+  readonly initFrom: string;
+  /**
+   * Self-labeling (`algo: 'self-label'`): solutions sampled of each instance per update, the best
+   * of which is imitated (src/train/self-label.ts). numEnvs is a whole number of such groups.
+   */
+  readonly samplesPerInstance: number;
 }
 
 export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
@@ -99,6 +114,8 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'env' | 'envOptions' | 'out'> = {
   evalInstances: 32,
   imitationTeacher: 'none',
   imitationUpdates: 0,
+  initFrom: 'none',
+  samplesPerInstance: 16,
 };
 
 /**
@@ -118,7 +135,11 @@ export function configProblems(c: TrainConfig): [string, string][] {
   const positive = (v: unknown): boolean => num(v, 0) && (v as number) > 0;
   need(typeof c.env === 'string', 'env', 'an environment name');
   need(typeof c.envOptions === 'object' && c.envOptions !== null, 'envOptions', 'an object');
-  need(c.algo === 'ppo' || c.algo === 'a2c', 'algo', "'ppo' or 'a2c'");
+  need(
+    c.algo === 'ppo' || c.algo === 'a2c' || c.algo === 'self-label',
+    'algo',
+    "'ppo', 'a2c' or 'self-label'",
+  );
   // A typo guard: 1e10 steps are over a month at the training rates measured (docs/agents.md).
   need(int(c.totalSteps, 1, MAX_TOTAL_STEPS), 'totalSteps', 'an integer from 1 to 1e10');
   need(int(c.numEnvs, 1, 65536), 'numEnvs', 'an integer from 1 to 65536');
@@ -160,6 +181,24 @@ export function configProblems(c: TrainConfig): [string, string][] {
   need(typeof c.out === 'string' && c.out !== '', 'out', 'a folder name');
   need(typeof c.imitationTeacher === 'string', 'imitationTeacher', "a heuristic's name or 'none'");
   need(int(c.imitationUpdates, 0), 'imitationUpdates', 'an integer >= 0');
+  need(int(c.samplesPerInstance, 1, 65536), 'samplesPerInstance', 'an integer from 1 to 65536');
+  if (c.algo === 'self-label') {
+    need(
+      int(c.samplesPerInstance, 2, 65536) && c.numEnvs % c.samplesPerInstance === 0,
+      'samplesPerInstance',
+      `an integer >= 2 that divides numEnvs (${c.numEnvs}) for self-labeling`,
+    );
+    need(
+      c.envBackend === 'cpu',
+      'envBackend',
+      "'cpu' for self-labeling (copies are cloned on the host)",
+    );
+  }
+  need(
+    typeof c.initFrom === 'string' && c.initFrom !== '',
+    'initFrom',
+    "a checkpoint file or 'none'",
+  );
   need(
     c.imitationUpdates === 0 || c.imitationTeacher !== 'none',
     'imitationTeacher',
@@ -279,6 +318,11 @@ export async function train(
       `train: the checkpoint's network is ${resume.architecture.hidden} wide, the config says ${config.hidden}`,
     );
   }
+  // Read before the folder is taken, so a bad --init file leaves nothing behind.
+  const initFrom =
+    resume === undefined && config.initFrom !== 'none'
+      ? initialWeights(config.initFrom, entry, config.hidden)
+      : undefined;
   // Taken synchronously, before the first await: a second train() on the folder is refused even
   // when started in the same tick.
   const folder = acquireRunFolder(config.out, {
@@ -289,7 +333,7 @@ export async function train(
     log: (line) => progress.log(line),
   });
   try {
-    return await trainInFolder(config, progress, resume, gpu, options.signal);
+    return await trainInFolder(config, progress, resume, initFrom, gpu, options.signal);
   } finally {
     folder.release();
   }
@@ -299,6 +343,7 @@ async function trainInFolder(
   config: TrainConfig,
   progress: TrainProgress,
   resume: Checkpoint | undefined,
+  initFrom: Checkpoint['weights'] | undefined,
   gpu: GpuContext | undefined,
   signal: AbortSignal | undefined,
 ): Promise<TrainResult> {
@@ -337,7 +382,8 @@ async function trainInFolder(
   const learner = await createLearner(
     config.tfBackend,
     architecture,
-    resume?.weights ?? initialParameters(architecture, config.seed),
+    resume?.weights ??
+      (config.initFrom === 'none' ? initialParameters(architecture, config.seed) : initFrom!),
     resume?.optimizer ?? null,
     gpu,
   );
@@ -431,6 +477,10 @@ async function trainInFolder(
   await env.reset((config.seed ^ hashString(`env-${firstUpdate}`)) >>> 0);
   const episodeMetrics: number[] = [];
   const episodeReturns: number[] = [];
+  // The metric of the episode each step of the rollout ended (self-labeling compares them).
+  const endedMetrics = new Float64Array(batchSize);
+  // Self-labeling clones copies on the host: the CPU reference (configProblems has checked).
+  const groupedEnv = config.algo === 'self-label' ? batchEnvOf(env) : null;
 
   try {
     for (let u = firstUpdate; u <= numUpdates; u++) {
@@ -453,8 +503,11 @@ async function trainInFolder(
         ? config.learningRate * (1 - (u - 1) / numUpdates)
         : config.learningRate;
 
-      // Rollout: the policy's own samples, or the teacher's choices while imitating.
+      // Rollout: the policy's own samples, or the teacher's choices while imitating. A
+      // self-labeling update first gives every group of copies one instance to sample.
       const imitating = teacher !== null && u <= config.imitationUpdates;
+      const selfLabeling = config.algo === 'self-label' && !imitating;
+      if (selfLabeling) groupedEnv!.startGroups(config.samplesPerInstance);
       let agreement = 0;
       for (let t = 0; t < config.numSteps; t++) {
         const { logp, values } = await actor.evaluate(t);
@@ -474,32 +527,63 @@ async function trainInFolder(
           if (rollout.ended[i] === 1) {
             episodeMetrics.push(r.episodes.metric[e]);
             episodeReturns.push(r.episodes.return[e]);
+            endedMetrics[i] = r.episodes.metric[e];
           }
         }
       }
 
-      // GAE from the value of the observation after the rollout.
-      const last = await actor.evaluate(null);
-      const { advantages, returns } = computeGae(
-        rollout.rewards,
-        rollout.values,
-        rollout.ended,
-        last.values,
-        config.numSteps,
-        config.numEnvs,
-        config.gamma,
-        config.gaeLambda,
-      );
-
-      // Update.
-      const rolloutSeconds = (performance.now() - updateStart) / 1000;
-      const losses = await learner.update(rollout, advantages, returns, config, lr, rng, imitating);
+      let losses: UpdateMetrics;
+      let valueFit: Record<string, number>;
+      let rolloutSeconds: number;
+      if (selfLabeling) {
+        // Update: imitate the best sampled solution of each instance, on its steps alone.
+        const labels = selfLabels(
+          rollout,
+          endedMetrics,
+          config.samplesPerInstance,
+          env.metric.lowerIsBetter,
+          config.gamma,
+        );
+        rolloutSeconds = (performance.now() - updateStart) / 1000;
+        losses = await learner.update(
+          rollout,
+          labels.returns, // unused by the imitation loss
+          labels.returns,
+          config,
+          lr,
+          rng,
+          true,
+          labels.samples,
+        );
+        valueFit = {
+          'self_label/instances': labels.instances,
+          [`self_label/label_${env.metric.name}`]: labels.labelMetric,
+          [`self_label/sampled_${env.metric.name}`]: labels.sampledMetric,
+        };
+      } else {
+        // GAE from the value of the observation after the rollout.
+        const last = await actor.evaluate(null);
+        const { advantages, returns } = computeGae(
+          rollout.rewards,
+          rollout.values,
+          rollout.ended,
+          last.values,
+          config.numSteps,
+          config.numEnvs,
+          config.gamma,
+          config.gaeLambda,
+        );
+        // Update.
+        rolloutSeconds = (performance.now() - updateStart) / 1000;
+        losses = await learner.update(rollout, advantages, returns, config, lr, rng, imitating);
+        valueFit = { 'losses/explained_variance': explainedVariance(rollout.values, returns) };
+      }
       const seconds = (performance.now() - updateStart) / 1000;
       const metrics: Record<string, number> = {
         ...losses,
         ...(imitating ? { 'imitation/greedy_agreement': agreement / batchSize } : {}),
+        ...valueFit,
         'charts/learning_rate': lr,
-        'losses/explained_variance': explainedVariance(rollout.values, returns),
         'charts/SPS': Math.round(batchSize / seconds),
         'perf/rollout_seconds': rolloutSeconds,
         'perf/update_seconds': seconds - rolloutSeconds,
@@ -603,6 +687,32 @@ async function teacherChoices(
     if (greedy[e] === actions[e]) agreement++;
   }
   return { actions, logprobs, agreement };
+}
+
+/** The CPU environment's BatchEnv, which self-labeling needs to clone copies. */
+function batchEnvOf(env: unknown): BatchEnv<BatchState> {
+  if (!(env instanceof BatchEnv))
+    throw new Error('train: self-labeling needs the CPU reference environment (a BatchEnv)');
+  return env as BatchEnv<BatchState>;
+}
+
+/**
+ * The weights of `file`, a checkpoint (a run's checkpoint.json or best.json, or a shipped
+ * policy) of this environment, with its features and a network `hidden` wide.
+ */
+function initialWeights(file: string, entry: AnyEnvEntry, hidden: number): Checkpoint['weights'] {
+  const c = readCheckpoint(file);
+  checkCompatible(c, file, entry.name, {
+    maxCandidates: 1,
+    candidateFeatures: entry.features.candidate,
+    globalFeatures: entry.features.global,
+  });
+  if (c.architecture.hidden !== hidden)
+    throw new InputError(
+      { file, field: 'architecture.hidden' },
+      `expected ${hidden}, the run's hidden width (set --hidden ${c.architecture.hidden} to start from this network)`,
+    );
+  return c.weights;
 }
 
 /**

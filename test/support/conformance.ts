@@ -17,6 +17,7 @@ import { CandidateScorer } from '../../src/agents/network.js';
 import { decide } from '../../src/agents/policy.js';
 import { useTfBackend } from '../../src/agents/tfjs.js';
 import { runCli } from '../../src/cli/main.js';
+import { BatchEnv } from '../../src/core/batch-env.js';
 import type { AnyEnvEntry, KernelEnv } from '../../src/core/registry.js';
 import { hash, seedStreams } from '../../src/core/rng.js';
 import {
@@ -135,6 +136,61 @@ export function expectRandomEpisodes(entry: AnyEnvEntry, numEnvs = 4, episodes =
       ret[e] = 0;
     }
   }
+}
+
+/**
+ * startGroups (self-labeling's sampling): mid-episode copies restart in groups, every copy of a
+ * group a clone of its first, and clones given the leader's actions play its episode exactly:
+ * the same observations, rewards, ends and metric.
+ */
+export function expectGroupsPlayAlike(entry: AnyEnvEntry, groupSize = 3, groups = 2): void {
+  const env = entry.create.cpu(defaultConfig(entry, groupSize * groups));
+  if (!(env instanceof BatchEnv)) expect.fail(`${entry.name}: its CPU reference is not a BatchEnv`);
+  env.reset(5);
+  const random = randomActions(env, 6);
+  for (let t = 0; t < 7; t++) env.step(random());
+  expect(() => env.startGroups(groupSize + 1)).toThrow(/divides the 6 copies/);
+  env.startGroups(groupSize);
+  const s = sizes(env);
+  const row = (values: ArrayLike<number>, width: number, e: number): number[] =>
+    Array.from({ length: width }, (_, i) => values[e * width + i]);
+  const leaderOf = (e: number): number => e - (e % groupSize);
+  const expectAlike = (when: string, r?: StepResult): void => {
+    for (let e = 0; e < s.n; e++) {
+      const l = leaderOf(e);
+      if (l === e) continue;
+      const what = `copy ${e} against ${l} ${when}`;
+      expect(row(env.obs.cand, s.k * s.f, e), `cand of ${what}`).toEqual(
+        row(env.obs.cand, s.k * s.f, l),
+      );
+      expect(row(env.obs.glob, s.g, e), `glob of ${what}`).toEqual(row(env.obs.glob, s.g, l));
+      expect(row(env.obs.mask, s.k, e), `mask of ${what}`).toEqual(row(env.obs.mask, s.k, l));
+      if (r === undefined) continue;
+      expect(r.reward[e], `reward of ${what}`).toBe(r.reward[l]);
+      expect(r.terminated[e], `end of ${what}`).toBe(r.terminated[l]);
+      if (r.terminated[e] === 1)
+        expect(r.episodes.metric[e], `metric of ${what}`).toBe(r.episodes.metric[l]);
+    }
+  };
+  expectAlike('after startGroups');
+  // Different groups, and the next call, draw other instances: seen in the groups' random
+  // streams, which a random instance draw (every default config's) advances.
+  const streams = (): number[] =>
+    Array.from({ length: groups }, (_, j) => env.state.rng[j * groupSize]);
+  const first = streams();
+  expect(new Set(first).size, 'streams of the groups').toBe(groups);
+  const actions = new Int32Array(s.n);
+  for (let t = 0, ended = 0; ended < groups; t++) {
+    if (t > 200_000) expect.fail(`${entry.name}: the grouped episodes did not end`);
+    const chosen = random();
+    for (let e = 0; e < s.n; e++) actions[e] = chosen[leaderOf(e)];
+    const r = env.step(actions);
+    expectAlike(`after step ${t}`, r);
+    for (let l = 0; l < s.n; l += groupSize) ended += r.terminated[l];
+  }
+  env.startGroups(groupSize);
+  for (const [j, stream] of streams().entries())
+    expect(stream, `stream of group ${j} after the second startGroups`).not.toBe(first[j]);
 }
 
 /** The same seed and actions give the same trajectory; another seed another one. */

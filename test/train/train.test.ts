@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,46 @@ describe('training', () => {
   });
 });
 
+describe('starting from a checkpoint (--init)', () => {
+  it("plays the checkpoint's policy at first, then trains its own run", async () => {
+    const first = mkdtempSync(join(tmpdir(), 'schedrl-init-'));
+    await train(tiny(first, { totalSteps: 16 * 36 * 3, evalEvery: 3 }), quiet);
+    const trained = readCheckpoint(join(first, 'best.json'));
+    // A learning rate too small to move the weights: the first validation is the checkpoint's.
+    const out = mkdtempSync(join(tmpdir(), 'schedrl-init-'));
+    const config = tiny(out, {
+      totalSteps: 16 * 36,
+      evalEvery: 1,
+      learningRate: 1e-12,
+      seed: 7,
+      initFrom: join(first, 'best.json'),
+    });
+    await train(config, quiet);
+    expect(rows(out)[0]['eval/greedy_makespan']).toBe(
+      trained.training.evaluation?.greedy_jobshop_metric,
+    );
+    const started = readCheckpoint(join(out, 'checkpoint.json'));
+    expect(started.training.updates).toBe(1); // a run of its own, counted from zero
+    expect(started.optimizer?.step).toBe(4 * 2); // and a fresh Adam: 1 update x 4 epochs x 2
+    expect(started.training.hyperparameters.initFrom).toBe(join(first, 'best.json'));
+    // A fresh network of the same seed plays differently.
+    const fresh = mkdtempSync(join(tmpdir(), 'schedrl-init-'));
+    await train({ ...config, out: fresh, initFrom: 'none' }, quiet);
+    expect(rows(fresh)[0]['eval/greedy_makespan']).not.toBe(rows(out)[0]['eval/greedy_makespan']);
+  });
+
+  it('refuses a checkpoint of another environment or width before writing anything', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'schedrl-init-')), 'run');
+    await expect(
+      train(tiny(out, { initFrom: 'checkpoints/memmap-ppo.json' }), quiet),
+    ).rejects.toThrow(/memmap-ppo\.json \(env\.name\): expected a jobshop checkpoint/);
+    await expect(
+      train(tiny(out, { initFrom: 'checkpoints/jobshop-ppo.json' }), quiet),
+    ).rejects.toThrow(/jobshop-ppo\.json \(architecture\.hidden\): expected 32.*--hidden 64/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('metrics.csv', () => {
   it('has every metric as a column from its first line, blank where a row has none', async () => {
     const out = mkdtempSync(join(tmpdir(), 'schedrl-csv-'));
@@ -155,6 +195,8 @@ describe('training settings', () => {
       out: [''],
       imitationTeacher: [7],
       imitationUpdates: [-1, 1000],
+      initFrom: ['', 3],
+      samplesPerInstance: [0, 1.5, 100_000],
     };
     for (const [field, values] of Object.entries(bad))
       for (const value of values) {
@@ -164,6 +206,18 @@ describe('training settings', () => {
           `${field} = ${String(value)}`,
         ).toContain(field);
       }
+    // Self-labeling needs groups that divide the copies, and copies it can clone on the host.
+    const selfLabel = { ...good, algo: 'self-label' as const, samplesPerInstance: 4 };
+    expect(configProblems(selfLabel)).toEqual([]);
+    expect(configProblems({ ...selfLabel, samplesPerInstance: 5 }).map(([f]) => f)).toEqual([
+      'samplesPerInstance',
+    ]);
+    expect(configProblems({ ...selfLabel, samplesPerInstance: 1 }).map(([f]) => f)).toEqual([
+      'samplesPerInstance',
+    ]);
+    expect(
+      configProblems({ ...selfLabel, envBackend: 'webgpu', tfBackend: 'webgpu' }).map(([f]) => f),
+    ).toEqual(['envBackend']);
     // A batch too large to hold is refused by its size, with either factor in range.
     expect(configProblems({ ...good, numEnvs: 65536, numSteps: 65536 }).map(([f]) => f)).toContain(
       'numSteps',

@@ -524,6 +524,23 @@ describe('jobshop environment: zero durations, configs, and mixed-size batches',
     );
   });
 
+  it('gives self-labeling groups on a mixed pool every size, and new instances each time', () => {
+    const env = new JobShopEnv(jobshop.config(jobshop.parseOptions({ size: '6x6,10x5' }), 8));
+    env.reset(3);
+    const sizesOfGroups = (): string[] =>
+      [0, 4].map((e) => `${env.state.numJobs[e]}x${env.state.numMachines[e]}`);
+    const played: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      env.startGroups(4);
+      // Groups of 4 copies take the next instances of copies 0 and 5: one of each size.
+      expect(sizesOfGroups()).toEqual(['6x6', '10x5']);
+      for (let e = 0; e < 8; e++)
+        expect(env.state.instanceIndex[e]).toBe(env.state.instanceIndex[e < 4 ? 0 : 4]);
+      played.push(String(env.state.instanceIndex[0]), String(env.state.instanceIndex[4]));
+    }
+    expect(new Set(played).size).toBe(6);
+  });
+
   it('validates on --eval-size where given, recorded only then, and ranks a mixed validation by ratio', () => {
     // Without --eval-size nothing new is recorded: a run records what it did before.
     expect(jobshop.parseOptions({ size: '6x6' })).toEqual({ size: '6x6', mode: 'active' });
