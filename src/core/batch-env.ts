@@ -118,8 +118,9 @@ export abstract class BatchEnv<S extends BatchState> implements VecEnv {
    * copy's auto-reset would draw it, and its other copies become exact clones of it (state,
    * random stream, observation). The source sits at a different offset in each group so that an
    * environment dealing a fixed list by copy index in turns (the job shop's mixed pools alternate
-   * sizes) gives the groups different kinds of instance, not those of every groupSize-th copy;
-   * being in its own group, it is never overwritten and carries its stream on to the next call.
+   * P sizes) gives consecutive groups different kinds of instance whenever groupSize + 1 and P
+   * have no common factor, where every group's first copy would always give the same kind. Being
+   * in its own group, the source is never overwritten and carries its stream to the next call.
    * Self-labeling (src/train/self-label.ts) samples `groupSize` solutions of each instance this
    * way. Clones stay in step while their episodes end together; in the job shop, where every
    * episode of an instance has the same number of decisions, they do for good.

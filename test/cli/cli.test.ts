@@ -366,6 +366,25 @@ describe('schedrl train, export and eval with checkpoints', () => {
     expect(r.out).toMatch(/\| ft06 \| 6x6\s+\| active \|\s+55 \|\s+\d+ \|/);
   });
 
+  it('ships a self-labeled job-shop checkpoint trained by the recipe npm run train:jobshop-self-label runs', async () => {
+    const recipe = JSON.parse(readFileSync('configs/jobshop-self-label.json', 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const shipped = readCheckpoint('checkpoints/jobshop-self-label.json');
+    for (const [key, value] of Object.entries(recipe))
+      expect(shipped.training.hyperparameters[key], key).toEqual(value);
+    const script = (
+      JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+    ).scripts['train:jobshop-self-label'];
+    for (const [option, value] of Object.entries(shipped.env.options))
+      expect(script, option).toContain(`--${option} ${String(value)}`);
+    expect(shipped.optimizer).toBeNull();
+    const r = await evalOnFt06('checkpoints/jobshop-self-label.json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/\| ft06 \| 6x6\s+\| active \|\s+55 \|\s+\d+ \|/);
+  });
+
   it('ships a SoC checkpoint trained by the recipe npm run train:soc runs', async () => {
     const recipe = JSON.parse(readFileSync('configs/soc-ppo.json', 'utf8')) as Record<
       string,

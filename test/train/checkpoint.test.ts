@@ -228,6 +228,7 @@ describe('checkpoints', () => {
     it('ships that way: the bundled policies hold weights only', () => {
       for (const file of [
         'checkpoints/jobshop-ppo.json',
+        'checkpoints/jobshop-self-label.json',
         'checkpoints/soc-ppo.json',
         'checkpoints/memmap-ppo.json',
         'checkpoints/memmap-capacity-ppo.json',
