@@ -712,6 +712,9 @@ export class SocEnv extends BatchEnv<SocState> {
   protected metricValue(ticks: number): number {
     return meanLatency(ticks, this.dims.jobsPerEpisode);
   }
+  protected override abandonEpisode(e: number): void {
+    this.current[e] = this.newRecord();
+  }
   protected override endEpisode(e: number): void {
     this.finishedJobs[e] = this.current[e] ?? [];
     this.current[e] = this.newRecord();

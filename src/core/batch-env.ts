@@ -98,6 +98,13 @@ export abstract class BatchEnv<S extends BatchState> implements VecEnv {
   protected abstract metricValue(count: number): number;
   /** Writes copy e's observation; `action` is the action just applied, -1 after a reset. */
   protected abstract writeObservation(e: number, action: number): void;
+  /**
+   * Forgets what copy e kept of an episode that startGroups cuts short (the SoC's record of the
+   * jobs it finished); nothing by default. The last finished episode's keepings stay.
+   */
+  protected abandonEpisode(e: number): void {
+    void e;
+  }
   /** Keeps what must outlive copy e's auto-reset (the finished schedule); nothing by default. */
   protected endEpisode(e: number): void {
     void e;
@@ -133,13 +140,23 @@ export abstract class BatchEnv<S extends BatchState> implements VecEnv {
       );
     for (let first = 0, j = 0; first < this.numEnvs; first += groupSize, j++) {
       const source = first + (j % groupSize);
+      this.abandonEpisode(source);
       this.beginEpisode(source);
-      for (let e = first; e < first + groupSize; e++) if (e !== source) this.cloneCopy(source, e);
+      for (let e = first; e < first + groupSize; e++) {
+        if (e === source) continue;
+        this.abandonEpisode(e);
+        this.cloneCopy(source, e);
+      }
     }
     return this.obs;
   }
 
-  /** Copies copy `from`'s part of every per-copy field, and its observation, onto copy `to`. */
+  /**
+   * Copies copy `from`'s part of every per-copy field onto copy `to`, then writes `to`'s
+   * observation afresh from that state, as after a reset: an environment's own per-copy caches
+   * outside the layout (the job shop remembers what each observation was written against) are
+   * set by the write, never inherited from `to`'s cut-off episode.
+   */
   private cloneCopy(from: number, to: number): void {
     const E = this.numEnvs;
     for (const buffer of Object.values(this.buffers))
@@ -148,10 +165,7 @@ export abstract class BatchEnv<S extends BatchState> implements VecEnv {
         const n = field.length / E;
         buffer.views[name].copyWithin(to * n, from * n, (from + 1) * n);
       }
-    for (const view of [this.obs.cand, this.obs.glob, this.obs.mask]) {
-      const n = view.length / E;
-      view.copyWithin(to * n, from * n, (from + 1) * n);
-    }
+    this.writeObservation(to, -1);
   }
 
   step(actions: Int32Array): StepResult {

@@ -132,12 +132,13 @@ describe('self-label training', () => {
     const result = await train(config(a), quiet);
     expect(result.stopped).toBeNull();
     const log = rows(a);
-    // Two groups of 8 copies: two 36-step instances labeled per update, each label at least as
-    // good as the mean of its samples.
-    for (const r of log) {
-      expect(r['self_label/instances']).toBe(2);
-      expect(r['self_label/label_makespan']).toBeLessThanOrEqual(r['self_label/sampled_makespan']);
-    }
+    // Two groups of 8 copies: two 36-step instances labeled per update. The label is the best
+    // of its group's samples, so below their mean wherever they differ: in most updates.
+    for (const r of log) expect(r['self_label/instances']).toBe(2);
+    const below = log.filter(
+      (r) => r['self_label/label_makespan'] < r['self_label/sampled_makespan'],
+    ).length;
+    expect(below).toBeGreaterThan(log.length / 2);
     const evals = log.map((r) => r['eval/greedy_makespan']).filter((v) => v !== undefined);
     expect(evals[evals.length - 1]).toBeLessThan(evals[0]);
     const b = mkdtempSync(join(tmpdir(), 'schedrl-self-label-'));

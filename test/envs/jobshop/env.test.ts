@@ -541,6 +541,41 @@ describe('jobshop environment: zero durations, configs, and mixed-size batches',
     expect(new Set(played).size).toBe(6);
   });
 
+  it('writes cloned copies the observation a full rewrite gives, step after step', () => {
+    // The incremental observation keeps, per copy, what it was last written against: clones must
+    // not inherit that of their own cut-off episode (seen once in a few thousand steps before).
+    let checked = 0;
+    for (const size of ['3x3', '6x6'])
+      for (let seed = 1; seed <= 40; seed++) {
+        const env = new JobShopEnv(jobshop.config(jobshop.parseOptions({ size }), 8));
+        env.reset(seed);
+        const rng = new Uint32Array(8);
+        seedStreams(rng, seed);
+        const actions = new Int32Array(8);
+        const fresh = allocateObservation(8, env.spec);
+        for (let round = 0; round < 8; round++) {
+          for (let t = 0; t < (seed + round) % 7; t++) {
+            randomLegalActions(env.obs.mask, env.spec.maxCandidates, rng, actions);
+            env.step(actions);
+          }
+          env.startGroups(4);
+          for (let t = 0; t < 3; t++) {
+            randomLegalActions(env.obs.mask, env.spec.maxCandidates, rng, actions);
+            for (let e = 0; e < 8; e++) actions[e] = actions[e - (e % 4)];
+            env.step(actions);
+            for (let e = 0; e < 8; e++)
+              writeObservation(env.state, env.dims, env.config, fresh, e, -1);
+            expect(
+              Array.from(env.obs.cand),
+              `${size} seed ${seed} round ${round} step ${t}`,
+            ).toEqual(Array.from(fresh.cand));
+            checked++;
+          }
+        }
+      }
+    expect(checked).toBe(2 * 40 * 8 * 3);
+  });
+
   it('validates on --eval-size where given, recorded only then, and ranks a mixed validation by ratio', () => {
     // Without --eval-size nothing new is recorded: a run records what it did before.
     expect(jobshop.parseOptions({ size: '6x6' })).toEqual({ size: '6x6', mode: 'active' });

@@ -124,6 +124,30 @@ describe('SoC job streams', () => {
     expect(exact.filter((x) => !x).length).toBeGreaterThan(2);
   });
 
+  it('records only the restarted episode of copies that startGroups cut short', () => {
+    const env = new SocEnv(config({}));
+    env.reset(4);
+    const actions = new Int32Array(env.numEnvs);
+    const policy = socBaseline('heft');
+    // Well into the first episode: jobs finished that the restart must drop.
+    for (let t = 0; t < 60; t++) {
+      policy.act(env, actions);
+      env.step(actions);
+    }
+    env.startGroups(2);
+    const done = new Array<boolean>(env.numEnvs).fill(false);
+    while (done.includes(false)) {
+      policy.act(env, actions);
+      const r = env.step(actions);
+      for (let e = 0; e < env.numEnvs; e++) {
+        if (r.terminated[e] === 0 || done[e]) continue;
+        done[e] = true;
+        expect(env.finishedJobs[e], `copy ${e}`).toHaveLength(env.config.jobsPerEpisode);
+        expect(validateStream(env.config.jobs, soc.platform, env.finishedJobs[e])).toEqual([]);
+      }
+    }
+  });
+
   it('is deterministic from its seed and writes well-formed observations', () => {
     const a = play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11);
     expect(play(new SocEnv(config({ noise: 0.1 })), socBaseline('random', 5), 11)).toEqual(a);
