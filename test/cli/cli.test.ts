@@ -367,13 +367,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
   });
 
   it('ships a self-labeled job-shop checkpoint trained by the recipe npm run train:jobshop-self-label runs', async () => {
-    const recipe = JSON.parse(readFileSync('configs/jobshop-self-label.json', 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    const shipped = readCheckpoint('checkpoints/jobshop-self-label.json');
-    for (const [key, value] of Object.entries(recipe))
-      expect(shipped.training.hyperparameters[key], key).toEqual(value);
+    const shipped = expectTrainedByRecipe('jobshop-self-label');
     const script = (
       JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
     ).scripts['train:jobshop-self-label'];
@@ -386,13 +380,7 @@ describe('schedrl train, export and eval with checkpoints', () => {
   });
 
   it('ships a SoC checkpoint trained by the recipe npm run train:soc runs', async () => {
-    const recipe = JSON.parse(readFileSync('configs/soc-ppo.json', 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    const shipped = readCheckpoint('checkpoints/soc-ppo.json');
-    for (const [key, value] of Object.entries(recipe))
-      expect(shipped.training.hyperparameters[key], key).toEqual(value);
+    expectTrainedByRecipe('soc-ppo');
     const r = await cli(
       'compare',
       '--env',
@@ -413,6 +401,18 @@ describe('schedrl train, export and eval with checkpoints', () => {
     expect(r.out).toMatch(/mean ratio of latency to the best baseline per group/);
   });
 });
+
+/** checkpoints/NAME.json records every setting of configs/NAME.json, its recipe; returns it. */
+function expectTrainedByRecipe(name: string): ReturnType<typeof readCheckpoint> {
+  const recipe = JSON.parse(readFileSync(`configs/${name}.json`, 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const shipped = readCheckpoint(`checkpoints/${name}.json`);
+  for (const [key, value] of Object.entries(recipe))
+    expect(shipped.training.hyperparameters[key], `${name}: ${key}`).toEqual(value);
+  return shipped;
+}
 
 describe('checkpoints given to a command', () => {
   it('hint at --env when the checkpoint is of another environment', async () => {
