@@ -11,8 +11,8 @@
 import type { Rng } from '../core/rng.js';
 import type { AdamState } from './adam.js';
 import { packLegal, type Gradients, type JsScorer } from './js-scorer.js';
-import { runEpochs, type UpdateConfig, type UpdateMetrics } from './ppo.js';
-import { HostObservations, type Minibatch, type Rollout } from './rollout.js';
+import { runEpochs, type UpdateBatch, type UpdateConfig, type UpdateMetrics } from './ppo.js';
+import { HostObservations, type Minibatch } from './rollout.js';
 
 /** Adam as src/agents/adam.ts computes it, on float32 arrays, in double precision per element. */
 export class JsAdam {
@@ -209,34 +209,21 @@ export function minibatchGradients(
 export function updateJs(
   net: JsScorer,
   adam: JsAdam,
-  rollout: Rollout,
-  advantages: Float32Array,
-  returns: Float32Array,
+  batch: UpdateBatch,
   c: UpdateConfig,
   learningRate: number,
   rng: Rng,
-  imitation = false,
-  samples?: Int32Array,
 ): Promise<UpdateMetrics> {
-  const observations = rollout.observations;
+  const observations = batch.rollout.observations;
   if (!(observations instanceof HostObservations))
     throw new Error('update: the JavaScript learner needs the observations on the host');
-  return runEpochs(
-    rollout,
-    advantages,
-    returns,
-    c,
-    rng,
-    imitation,
-    (mb) => {
-      const { grads, diagnostics } = minibatchGradients(net, observations, mb, c, imitation);
-      let squares = 0;
-      for (const gr of grads.values()) for (let i = 0; i < gr.length; i++) squares += gr[i] * gr[i];
-      const gradNorm = Math.sqrt(squares);
-      adam.apply(net.params, grads, Math.min(1, c.maxGradNorm / (gradNorm + 1e-6)), learningRate);
-      net.changed();
-      return { diagnostics, gradNorm };
-    },
-    samples,
-  );
+  return runEpochs(batch, c, rng, (mb) => {
+    const { grads, diagnostics } = minibatchGradients(net, observations, mb, c, batch.imitation);
+    let squares = 0;
+    for (const gr of grads.values()) for (let i = 0; i < gr.length; i++) squares += gr[i] * gr[i];
+    const gradNorm = Math.sqrt(squares);
+    adam.apply(net.params, grads, Math.min(1, c.maxGradNorm / (gradNorm + 1e-6)), learningRate);
+    net.changed();
+    return { diagnostics, gradNorm };
+  });
 }

@@ -45,6 +45,19 @@ export interface UpdateConfig {
   readonly targetKl: number | null;
 }
 
+/** What one update learns from: steps of a rollout and their targets. */
+export interface UpdateBatch {
+  readonly rollout: Rollout;
+  /** [T * E] (unused by the imitation loss). */
+  readonly advantages: Float32Array;
+  /** [T * E] the value targets. */
+  readonly returns: Float32Array;
+  /** The policy loss is the cross-entropy of the rollout's actions (a teacher's, or labels). */
+  readonly imitation: boolean;
+  /** Learn from these flat indices t * E + e only (self-labeling); every step when absent. */
+  readonly samples?: Int32Array;
+}
+
 export interface UpdateMetrics {
   'losses/policy_loss': number;
   'losses/value_loss': number;
@@ -135,19 +148,15 @@ export interface MinibatchStepResult {
  * Runs the epochs and minibatches of one update on `rollout`, `step` taking one gradient step
  * on each minibatch, and returns the metrics of the last epoch's minibatches (averaged), as
  * CleanRL logs them. Shared by the tfjs learner (`update` below) and the JavaScript one
- * (src/agents/js-ppo.ts), so that both draw the same minibatches from the same RNG. `samples`
- * (flat indices) restricts the update to those steps of the rollout, as self-labeling does.
+ * (src/agents/js-ppo.ts), so that both draw the same minibatches from the same RNG.
  */
 export async function runEpochs(
-  rollout: Rollout,
-  advantages: Float32Array,
-  returns: Float32Array,
+  batch: UpdateBatch,
   c: UpdateConfig,
   rng: Rng,
-  imitation: boolean,
   step: (mb: Minibatch) => Promise<MinibatchStepResult> | MinibatchStepResult,
-  samples?: Int32Array,
 ): Promise<UpdateMetrics> {
+  const { rollout, advantages, returns, imitation, samples } = batch;
   const order =
     samples?.slice() ??
     Int32Array.from({ length: rollout.numSteps * rollout.numEnvs }, (_, i) => i);
@@ -200,50 +209,38 @@ export async function update(
   tf: Tf,
   net: CandidateScorer,
   adam: Adam,
-  rollout: Rollout,
-  advantages: Float32Array,
-  returns: Float32Array,
+  batch: UpdateBatch,
   c: UpdateConfig,
   learningRate: number,
   rng: Rng,
-  imitation = false,
-  samples?: Int32Array,
 ): Promise<UpdateMetrics> {
   const varList = [...net.params.values()];
   const names = [...net.params.keys()];
+  const { rollout, imitation } = batch;
   rollout.observations.prepare?.(tf);
-  return runEpochs(
-    rollout,
-    advantages,
-    returns,
-    c,
-    rng,
-    imitation,
-    async (mb) => {
-      let diagnostics: tfc.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
-        diagnostics = tf.keep(r.diagnostics);
-        return r.loss;
-      }, varList);
-      value.dispose();
-      // Global gradient clipping.
-      const byName = new Map(names.map((name, i) => [name, grads[varList[i].name]]));
-      const normT = tf.tidy(() =>
-        tf.sqrt(tf.addN([...byName.values()].map((gr) => tf.sum(tf.square(gr))))),
-      );
-      const norm = (await normT.data())[0];
-      normT.dispose();
-      const scale = Math.min(1, c.maxGradNorm / (norm + 1e-6));
-      const clipped = new Map(
-        [...byName].map(([name, gr]) => [name, scale === 1 ? gr : tf.mul(gr, scale)]),
-      );
-      adam.apply(net.params, clipped, learningRate);
-      for (const t of new Set([...byName.values(), ...clipped.values()])) t.dispose();
-      const d = (await diagnostics!.data()) as Float32Array;
-      diagnostics!.dispose();
-      return { diagnostics: d, gradNorm: norm };
-    },
-    samples,
-  );
+  return runEpochs(batch, c, rng, async (mb) => {
+    let diagnostics: tfc.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const r = minibatchLoss(tf, net, rollout, mb, c, imitation);
+      diagnostics = tf.keep(r.diagnostics);
+      return r.loss;
+    }, varList);
+    value.dispose();
+    // Global gradient clipping.
+    const byName = new Map(names.map((name, i) => [name, grads[varList[i].name]]));
+    const normT = tf.tidy(() =>
+      tf.sqrt(tf.addN([...byName.values()].map((gr) => tf.sum(tf.square(gr))))),
+    );
+    const norm = (await normT.data())[0];
+    normT.dispose();
+    const scale = Math.min(1, c.maxGradNorm / (norm + 1e-6));
+    const clipped = new Map(
+      [...byName].map(([name, gr]) => [name, scale === 1 ? gr : tf.mul(gr, scale)]),
+    );
+    adam.apply(net.params, clipped, learningRate);
+    for (const t of new Set([...byName.values(), ...clipped.values()])) t.dispose();
+    const d = (await diagnostics!.data()) as Float32Array;
+    diagnostics!.dispose();
+    return { diagnostics: d, gradNorm: norm };
+  });
 }

@@ -15,8 +15,7 @@ import { ScoringPool } from '../agents/scoring-pool.js';
 import { SIMD } from '../agents/simd.js';
 import { CandidateScorer, type Architecture } from '../agents/network.js';
 import { evaluateObservation } from '../agents/policy.js';
-import { update, type UpdateConfig, type UpdateMetrics } from '../agents/ppo.js';
-import type { Rollout } from '../agents/rollout.js';
+import { update, type UpdateBatch, type UpdateConfig, type UpdateMetrics } from '../agents/ppo.js';
 import { useTfBackend, type LearnerBackend } from '../agents/tfjs.js';
 import type { Rng } from '../core/rng.js';
 import type { Observation, VecEnv } from '../core/vecenv.js';
@@ -35,15 +34,10 @@ export interface Learner {
     numEnvs: number,
   ): Promise<{ logp: Float32Array; values: Float32Array }>;
   update(
-    rollout: Rollout,
-    advantages: Float32Array,
-    returns: Float32Array,
+    batch: UpdateBatch,
     c: UpdateConfig,
     learningRate: number,
     rng: Rng,
-    imitation: boolean,
-    /** Learn from these flat indices of the rollout only (all when absent). */
-    samples?: Int32Array,
   ): Promise<UpdateMetrics>;
   weights(): Promise<Map<string, Float32Array>>;
   optimizerState(): Promise<AdamState>;
@@ -74,8 +68,7 @@ export async function createLearner(
         return new JsHostActor(net, env, numSteps);
       },
       evaluate: (obs, numEnvs) => Promise.resolve(jsPolicyOutputs(net, obs, numEnvs)),
-      update: (rollout, advantages, returns, c, lr, rng, imitation, samples) =>
-        updateJs(net, adam, rollout, advantages, returns, c, lr, rng, imitation, samples),
+      update: (batch, c, lr, rng) => updateJs(net, adam, batch, c, lr, rng),
       weights: () => Promise.resolve(new Map([...net.params].map(([k, v]) => [k, v.slice()]))),
       optimizerState: () => Promise.resolve(adam.state()),
       liveTensors: () => 0,
@@ -92,8 +85,7 @@ export async function createLearner(
     actor: (env, numSteps) =>
       'writeActions' in env ? new DeviceActor(tf, net, env) : new HostActor(tf, net, env, numSteps),
     evaluate: (obs, numEnvs) => evaluateObservation(tf, net, obs, numEnvs),
-    update: (rollout, advantages, returns, c, lr, rng, imitation, samples) =>
-      update(tf, net, adam, rollout, advantages, returns, c, lr, rng, imitation, samples),
+    update: (batch, c, lr, rng) => update(tf, net, adam, batch, c, lr, rng),
     weights: () => net.values(),
     optimizerState: () => adam.state(),
     liveTensors: () => tf.memory().numTensors - tensorsAtStart,

@@ -479,6 +479,8 @@ async function trainInFolder(
   const episodeReturns: number[] = [];
   // The metric of the episode each step of the rollout ended (self-labeling compares them).
   const endedMetrics = new Float64Array(batchSize);
+  // The imitation loss reads no advantages: self-labeling's are zeros.
+  const noAdvantages = new Float32Array(batchSize);
   // Self-labeling clones copies on the host: the CPU reference (configProblems has checked).
   const groupedEnv = config.algo === 'self-label' ? batchEnvOf(env) : null;
 
@@ -545,16 +547,14 @@ async function trainInFolder(
           config.gamma,
         );
         rolloutSeconds = (performance.now() - updateStart) / 1000;
-        losses = await learner.update(
+        const batch = {
           rollout,
-          labels.returns, // unused by the imitation loss
-          labels.returns,
-          config,
-          lr,
-          rng,
-          true,
-          labels.samples,
-        );
+          advantages: noAdvantages,
+          returns: labels.returns,
+          imitation: true,
+          samples: labels.samples,
+        };
+        losses = await learner.update(batch, config, lr, rng);
         valueFit = {
           'self_label/instances': labels.instances,
           [`self_label/label_${env.metric.name}`]: labels.labelMetric,
@@ -575,7 +575,8 @@ async function trainInFolder(
         );
         // Update.
         rolloutSeconds = (performance.now() - updateStart) / 1000;
-        losses = await learner.update(rollout, advantages, returns, config, lr, rng, imitating);
+        const batch = { rollout, advantages, returns, imitation: imitating };
+        losses = await learner.update(batch, config, lr, rng);
         valueFit = { 'losses/explained_variance': explainedVariance(rollout.values, returns) };
       }
       const seconds = (performance.now() - updateStart) / 1000;

@@ -153,12 +153,13 @@ describe.each([16, 12])('JavaScript learner, hidden width %i', (hidden) => {
     const rng = new Rng(8);
     const adv = Float32Array.from({ length: N }, () => rng.unit() * 4 - 2);
     const ret = Float32Array.from({ length: N }, () => rng.unit() * 2 - 1);
+    const batch = { rollout, advantages: adv, returns: ret, imitation: false };
     const net = new CandidateScorer(tf, arch, params);
     const adam = new Adam(tf, net.params);
-    const expected = await update(tf, net, adam, rollout, adv, ret, c, 1e-3, new Rng(9));
+    const expected = await update(tf, net, adam, batch, c, 1e-3, new Rng(9));
     const js = new JsScorer(arch, params);
     const jsAdam = new JsAdam(js.params);
-    const actual = await updateJs(js, jsAdam, rollout, adv, ret, c, 1e-3, new Rng(9));
+    const actual = await updateJs(js, jsAdam, batch, c, 1e-3, new Rng(9));
     void store;
     for (const [name, v] of Object.entries(expected))
       expect(actual[name as keyof typeof actual]).toBeCloseTo(v, 4);

@@ -28,18 +28,23 @@ function rolloutWith(ends: Record<number, [number, number][]>): {
   return { rollout, metrics };
 }
 
+/** Copies 0 and 1 ending two episodes together, at steps 2 (metrics 10, 8) and 4 (7, 9). */
+const IN_STEP: Record<number, [number, number][]> = {
+  0: [
+    [2, 10],
+    [4, 7],
+  ],
+  1: [
+    [2, 8],
+    [4, 9],
+  ],
+};
+
 describe('self-labels', () => {
   it("labels each group's best solution, episode by episode while the copies stay in step", () => {
     // Copies 0 and 1 end episodes together at steps 2 and 4; copies 2 and 3 end out of step.
     const { rollout, metrics } = rolloutWith({
-      0: [
-        [2, 10],
-        [4, 7],
-      ],
-      1: [
-        [2, 8],
-        [4, 9],
-      ],
+      ...IN_STEP,
       2: [
         [1, 5],
         [4, 6],
@@ -66,14 +71,7 @@ describe('self-labels', () => {
 
   it('compares a later episode only where the copies started it with the same observation', () => {
     const { rollout, metrics } = rolloutWith({
-      0: [
-        [2, 10],
-        [4, 7],
-      ],
-      1: [
-        [2, 8],
-        [4, 9],
-      ],
+      ...IN_STEP,
       2: [[4, 1]],
       3: [[4, 2]],
     });
@@ -97,19 +95,11 @@ describe('self-labels', () => {
     const seen: number[][] = [];
     const c = { algo: 'self-label', updateEpochs: 3, numMinibatches: 2 } as UpdateConfig;
     const zeros = new Float32Array(20);
-    await runEpochs(
-      rollout,
-      zeros,
-      zeros,
-      c,
-      new Rng(1),
-      true,
-      (mb) => {
-        seen.push(Array.from(mb.indices));
-        return { diagnostics: new Float32Array(6), gradNorm: 0 };
-      },
-      samples,
-    );
+    const batch = { rollout, advantages: zeros, returns: zeros, imitation: true, samples };
+    await runEpochs(batch, c, new Rng(1), (mb) => {
+      seen.push(Array.from(mb.indices));
+      return { diagnostics: new Float32Array(6), gradNorm: 0 };
+    });
     // 3 epochs of 2 minibatches of 3: one sample of the 7 sits out each epoch.
     expect(seen.map((mb) => mb.length)).toEqual([3, 3, 3, 3, 3, 3]);
     for (const mb of seen) for (const i of mb) expect(Array.from(samples)).toContain(i);
